@@ -1,1 +1,316 @@
-//! The crypto provider.
+//! tessera's `CryptoProvider` for jsonwebtoken: signature verification for RS256/384/512,
+//! PS256/384/512, ES256/384, EdDSA (Ed25519) and HS256/384/512 on RustCrypto, with no RSA or
+//! ECDSA signing code in the wasm module (half the size of jsonwebtoken's `rust_crypto`).
+//! Native builds add signers, for the CLI, bundle signing and tests.
+//!
+//! Key encodings, as jsonwebtoken's conventions: HMAC secrets raw; RSA public keys as
+//! modulus/exponent; EC public keys as uncompressed SEC1 points; Ed25519 public keys as the
+//! 32 raw bytes. Private keys (native only): RSA PKCS#1 DER, EC and Ed25519 PKCS#8 DER.
+
+use std::sync::Once;
+
+use hmac::{Hmac, Mac};
+use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
+use jsonwebtoken::errors::{Error, ErrorKind};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
+use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use signature::Verifier;
+
+/// The provider: verification everywhere, signing natively.
+pub static PROVIDER: CryptoProvider = CryptoProvider {
+    signer_factory: new_signer,
+    verifier_factory: new_verifier,
+    key_utils: KeyUtils::new_unimplemented(),
+};
+
+static INSTALL: Once = Once::new();
+
+/// Installs [`PROVIDER`] as jsonwebtoken's process default (once; if the embedding program
+/// installed its own provider first, that one stays).
+pub fn ensure_installed() {
+    INSTALL.call_once(|| {
+        let _ = PROVIDER.install_default();
+    });
+}
+
+/// Verifies `signature` over `message` with `key` for `algorithm`. The caller has already
+/// checked that the key permits the algorithm.
+pub fn verify(algorithm: Algorithm, key: &DecodingKey, message: &[u8], signature: &[u8]) -> bool {
+    ensure_installed();
+    match new_verifier(&algorithm, key) {
+        Ok(verifier) => verifier.verify(message, &signature.to_vec()).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Parses a public key for `algorithm`, to refuse bad key material when a bundle is loaded.
+pub fn check_key(algorithm: Algorithm, key: &DecodingKey) -> Result<(), Error> {
+    new_verifier(&algorithm, key).map(|_| ())
+}
+
+fn invalid_key() -> Error {
+    ErrorKind::InvalidKeyFormat.into()
+}
+
+fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
+    let alg = *algorithm;
+    let verifier: Box<dyn JwtVerifier> = match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            Box::new(HmacVerifier { alg, secret: key.try_get_as_bytes()?.to_vec() })
+        }
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
+        | Algorithm::PS512 => {
+            let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
+                return Err(invalid_key());
+            };
+            let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
+                .map_err(|e| Error::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
+            Box::new(RsaVerifier { alg, key })
+        }
+        Algorithm::ES256 => {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
+                .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
+            Box::new(P256Verifier(key))
+        }
+        Algorithm::ES384 => {
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
+                .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
+            Box::new(P384Verifier(key))
+        }
+        Algorithm::EdDSA => {
+            let bytes: [u8; 32] = key
+                .try_get_as_bytes()?
+                .try_into()
+                .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
+            let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
+            Box::new(Ed25519Verifier(key))
+        }
+        _ => return Err(ErrorKind::InvalidAlgorithm.into()),
+    };
+    Ok(verifier)
+}
+
+struct HmacVerifier {
+    alg: Algorithm,
+    secret: Vec<u8>,
+}
+
+impl Verifier<Vec<u8>> for HmacVerifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        fn check<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), signature::Error> {
+            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret).map_err(|_| signature::Error::new())?;
+            mac.update(msg);
+            // Constant-time comparison.
+            mac.verify_slice(sig).map_err(|_| signature::Error::new())
+        }
+        match self.alg {
+            Algorithm::HS256 => check::<Hmac<Sha256>>(&self.secret, msg, signature),
+            Algorithm::HS384 => check::<Hmac<Sha384>>(&self.secret, msg, signature),
+            Algorithm::HS512 => check::<Hmac<Sha512>>(&self.secret, msg, signature),
+            _ => Err(signature::Error::new()),
+        }
+    }
+}
+
+impl JwtVerifier for HmacVerifier {
+    fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+}
+
+struct RsaVerifier {
+    alg: Algorithm,
+    key: RsaPublicKey,
+}
+
+impl Verifier<Vec<u8>> for RsaVerifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let result = match self.alg {
+            Algorithm::RS256 => self.key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg), signature),
+            Algorithm::RS384 => self.key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(msg), signature),
+            Algorithm::RS512 => self.key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(msg), signature),
+            Algorithm::PS256 => self.key.verify(Pss::new::<Sha256>(), &Sha256::digest(msg), signature),
+            Algorithm::PS384 => self.key.verify(Pss::new::<Sha384>(), &Sha384::digest(msg), signature),
+            Algorithm::PS512 => self.key.verify(Pss::new::<Sha512>(), &Sha512::digest(msg), signature),
+            _ => return Err(signature::Error::new()),
+        };
+        result.map_err(|_| signature::Error::new())
+    }
+}
+
+impl JwtVerifier for RsaVerifier {
+    fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+}
+
+struct P256Verifier(p256::ecdsa::VerifyingKey);
+
+impl Verifier<Vec<u8>> for P256Verifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let sig = p256::ecdsa::Signature::from_slice(signature)?;
+        self.0.verify(msg, &sig)
+    }
+}
+
+impl JwtVerifier for P256Verifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES256
+    }
+}
+
+struct P384Verifier(p384::ecdsa::VerifyingKey);
+
+impl Verifier<Vec<u8>> for P384Verifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let sig = p384::ecdsa::Signature::from_slice(signature)?;
+        self.0.verify(msg, &sig)
+    }
+}
+
+impl JwtVerifier for P384Verifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::ES384
+    }
+}
+
+struct Ed25519Verifier(ed25519_dalek::VerifyingKey);
+
+impl Verifier<Vec<u8>> for Ed25519Verifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        let sig = ed25519_dalek::Signature::from_slice(signature)?;
+        self.0.verify_strict(msg, &sig)
+    }
+}
+
+impl JwtVerifier for Ed25519Verifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::EdDSA
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn new_signer(_: &Algorithm, _: &EncodingKey) -> Result<Box<dyn JwtSigner>, Error> {
+    // The wasm module verifies only; tokens and bundles are signed by the CLI.
+    Err(ErrorKind::InvalidAlgorithm.into())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn new_signer(algorithm: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, Error> {
+    signing::new_signer(*algorithm, key)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod signing {
+    use super::*;
+    use jsonwebtoken::AlgorithmFamily;
+    use p256::pkcs8::DecodePrivateKey;
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use signature::{RandomizedSigner, SignatureEncoding, Signer};
+
+    pub(super) fn new_signer(alg: Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, Error> {
+        let bytes = key.as_bytes();
+        let bad = |kind: ErrorKind| Error::from(kind);
+        let signer = match (alg, key.family()) {
+            (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, AlgorithmFamily::Hmac) => {
+                SignerBox { alg, key: Key::Hmac(bytes.to_vec()) }
+            }
+            (
+                Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512,
+                AlgorithmFamily::Rsa,
+            ) => SignerBox {
+                alg,
+                key: Key::Rsa(Box::new(
+                    rsa::RsaPrivateKey::from_pkcs1_der(bytes).map_err(|e| bad(ErrorKind::InvalidRsaKey(e.to_string())))?,
+                )),
+            },
+            (Algorithm::ES256, AlgorithmFamily::Ec) => SignerBox {
+                alg,
+                key: Key::P256(p256::ecdsa::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?),
+            },
+            (Algorithm::ES384, AlgorithmFamily::Ec) => SignerBox {
+                alg,
+                key: Key::P384(p384::ecdsa::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?),
+            },
+            (Algorithm::EdDSA, AlgorithmFamily::Ed) => SignerBox {
+                alg,
+                key: Key::Ed25519(
+                    ed25519_dalek::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEddsaKey))?,
+                ),
+            },
+            _ => return Err(bad(ErrorKind::InvalidAlgorithm)),
+        };
+        Ok(Box::new(signer))
+    }
+
+    enum Key {
+        Hmac(Vec<u8>),
+        Rsa(Box<rsa::RsaPrivateKey>),
+        P256(p256::ecdsa::SigningKey),
+        P384(p384::ecdsa::SigningKey),
+        Ed25519(ed25519_dalek::SigningKey),
+    }
+
+    struct SignerBox {
+        alg: Algorithm,
+        key: Key,
+    }
+
+    fn hmac<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+        let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret).map_err(|_| signature::Error::new())?;
+        mac.update(msg);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+
+    fn rsa_sign<D>(key: &rsa::RsaPrivateKey, pss: bool, msg: &[u8]) -> Result<Vec<u8>, signature::Error>
+    where
+        D: Digest + rsa::pkcs8::AssociatedOid + sha2::digest::FixedOutputReset + 'static + Send + Sync + sha2::digest::DynDigest,
+    {
+        let mut rng = rand::thread_rng();
+        if pss {
+            let signer = rsa::pss::BlindedSigningKey::<D>::new(key.clone());
+            Ok(signer.try_sign_with_rng(&mut rng, msg)?.to_vec())
+        } else {
+            let signer = rsa::pkcs1v15::SigningKey::<D>::new(key.clone());
+            Ok(signer.try_sign_with_rng(&mut rng, msg)?.to_vec())
+        }
+    }
+
+    impl Signer<Vec<u8>> for SignerBox {
+        fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
+            match (&self.key, self.alg) {
+                (Key::Hmac(s), Algorithm::HS256) => hmac::<Hmac<Sha256>>(s, msg),
+                (Key::Hmac(s), Algorithm::HS384) => hmac::<Hmac<Sha384>>(s, msg),
+                (Key::Hmac(s), Algorithm::HS512) => hmac::<Hmac<Sha512>>(s, msg),
+                (Key::Rsa(k), Algorithm::RS256) => rsa_sign::<Sha256>(k, false, msg),
+                (Key::Rsa(k), Algorithm::RS384) => rsa_sign::<Sha384>(k, false, msg),
+                (Key::Rsa(k), Algorithm::RS512) => rsa_sign::<Sha512>(k, false, msg),
+                (Key::Rsa(k), Algorithm::PS256) => rsa_sign::<Sha256>(k, true, msg),
+                (Key::Rsa(k), Algorithm::PS384) => rsa_sign::<Sha384>(k, true, msg),
+                (Key::Rsa(k), Algorithm::PS512) => rsa_sign::<Sha512>(k, true, msg),
+                (Key::P256(k), _) => {
+                    let sig: p256::ecdsa::Signature = k.try_sign(msg)?;
+                    Ok(sig.to_vec())
+                }
+                (Key::P384(k), _) => {
+                    let sig: p384::ecdsa::Signature = k.try_sign(msg)?;
+                    Ok(sig.to_vec())
+                }
+                (Key::Ed25519(k), _) => Ok(k.try_sign(msg)?.to_vec()),
+                _ => Err(signature::Error::new()),
+            }
+        }
+    }
+
+    impl JwtSigner for SignerBox {
+        fn algorithm(&self) -> Algorithm {
+            self.alg
+        }
+    }
+}

@@ -1,1 +1,200 @@
-//! Compact JWS.
+//! Compact JWS parsing: three base64url parts, a JSON header and JSON claims, each checked
+//! strictly (no padding, no duplicate members, objects only) before any key is touched.
+
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::Algorithm;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+use super::TokenError;
+
+/// Tokens larger than this are refused before any parsing.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A parsed, not yet verified, compact JWS.
+#[derive(Debug)]
+pub struct Jws<'t> {
+    /// The signature algorithm (never `none`).
+    pub alg: Algorithm,
+    /// The key id, if any.
+    pub kid: Option<String>,
+    /// The claims.
+    pub claims: Map<String, Value>,
+    /// `base64url(header) "." base64url(claims)`: what the signature covers.
+    pub signing_input: &'t str,
+    /// The decoded signature.
+    pub signature: Vec<u8>,
+}
+
+/// Parses a compact JWS, refusing anything not strictly well-formed.
+pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::TooLarge { size: token.len(), max: MAX_TOKEN_BYTES });
+    }
+    let malformed = |part, why: String| TokenError::Malformed { part, why };
+    let mut parts = token.split('.');
+    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        let n = token.split('.').count();
+        return Err(malformed("token", format!("expected 3 '.'-separated parts (header.claims.signature), found {n}")));
+    };
+    let signing_input = &token[..h.len() + 1 + c.len()];
+    let header = decode_object("header", h)?;
+    let claims = decode_object("claims", c)?;
+    let alg = match header.get("alg") {
+        Some(Value::String(alg)) => parse_algorithm(alg)?,
+        Some(other) => return Err(malformed("header", format!("alg: expected a string, found {other}"))),
+        None => return Err(malformed("header", "alg: missing".into())),
+    };
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.clone()),
+        Some(other) => return Err(malformed("header", format!("kid: expected a string, found {other}"))),
+    };
+    for field in ["crit", "b64", "jku", "x5u", "jwk"] {
+        if header.contains_key(field) {
+            return Err(TokenError::UnsupportedHeader { field: field.into() });
+        }
+    }
+    if s.is_empty() {
+        return Err(malformed("signature", "empty".into()));
+    }
+    let signature = URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|e| malformed("signature", format!("not base64url without padding: {e}")))?;
+    Ok(Jws { alg, kid, claims, signing_input, signature })
+}
+
+/// Maps a header `alg` to an algorithm tessera accepts.
+pub fn parse_algorithm(alg: &str) -> Result<Algorithm, TokenError> {
+    Ok(match alg {
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
+        "PS256" => Algorithm::PS256,
+        "PS384" => Algorithm::PS384,
+        "PS512" => Algorithm::PS512,
+        "ES256" => Algorithm::ES256,
+        "ES384" => Algorithm::ES384,
+        "EdDSA" => Algorithm::EdDSA,
+        "HS256" => Algorithm::HS256,
+        "HS384" => Algorithm::HS384,
+        "HS512" => Algorithm::HS512,
+        _ if alg.eq_ignore_ascii_case("none") => return Err(TokenError::Unsigned),
+        _ => return Err(TokenError::UnsupportedAlgorithm { alg: alg.into() }),
+    })
+}
+
+fn decode_object(part: &'static str, text: &str) -> Result<Map<String, Value>, TokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|e| TokenError::Malformed { part, why: format!("not base64url without padding: {e}") })?;
+    let object: UniqueObject = serde_json::from_slice(&bytes)
+        .map_err(|e| TokenError::Malformed { part, why: format!("not a JSON object: {e}") })?;
+    Ok(object.0)
+}
+
+/// A JSON object whose members are all distinct (RFC 7515 §5.2: duplicate names are refused,
+/// so that no two readers can see different claims in one token).
+struct UniqueObject(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for UniqueObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = UniqueObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<UniqueObject, A::Error> {
+                let mut map = Map::new();
+                while let Some((key, value)) = access.next_entry::<String, Value>()? {
+                    if map.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("duplicate member {key:?}")));
+                    }
+                    map.insert(key, value);
+                }
+                Ok(UniqueObject(map))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn token(header: &str, claims: &str) -> String {
+        format!("{}.{}.{}", b64(header), b64(claims), b64("sig"))
+    }
+
+    fn why(result: Result<Jws<'_>, TokenError>) -> String {
+        result.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_well_formed_token_parses() {
+        let t = token(r#"{"alg":"ES256","kid":"k1"}"#, r#"{"sub":"x"}"#);
+        let jws = parse(&t).unwrap();
+        assert_eq!(jws.alg, Algorithm::ES256);
+        assert_eq!(jws.kid.as_deref(), Some("k1"));
+        assert_eq!(jws.claims["sub"], "x");
+        assert_eq!(jws.signature, b"sig");
+        assert_eq!(jws.signing_input, &t[..t.rfind('.').unwrap()]);
+    }
+
+    #[test]
+    fn alg_none_is_never_accepted_in_any_spelling() {
+        for alg in ["none", "None", "NONE"] {
+            let t = token(&format!(r#"{{"alg":"{alg}"}}"#), "{}");
+            assert_eq!(parse(&t).unwrap_err(), TokenError::Unsigned, "{alg}");
+        }
+    }
+
+    #[test]
+    fn malformed_tokens_say_which_part_and_why() {
+        let cases = [
+            ("a.b", "token: expected 3 '.'-separated parts (header.claims.signature), found 2"),
+            ("a.b.c.d", "found 4"),
+            ("!!.e30.c2ln", "header: not base64url"),
+            (&format!("{}.e30=.c2ln", b64(r#"{"alg":"HS256"}"#)), "claims: not base64url"),
+            (&format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("[1]")), "claims: not a JSON object"),
+            (&format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("{\"a\":")), "claims: not a JSON object"),
+            (&token(r#"{"alg":"HS256"}"#, r#"{"exp":1,"exp":2}"#), "duplicate member \"exp\""),
+            (&token(r#"{"alg":"HS256","alg":"none"}"#, "{}"), "header: not a JSON object: duplicate member \"alg\""),
+            (&token(r#"{"kid":"x"}"#, "{}"), "header: alg: missing"),
+            (&token(r#"{"alg":7}"#, "{}"), "alg: expected a string"),
+            (&token(r#"{"alg":"HS256","kid":1}"#, "{}"), "kid: expected a string"),
+            (&format!("{}.{}.", b64(r#"{"alg":"HS256"}"#), b64("{}")), "signature: empty"),
+            (&format!("{}.{}.a+b", b64(r#"{"alg":"HS256"}"#), b64("{}")), "signature: not base64url"),
+        ];
+        for (t, expected) in cases {
+            let got = why(parse(t));
+            assert!(got.contains(expected), "{t}: {got}");
+        }
+    }
+
+    #[test]
+    fn unsupported_algorithms_and_headers_are_named() {
+        let got = why(parse(&token(r#"{"alg":"ES512"}"#, "{}")));
+        assert!(got.starts_with("header.alg: \"ES512\" is not supported"), "{got}");
+        let got = why(parse(&token(r#"{"alg":"ES256","crit":["exp"]}"#, "{}")));
+        assert_eq!(got, "header.crit: not supported");
+        let got = why(parse(&token(r#"{"alg":"ES256","jku":"https://evil"}"#, "{}")));
+        assert_eq!(got, "header.jku: not supported");
+    }
+
+    #[test]
+    fn oversized_tokens_are_refused_before_parsing() {
+        let t = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(parse(&t).unwrap_err(), TokenError::TooLarge { size: MAX_TOKEN_BYTES + 1, max: MAX_TOKEN_BYTES });
+    }
+}

@@ -1,15 +1,270 @@
-//! Issuers and their keys.
+//! Issuers and their keys: the `iss` selects the key set, the `kid` the key, and the key (not
+//! the token header) decides which algorithms may be used with it.
 
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::Engine as _;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey};
+
+use super::{crypto, TokenError};
 use crate::bundle::Problems;
 use crate::schema::{Issuer, Settings};
 
-/// Every issuer's keys, by `iss`.
+/// Smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Smallest shared HMAC secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// What kind of public key a JWK holds; it decides the algorithms it may verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFamily {
+    /// RSA: RS256/384/512 and PS256/384/512.
+    Rsa,
+    /// EC P-256: ES256.
+    P256,
+    /// EC P-384: ES384.
+    P384,
+    /// Ed25519: EdDSA.
+    Ed25519,
+}
+
+impl KeyFamily {
+    fn permits(self, alg: Algorithm) -> bool {
+        use Algorithm::*;
+        match self {
+            KeyFamily::Rsa => matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512),
+            KeyFamily::P256 => alg == ES256,
+            KeyFamily::P384 => alg == ES384,
+            KeyFamily::Ed25519 => alg == EdDSA,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            KeyFamily::Rsa => "RS256/384/512, PS256/384/512",
+            KeyFamily::P256 => "ES256",
+            KeyFamily::P384 => "ES384",
+            KeyFamily::Ed25519 => "EdDSA",
+        }
+    }
+}
+
+/// One verification key.
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    /// Its `kid`.
+    pub kid: Option<String>,
+    /// Its family.
+    pub family: KeyFamily,
+    /// The one algorithm it is pinned to by its JWK `alg`, if any.
+    pub alg: Option<Algorithm>,
+    key: DecodingKey,
+}
+
+impl PublicKey {
+    /// Whether this key may verify a signature of `alg`.
+    pub fn permits(&self, alg: Algorithm) -> bool {
+        self.family.permits(alg) && self.alg.is_none_or(|a| a == alg)
+    }
+
+    /// Verifies a signature.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.permits(alg) && crypto::verify(alg, &self.key, message, signature)
+    }
+
+    /// Builds a key from a JWK, or says what is wrong with it.
+    pub fn from_jwk(jwk: &Jwk) -> Result<PublicKey, String> {
+        if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+            return Err("use: \"enc\" keys cannot verify signatures".into());
+        }
+        let family = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => KeyFamily::Rsa,
+            AlgorithmParameters::EllipticCurve(p) => match p.curve {
+                EllipticCurve::P256 => KeyFamily::P256,
+                EllipticCurve::P384 => KeyFamily::P384,
+                ref other => return Err(format!("crv: {other:?} is not supported (expected P-256 or P-384)")),
+            },
+            AlgorithmParameters::OctetKeyPair(p) => match p.curve {
+                EllipticCurve::Ed25519 => KeyFamily::Ed25519,
+                ref other => return Err(format!("crv: {other:?} is not supported (expected Ed25519)")),
+            },
+            AlgorithmParameters::OctetKey(_) => {
+                return Err("kty: \"oct\" is not accepted in jwks (put HMAC secrets in shared_secret, so that no public key can ever be used as an HMAC secret)".into())
+            }
+            _ => return Err("kty: unsupported key type (expected RSA, EC or OKP)".into()),
+        };
+        let alg = match jwk.common.key_algorithm {
+            None => None,
+            Some(ka) => Some(key_algorithm(ka).filter(|a| family.permits(*a)).ok_or_else(|| {
+                format!("alg: {ka:?} does not fit a {family:?} key (expected {})", family.describe())
+            })?),
+        };
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key material: {e}"))?;
+        if let (KeyFamily::Rsa, AlgorithmParameters::RSA(p)) = (family, &jwk.algorithm) {
+            let bits = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(&p.n)
+                .map(|n| n.iter().skip_while(|b| **b == 0).count() * 8)
+                .unwrap_or(0);
+            if bits < MIN_RSA_BITS {
+                return Err(format!("n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"));
+            }
+        }
+        // Parse the key once now, so that a bad point or modulus is a bundle error.
+        let probe = match family {
+            KeyFamily::Rsa => Algorithm::RS256,
+            KeyFamily::P256 => Algorithm::ES256,
+            KeyFamily::P384 => Algorithm::ES384,
+            KeyFamily::Ed25519 => Algorithm::EdDSA,
+        };
+        crypto::check_key(probe, &key).map_err(|e| format!("key material: {e}"))?;
+        Ok(PublicKey { kid: jwk.common.key_id.clone(), family, alg, key })
+    }
+}
+
+fn key_algorithm(ka: KeyAlgorithm) -> Option<Algorithm> {
+    Some(match ka {
+        KeyAlgorithm::RS256 => Algorithm::RS256,
+        KeyAlgorithm::RS384 => Algorithm::RS384,
+        KeyAlgorithm::RS512 => Algorithm::RS512,
+        KeyAlgorithm::PS256 => Algorithm::PS256,
+        KeyAlgorithm::PS384 => Algorithm::PS384,
+        KeyAlgorithm::PS512 => Algorithm::PS512,
+        KeyAlgorithm::ES256 => Algorithm::ES256,
+        KeyAlgorithm::ES384 => Algorithm::ES384,
+        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+        _ => return None,
+    })
+}
+
+/// An issuer, compiled.
+#[derive(Debug, Clone)]
+pub struct IssuerKeys {
+    /// Local name.
+    pub name: String,
+    /// Accepted audiences (empty: not checked).
+    pub audiences: Vec<String>,
+    /// Public keys.
+    pub keys: Vec<PublicKey>,
+    secret: Option<DecodingKey>,
+}
+
+impl IssuerKeys {
+    /// Checks `signature` over `message` for a token of `alg` with optional `kid`, choosing
+    /// keys as DESIGN 1.3 says: HMAC only with the shared secret; otherwise the `kid`'s key
+    /// (which must permit `alg`), or without `kid` every key that permits `alg`.
+    pub fn verify(&self, alg: Algorithm, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+        let alg_name = format!("{alg:?}");
+        let bad = |keys: String| TokenError::BadSignature { issuer: self.name.clone(), alg: alg_name.clone(), keys };
+        if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+            let secret = self.secret.as_ref().ok_or_else(|| TokenError::NoKeyForAlgorithm {
+                issuer: self.name.clone(),
+                alg: format!("{alg:?} (shared secret)"),
+            })?;
+            return if crypto::verify(alg, secret, message, signature) { Ok(()) } else { Err(bad("the shared secret".into())) };
+        }
+        if let Some(kid) = kid {
+            let key = self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)).ok_or_else(|| TokenError::UnknownKey {
+                issuer: self.name.clone(),
+                kid: kid.into(),
+            })?;
+            if !key.permits(alg) {
+                return Err(TokenError::AlgorithmMismatch {
+                    issuer: self.name.clone(),
+                    kid: kid.into(),
+                    alg: alg_name,
+                    allowed: key.alg.map(|a| format!("{a:?}")).unwrap_or_else(|| key.family.describe().into()),
+                });
+            }
+            return if key.verify(alg, message, signature) { Ok(()) } else { Err(bad(format!("key {kid:?}"))) };
+        }
+        let candidates: Vec<&PublicKey> = self.keys.iter().filter(|k| k.permits(alg)).collect();
+        if candidates.is_empty() {
+            return Err(TokenError::NoKeyForAlgorithm { issuer: self.name.clone(), alg: alg_name });
+        }
+        if candidates.iter().any(|k| k.verify(alg, message, signature)) {
+            Ok(())
+        } else {
+            Err(bad(format!("any of its {} {alg:?} key(s)", candidates.len())))
+        }
+    }
+}
+
+/// Every issuer's keys, indexed by `iss`.
 #[derive(Debug, Default)]
-pub struct KeyRing {}
+pub struct KeyRing {
+    issuers: Vec<IssuerKeys>,
+    by_iss: HashMap<String, usize>,
+    default: Option<usize>,
+}
 
 impl KeyRing {
-    /// Compiles the issuers' keys.
-    pub fn compile(_issuers: &[Issuer], _settings: &Settings, _problems: &mut Problems) -> KeyRing {
-        KeyRing {}
+    /// Compiles the issuers' keys, recording every problem with its path.
+    pub fn compile(issuers: &[Issuer], settings: &Settings, problems: &mut Problems) -> KeyRing {
+        let mut ring = KeyRing::default();
+        let mut names = HashMap::new();
+        for (i, issuer) in issuers.iter().enumerate() {
+            let at = |field: &str| format!("issuers[{i}].{field}");
+            if issuer.name.is_empty() {
+                problems.push(at("name"), "must not be empty");
+            }
+            if names.insert(issuer.name.clone(), i).is_some() {
+                problems.push(at("name"), format!("{:?} is defined twice", issuer.name));
+            }
+            let mut keys = Vec::new();
+            for (j, jwk) in issuer.jwks.iter().flat_map(|s| s.keys.iter()).enumerate() {
+                match PublicKey::from_jwk(jwk) {
+                    Ok(key) => {
+                        if key.kid.is_some() && keys.iter().any(|k: &PublicKey| k.kid == key.kid) {
+                            problems.push(at(&format!("jwks.keys[{j}].kid")), format!("{:?} is used twice", key.kid.as_deref().unwrap_or_default()));
+                        }
+                        keys.push(key);
+                    }
+                    Err(why) => problems.push(at(&format!("jwks.keys[{j}]")), why),
+                }
+            }
+            let secret = issuer.shared_secret.as_deref().and_then(|s| {
+                let bytes = STANDARD.decode(s).or_else(|_| STANDARD_NO_PAD.decode(s));
+                match bytes {
+                    Ok(b) if b.len() >= MIN_SECRET_BYTES => Some(DecodingKey::from_secret(&b)),
+                    Ok(b) => {
+                        problems.push(at("shared_secret"), format!("{} bytes is too short (at least {MIN_SECRET_BYTES})", b.len()));
+                        None
+                    }
+                    Err(e) => {
+                        problems.push(at("shared_secret"), format!("not base64: {e}"));
+                        None
+                    }
+                }
+            });
+            if issuer.jwks.is_none() && issuer.shared_secret.is_none() {
+                problems.push(at("jwks"), "an issuer needs jwks, a shared_secret, or both");
+            }
+            if let Some(iss) = &issuer.iss {
+                if ring.by_iss.insert(iss.clone(), ring.issuers.len()).is_some() {
+                    problems.push(at("iss"), format!("{iss:?} is used by two issuers"));
+                }
+            } else if settings.default_issuer.as_deref() != Some(issuer.name.as_str()) {
+                problems.push(at("iss"), format!("missing, and {:?} is not settings.default_issuer: no token could select it", issuer.name));
+            }
+            ring.issuers.push(IssuerKeys { name: issuer.name.clone(), audiences: issuer.audiences.clone(), keys, secret });
+        }
+        if let Some(name) = &settings.default_issuer {
+            match names.get(name) {
+                Some(&i) => ring.default = Some(i),
+                None => problems.push("settings.default_issuer", format!("{name:?} is not the name of an issuer")),
+            }
+        }
+        ring
+    }
+
+    /// The issuer for a token's `iss` (or, without `iss`, the default issuer).
+    pub fn issuer(&self, iss: Option<&str>) -> Result<&IssuerKeys, TokenError> {
+        let index = match iss {
+            Some(iss) => self.by_iss.get(iss).copied().ok_or_else(|| TokenError::UnknownIssuer { iss: iss.into() })?,
+            None => self.default.ok_or(TokenError::NoDefaultIssuer)?,
+        };
+        self.issuers.get(index).ok_or(TokenError::NoDefaultIssuer)
     }
 }
