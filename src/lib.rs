@@ -7,11 +7,23 @@
 #![forbid(unsafe_code)]
 
 pub mod bundle;
+pub mod cache;
+pub mod decision;
+pub mod engine;
 pub mod identity;
 pub mod names;
 pub mod policy;
 pub mod rbac;
+pub mod request;
 pub mod time;
 pub mod token;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use bundle::schema;
+pub use bundle::{Bundle, BundleError};
+pub use decision::{AuthError, Decision};
+pub use engine::Engine;
+pub use identity::{Identity, TokenReviewStatus};
+pub use request::HttpRequest;
+pub use time::UnixTime;

@@ -112,7 +112,11 @@ pub const LEGACY_ACCOUNT_UID: &str = "kubernetes.io/serviceaccount/service-accou
 pub const BOUND_CLAIM: &str = "kubernetes.io";
 
 /// Reads an optional string claim.
-pub fn optional_str<'c>(claims: &'c Map<String, Value>, path: &str, name: &str) -> Result<Option<&'c str>, TokenError> {
+pub fn optional_str<'c>(
+    claims: &'c Map<String, Value>,
+    path: &str,
+    name: &str,
+) -> Result<Option<&'c str>, TokenError> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -123,19 +127,41 @@ pub fn optional_str<'c>(claims: &'c Map<String, Value>, path: &str, name: &str) 
     }
 }
 
-fn required_str<'c>(claims: &'c Map<String, Value>, path: &str, name: &str, format: &'static str) -> Result<&'c str, TokenError> {
+fn required_str<'c>(
+    claims: &'c Map<String, Value>,
+    path: &str,
+    name: &str,
+    format: &'static str,
+) -> Result<&'c str, TokenError> {
     match optional_str(claims, path, name)? {
         Some(s) if !s.is_empty() => Ok(s),
-        Some(_) => Err(TokenError::InvalidClaim { claim: join(path, name), why: "must not be empty".into() }),
-        None => Err(TokenError::MissingClaim { claim: join(path, name), format }),
+        Some(_) => Err(TokenError::InvalidClaim {
+            claim: join(path, name),
+            why: "must not be empty".into(),
+        }),
+        None => Err(TokenError::MissingClaim {
+            claim: join(path, name),
+            format,
+        }),
     }
 }
 
-fn required_object<'c>(claims: &'c Map<String, Value>, path: &str, name: &str, format: &'static str) -> Result<&'c Map<String, Value>, TokenError> {
+fn required_object<'c>(
+    claims: &'c Map<String, Value>,
+    path: &str,
+    name: &str,
+    format: &'static str,
+) -> Result<&'c Map<String, Value>, TokenError> {
     match claims.get(name) {
         Some(Value::Object(o)) => Ok(o),
-        Some(other) => Err(TokenError::InvalidClaim { claim: join(path, name), why: format!("expected an object, found {other}") }),
-        None => Err(TokenError::MissingClaim { claim: join(path, name), format }),
+        Some(other) => Err(TokenError::InvalidClaim {
+            claim: join(path, name),
+            why: format!("expected an object, found {other}"),
+        }),
+        None => Err(TokenError::MissingClaim {
+            claim: join(path, name),
+            format,
+        }),
     }
 }
 
@@ -154,9 +180,16 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i6
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite() && f.abs() < 1e15).map(|f| f.floor() as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 1e15)
+                    .map(|f| f.floor() as i64)
+            })
             .map(Some)
-            .ok_or_else(|| TokenError::InvalidClaim { claim: name.into(), why: format!("{n} is out of range") }),
+            .ok_or_else(|| TokenError::InvalidClaim {
+                claim: name.into(),
+                why: format!("{n} is out of range"),
+            }),
         Some(other) => Err(TokenError::InvalidClaim {
             claim: name.into(),
             why: format!("expected a NumericDate (seconds since the epoch), found {other}"),
@@ -166,11 +199,17 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i6
 
 /// Reads `aud`: a string or an array of strings.
 pub fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, TokenError> {
-    let bad = |v: &Value| TokenError::InvalidClaim { claim: "aud".into(), why: format!("expected a string or an array of strings, found {v}") };
+    let bad = |v: &Value| TokenError::InvalidClaim {
+        claim: "aud".into(),
+        why: format!("expected a string or an array of strings, found {v}"),
+    };
     match claims.get("aud") {
         None => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v))).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v)))
+            .collect(),
         Some(other) => Err(bad(other)),
     }
 }
@@ -184,7 +223,15 @@ pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credentia
         let uid = required_str(claims, "", LEGACY_ACCOUNT_UID, F)?.to_string();
         let secret_name = required_str(claims, "", LEGACY_SECRET_NAME, F)?.to_string();
         check_sub(claims, &namespace, &name)?;
-        return Ok((TokenFormat::KubernetesLegacy, Credential::KubernetesLegacy { namespace, name, uid, secret_name }));
+        return Ok((
+            TokenFormat::KubernetesLegacy,
+            Credential::KubernetesLegacy {
+                namespace,
+                name,
+                uid,
+                secret_name,
+            },
+        ));
     }
     if claims.contains_key(BOUND_CLAIM) {
         const F: &str = "Kubernetes bound";
@@ -212,12 +259,27 @@ pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credentia
             bound.node_uid = optional_str(node, &path, "uid")?.map(str::to_string);
         }
         let jti = optional_str(claims, "", "jti")?.map(str::to_string);
-        return Ok((TokenFormat::KubernetesBound, Credential::KubernetesBound { namespace, name, uid, bound, jti }));
+        return Ok((
+            TokenFormat::KubernetesBound,
+            Credential::KubernetesBound {
+                namespace,
+                name,
+                uid,
+                bound,
+                jti,
+            },
+        ));
     }
     const F: &str = "Pomerium service account";
     let account_id = required_str(claims, "", "jti", F)?.to_string();
     let user_id = required_str(claims, "", "sub", F)?.to_string();
-    Ok((TokenFormat::Pomerium, Credential::Pomerium { account_id, user_id }))
+    Ok((
+        TokenFormat::Pomerium,
+        Credential::Pomerium {
+            account_id,
+            user_id,
+        },
+    ))
 }
 
 /// A Kubernetes token's `sub`, when present, must be the account's user name.
@@ -226,7 +288,9 @@ fn check_sub(claims: &Map<String, Value>, namespace: &str, name: &str) -> Result
     match optional_str(claims, "", "sub")? {
         Some(sub) if sub != expected => Err(TokenError::InvalidClaim {
             claim: "sub".into(),
-            why: format!("{sub:?} does not match the service account the token names ({expected:?})"),
+            why: format!(
+                "{sub:?} does not match the service account the token names ({expected:?})"
+            ),
         }),
         _ => Ok(()),
     }
@@ -270,7 +334,9 @@ mod tests {
         })))
         .unwrap();
         assert_eq!(format, TokenFormat::KubernetesBound);
-        let Credential::KubernetesBound { bound, jti, .. } = cred else { panic!() };
+        let Credential::KubernetesBound { bound, jti, .. } = cred else {
+            panic!()
+        };
         assert_eq!(jti.as_deref(), Some("j-1"));
         assert_eq!(bound.kind, "pod");
         assert_eq!(bound.extra_entries().len(), 4);
@@ -279,7 +345,10 @@ mod tests {
     #[test]
     fn pomerium_tokens_need_jti_and_sub() {
         let err = credential(&map(json!({"sub": "alice"}))).unwrap_err();
-        assert_eq!(err.to_string(), "jti: missing (required in a Pomerium service account token)");
+        assert_eq!(
+            err.to_string(),
+            "jti: missing (required in a Pomerium service account token)"
+        );
         let (format, _) = credential(&map(json!({"sub": "alice", "jti": "sa-1"}))).unwrap();
         assert_eq!(format, TokenFormat::Pomerium);
     }
@@ -304,7 +373,10 @@ mod tests {
         let c = map(json!({"exp": 10, "nbf": 10.9, "iat": "now", "aud": ["a", "b"]}));
         assert_eq!(numeric_date(&c, "exp").unwrap(), Some(10));
         assert_eq!(numeric_date(&c, "nbf").unwrap(), Some(10));
-        assert!(numeric_date(&c, "iat").unwrap_err().to_string().starts_with("iat: expected a NumericDate"));
+        assert!(numeric_date(&c, "iat")
+            .unwrap_err()
+            .to_string()
+            .starts_with("iat: expected a NumericDate"));
         assert_eq!(audiences(&c).unwrap(), vec!["a", "b"]);
         assert!(audiences(&map(json!({"aud": [1]}))).is_err());
     }

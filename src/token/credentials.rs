@@ -12,7 +12,9 @@ pub const AUTHORIZATION: &str = "authorization";
 
 /// Finds the token among a request's headers. `header(name)` returns a header's value by
 /// lower-case name.
-pub fn token_from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Result<&'h str, TokenError> {
+pub fn token_from_headers<'h>(
+    header: impl Fn(&str) -> Option<&'h str>,
+) -> Result<&'h str, TokenError> {
     if let Some(value) = header(X_POMERIUM_AUTHORIZATION) {
         let value = value.trim();
         let value = strip_scheme(value, "pomerium").unwrap_or(value);
@@ -38,12 +40,17 @@ pub fn token_from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Resul
 
 fn strip_scheme<'v>(value: &'v str, scheme: &str) -> Option<&'v str> {
     let (first, rest) = value.split_once(' ')?;
-    first.eq_ignore_ascii_case(scheme).then(|| rest.trim_start())
+    first
+        .eq_ignore_ascii_case(scheme)
+        .then(|| rest.trim_start())
 }
 
 fn non_empty<'v>(value: &'v str, header: &'static str) -> Result<&'v str, TokenError> {
     if value.is_empty() {
-        Err(TokenError::BadCredentialHeader { header, why: "no token after the scheme".into() })
+        Err(TokenError::BadCredentialHeader {
+            header,
+            why: "no token after the scheme".into(),
+        })
     } else {
         Ok(value)
     }
@@ -64,7 +71,10 @@ mod tests {
             vec![("authorization", "Pomerium abc.def.ghi")],
             vec![("authorization", "bearer abc.def.ghi")],
             vec![("x-pomerium-authorization", "abc.def.ghi")],
-            vec![("x-pomerium-authorization", "abc.def.ghi"), ("authorization", "Basic x")],
+            vec![
+                ("x-pomerium-authorization", "abc.def.ghi"),
+                ("authorization", "Basic x"),
+            ],
         ] {
             assert_eq!(find(&headers), Ok("abc.def.ghi"), "{headers:?}");
         }
@@ -74,10 +84,22 @@ mod tests {
     fn absent_or_unreadable_credentials_are_named() {
         assert_eq!(find(&[]), Err(TokenError::Missing));
         assert_eq!(
-            find(&[("authorization", "Basic dXNlcjpwYXNz")]).unwrap_err().to_string(),
+            find(&[("authorization", "Basic dXNlcjpwYXNz")])
+                .unwrap_err()
+                .to_string(),
             "Authorization: scheme \"Basic\" is not supported (expected Bearer or Pomerium)"
         );
-        assert_eq!(find(&[("authorization", "Bearer ")]).unwrap_err().to_string(), "Authorization: scheme \"Bearer\" is not supported (expected Bearer or Pomerium)");
-        assert_eq!(find(&[("x-pomerium-authorization", "  ")]).unwrap_err().to_string(), "X-Pomerium-Authorization: no token after the scheme");
+        assert_eq!(
+            find(&[("authorization", "Bearer ")])
+                .unwrap_err()
+                .to_string(),
+            "Authorization: scheme \"Bearer\" is not supported (expected Bearer or Pomerium)"
+        );
+        assert_eq!(
+            find(&[("x-pomerium-authorization", "  ")])
+                .unwrap_err()
+                .to_string(),
+            "X-Pomerium-Authorization: no token after the scheme"
+        );
     }
 }

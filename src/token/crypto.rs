@@ -56,9 +56,10 @@ fn invalid_key() -> Error {
 fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
     let alg = *algorithm;
     let verifier: Box<dyn JwtVerifier> = match alg {
-        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
-            Box::new(HmacVerifier { alg, secret: key.try_get_as_bytes()?.to_vec() })
-        }
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Box::new(HmacVerifier {
+            alg,
+            secret: key.try_get_as_bytes()?.to_vec(),
+        }),
         Algorithm::RS256
         | Algorithm::RS384
         | Algorithm::RS512
@@ -103,8 +104,13 @@ struct HmacVerifier {
 
 impl Verifier<Vec<u8>> for HmacVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        fn check<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), signature::Error> {
-            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret).map_err(|_| signature::Error::new())?;
+        fn check<M: Mac + hmac::digest::KeyInit>(
+            secret: &[u8],
+            msg: &[u8],
+            sig: &[u8],
+        ) -> Result<(), signature::Error> {
+            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret)
+                .map_err(|_| signature::Error::new())?;
             mac.update(msg);
             // Constant-time comparison.
             mac.verify_slice(sig).map_err(|_| signature::Error::new())
@@ -132,12 +138,33 @@ struct RsaVerifier {
 impl Verifier<Vec<u8>> for RsaVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
         let result = match self.alg {
-            Algorithm::RS256 => self.key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg), signature),
-            Algorithm::RS384 => self.key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(msg), signature),
-            Algorithm::RS512 => self.key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(msg), signature),
-            Algorithm::PS256 => self.key.verify(Pss::new::<Sha256>(), &Sha256::digest(msg), signature),
-            Algorithm::PS384 => self.key.verify(Pss::new::<Sha384>(), &Sha384::digest(msg), signature),
-            Algorithm::PS512 => self.key.verify(Pss::new::<Sha512>(), &Sha512::digest(msg), signature),
+            Algorithm::RS256 => self.key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(msg),
+                signature,
+            ),
+            Algorithm::RS384 => self.key.verify(
+                Pkcs1v15Sign::new::<Sha384>(),
+                &Sha384::digest(msg),
+                signature,
+            ),
+            Algorithm::RS512 => self.key.verify(
+                Pkcs1v15Sign::new::<Sha512>(),
+                &Sha512::digest(msg),
+                signature,
+            ),
+            Algorithm::PS256 => {
+                self.key
+                    .verify(Pss::new::<Sha256>(), &Sha256::digest(msg), signature)
+            }
+            Algorithm::PS384 => {
+                self.key
+                    .verify(Pss::new::<Sha384>(), &Sha384::digest(msg), signature)
+            }
+            Algorithm::PS512 => {
+                self.key
+                    .verify(Pss::new::<Sha512>(), &Sha512::digest(msg), signature)
+            }
             _ => return Err(signature::Error::new()),
         };
         result.map_err(|_| signature::Error::new())
@@ -214,34 +241,53 @@ mod signing {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use signature::{RandomizedSigner, SignatureEncoding, Signer};
 
-    pub(super) fn new_signer(alg: Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, Error> {
+    pub(super) fn new_signer(
+        alg: Algorithm,
+        key: &EncodingKey,
+    ) -> Result<Box<dyn JwtSigner>, Error> {
         let bytes = key.as_bytes();
         let bad = |kind: ErrorKind| Error::from(kind);
         let signer = match (alg, key.family()) {
             (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, AlgorithmFamily::Hmac) => {
-                SignerBox { alg, key: Key::Hmac(bytes.to_vec()) }
+                SignerBox {
+                    alg,
+                    key: Key::Hmac(bytes.to_vec()),
+                }
             }
             (
-                Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512,
+                Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512,
                 AlgorithmFamily::Rsa,
             ) => SignerBox {
                 alg,
                 key: Key::Rsa(Box::new(
-                    rsa::RsaPrivateKey::from_pkcs1_der(bytes).map_err(|e| bad(ErrorKind::InvalidRsaKey(e.to_string())))?,
+                    rsa::RsaPrivateKey::from_pkcs1_der(bytes)
+                        .map_err(|e| bad(ErrorKind::InvalidRsaKey(e.to_string())))?,
                 )),
             },
             (Algorithm::ES256, AlgorithmFamily::Ec) => SignerBox {
                 alg,
-                key: Key::P256(p256::ecdsa::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?),
+                key: Key::P256(
+                    p256::ecdsa::SigningKey::from_pkcs8_der(bytes)
+                        .map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?,
+                ),
             },
             (Algorithm::ES384, AlgorithmFamily::Ec) => SignerBox {
                 alg,
-                key: Key::P384(p384::ecdsa::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?),
+                key: Key::P384(
+                    p384::ecdsa::SigningKey::from_pkcs8_der(bytes)
+                        .map_err(|_| bad(ErrorKind::InvalidEcdsaKey))?,
+                ),
             },
             (Algorithm::EdDSA, AlgorithmFamily::Ed) => SignerBox {
                 alg,
                 key: Key::Ed25519(
-                    ed25519_dalek::SigningKey::from_pkcs8_der(bytes).map_err(|_| bad(ErrorKind::InvalidEddsaKey))?,
+                    ed25519_dalek::SigningKey::from_pkcs8_der(bytes)
+                        .map_err(|_| bad(ErrorKind::InvalidEddsaKey))?,
                 ),
             },
             _ => return Err(bad(ErrorKind::InvalidAlgorithm)),
@@ -262,15 +308,29 @@ mod signing {
         key: Key,
     }
 
-    fn hmac<M: Mac + hmac::digest::KeyInit>(secret: &[u8], msg: &[u8]) -> Result<Vec<u8>, signature::Error> {
-        let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret).map_err(|_| signature::Error::new())?;
+    fn hmac<M: Mac + hmac::digest::KeyInit>(
+        secret: &[u8],
+        msg: &[u8],
+    ) -> Result<Vec<u8>, signature::Error> {
+        let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret)
+            .map_err(|_| signature::Error::new())?;
         mac.update(msg);
         Ok(mac.finalize().into_bytes().to_vec())
     }
 
-    fn rsa_sign<D>(key: &rsa::RsaPrivateKey, pss: bool, msg: &[u8]) -> Result<Vec<u8>, signature::Error>
+    fn rsa_sign<D>(
+        key: &rsa::RsaPrivateKey,
+        pss: bool,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, signature::Error>
     where
-        D: Digest + rsa::pkcs8::AssociatedOid + sha2::digest::FixedOutputReset + 'static + Send + Sync + sha2::digest::DynDigest,
+        D: Digest
+            + rsa::pkcs8::AssociatedOid
+            + sha2::digest::FixedOutputReset
+            + 'static
+            + Send
+            + Sync
+            + sha2::digest::DynDigest,
     {
         let mut rng = rand::thread_rng();
         if pss {

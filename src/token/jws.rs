@@ -32,40 +32,66 @@ pub struct Jws<'t> {
 /// Parses a compact JWS, refusing anything not strictly well-formed.
 pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(TokenError::TooLarge { size: token.len(), max: MAX_TOKEN_BYTES });
+        return Err(TokenError::TooLarge {
+            size: token.len(),
+            max: MAX_TOKEN_BYTES,
+        });
     }
     let malformed = |part, why: String| TokenError::Malformed { part, why };
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         let n = token.split('.').count();
-        return Err(malformed("token", format!("expected 3 '.'-separated parts (header.claims.signature), found {n}")));
+        return Err(malformed(
+            "token",
+            format!("expected 3 '.'-separated parts (header.claims.signature), found {n}"),
+        ));
     };
     let signing_input = &token[..h.len() + 1 + c.len()];
     let header = decode_object("header", h)?;
     let claims = decode_object("claims", c)?;
+    let (alg, kid) = read_header(&header)?;
+    let signature = decode_part("signature", s)?;
+    Ok(Jws {
+        alg,
+        kid,
+        claims,
+        signing_input,
+        signature,
+    })
+}
+
+/// Reads a JWS header part (base64url JSON): its algorithm and key id, refusing `none`,
+/// unknown algorithms and extensions that must be understood.
+pub fn header(part: &str) -> Result<(Algorithm, Option<String>), TokenError> {
+    let header = decode_object("header", part)?;
+    read_header(&header)
+}
+
+fn read_header(header: &Map<String, Value>) -> Result<(Algorithm, Option<String>), TokenError> {
+    let malformed = |why: String| TokenError::Malformed {
+        part: "header",
+        why,
+    };
     let alg = match header.get("alg") {
         Some(Value::String(alg)) => parse_algorithm(alg)?,
-        Some(other) => return Err(malformed("header", format!("alg: expected a string, found {other}"))),
-        None => return Err(malformed("header", "alg: missing".into())),
+        Some(other) => return Err(malformed(format!("alg: expected a string, found {other}"))),
+        None => return Err(malformed("alg: missing".into())),
     };
     let kid = match header.get("kid") {
         None => None,
         Some(Value::String(kid)) => Some(kid.clone()),
-        Some(other) => return Err(malformed("header", format!("kid: expected a string, found {other}"))),
+        Some(other) => return Err(malformed(format!("kid: expected a string, found {other}"))),
     };
     for field in ["crit", "b64", "jku", "x5u", "jwk"] {
         if header.contains_key(field) {
-            return Err(TokenError::UnsupportedHeader { field: field.into() });
+            return Err(TokenError::UnsupportedHeader {
+                field: field.into(),
+            });
         }
     }
-    if s.is_empty() {
-        return Err(malformed("signature", "empty".into()));
-    }
-    let signature = URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|e| malformed("signature", format!("not base64url without padding: {e}")))?;
-    Ok(Jws { alg, kid, claims, signing_input, signature })
+    Ok((alg, kid))
 }
 
 /// Maps a header `alg` to an algorithm tessera accepts.
@@ -88,12 +114,34 @@ pub fn parse_algorithm(alg: &str) -> Result<Algorithm, TokenError> {
     })
 }
 
-fn decode_object(part: &'static str, text: &str) -> Result<Map<String, Value>, TokenError> {
-    let bytes = URL_SAFE_NO_PAD
+/// Decodes one base64url part (no padding, no other characters).
+pub fn decode_part(part: &'static str, text: &str) -> Result<Vec<u8>, TokenError> {
+    if text.is_empty() && part == "signature" {
+        return Err(TokenError::Malformed {
+            part,
+            why: "empty".into(),
+        });
+    }
+    URL_SAFE_NO_PAD
         .decode(text)
-        .map_err(|e| TokenError::Malformed { part, why: format!("not base64url without padding: {e}") })?;
-    let object: UniqueObject = serde_json::from_slice(&bytes)
-        .map_err(|e| TokenError::Malformed { part, why: format!("not a JSON object: {e}") })?;
+        .map_err(|e| TokenError::Malformed {
+            part,
+            why: format!("not base64url without padding: {e}"),
+        })
+}
+
+/// Checks that a part is base64url without decoding it into anything.
+pub fn check_base64url(part: &'static str, text: &str) -> Result<(), TokenError> {
+    decode_part(part, text).map(|_| ())
+}
+
+fn decode_object(part: &'static str, text: &str) -> Result<Map<String, Value>, TokenError> {
+    let bytes = decode_part(part, text)?;
+    let object: UniqueObject =
+        serde_json::from_slice(&bytes).map_err(|e| TokenError::Malformed {
+            part,
+            why: format!("not a JSON object: {e}"),
+        })?;
     Ok(object.0)
 }
 
@@ -113,7 +161,9 @@ impl<'de> Deserialize<'de> for UniqueObject {
                 let mut map = Map::new();
                 while let Some((key, value)) = access.next_entry::<String, Value>()? {
                     if map.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!("duplicate member {key:?}")));
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate member {key:?}"
+                        )));
                     }
                     map.insert(key, value);
                 }
@@ -162,19 +212,46 @@ mod tests {
     #[test]
     fn malformed_tokens_say_which_part_and_why() {
         let cases = [
-            ("a.b", "token: expected 3 '.'-separated parts (header.claims.signature), found 2"),
+            (
+                "a.b",
+                "token: expected 3 '.'-separated parts (header.claims.signature), found 2",
+            ),
             ("a.b.c.d", "found 4"),
             ("!!.e30.c2ln", "header: not base64url"),
-            (&format!("{}.e30=.c2ln", b64(r#"{"alg":"HS256"}"#)), "claims: not base64url"),
-            (&format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("[1]")), "claims: not a JSON object"),
-            (&format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("{\"a\":")), "claims: not a JSON object"),
-            (&token(r#"{"alg":"HS256"}"#, r#"{"exp":1,"exp":2}"#), "duplicate member \"exp\""),
-            (&token(r#"{"alg":"HS256","alg":"none"}"#, "{}"), "header: not a JSON object: duplicate member \"alg\""),
+            (
+                &format!("{}.e30=.c2ln", b64(r#"{"alg":"HS256"}"#)),
+                "claims: not base64url",
+            ),
+            (
+                &format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("[1]")),
+                "claims: not a JSON object",
+            ),
+            (
+                &format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64("{\"a\":")),
+                "claims: not a JSON object",
+            ),
+            (
+                &token(r#"{"alg":"HS256"}"#, r#"{"exp":1,"exp":2}"#),
+                "duplicate member \"exp\"",
+            ),
+            (
+                &token(r#"{"alg":"HS256","alg":"none"}"#, "{}"),
+                "header: not a JSON object: duplicate member \"alg\"",
+            ),
             (&token(r#"{"kid":"x"}"#, "{}"), "header: alg: missing"),
             (&token(r#"{"alg":7}"#, "{}"), "alg: expected a string"),
-            (&token(r#"{"alg":"HS256","kid":1}"#, "{}"), "kid: expected a string"),
-            (&format!("{}.{}.", b64(r#"{"alg":"HS256"}"#), b64("{}")), "signature: empty"),
-            (&format!("{}.{}.a+b", b64(r#"{"alg":"HS256"}"#), b64("{}")), "signature: not base64url"),
+            (
+                &token(r#"{"alg":"HS256","kid":1}"#, "{}"),
+                "kid: expected a string",
+            ),
+            (
+                &format!("{}.{}.", b64(r#"{"alg":"HS256"}"#), b64("{}")),
+                "signature: empty",
+            ),
+            (
+                &format!("{}.{}.a+b", b64(r#"{"alg":"HS256"}"#), b64("{}")),
+                "signature: not base64url",
+            ),
         ];
         for (t, expected) in cases {
             let got = why(parse(t));
@@ -185,16 +262,28 @@ mod tests {
     #[test]
     fn unsupported_algorithms_and_headers_are_named() {
         let got = why(parse(&token(r#"{"alg":"ES512"}"#, "{}")));
-        assert!(got.starts_with("header.alg: \"ES512\" is not supported"), "{got}");
+        assert!(
+            got.starts_with("header.alg: \"ES512\" is not supported"),
+            "{got}"
+        );
         let got = why(parse(&token(r#"{"alg":"ES256","crit":["exp"]}"#, "{}")));
         assert_eq!(got, "header.crit: not supported");
-        let got = why(parse(&token(r#"{"alg":"ES256","jku":"https://evil"}"#, "{}")));
+        let got = why(parse(&token(
+            r#"{"alg":"ES256","jku":"https://evil"}"#,
+            "{}",
+        )));
         assert_eq!(got, "header.jku: not supported");
     }
 
     #[test]
     fn oversized_tokens_are_refused_before_parsing() {
         let t = "a".repeat(MAX_TOKEN_BYTES + 1);
-        assert_eq!(parse(&t).unwrap_err(), TokenError::TooLarge { size: MAX_TOKEN_BYTES + 1, max: MAX_TOKEN_BYTES });
+        assert_eq!(
+            parse(&t).unwrap_err(),
+            TokenError::TooLarge {
+                size: MAX_TOKEN_BYTES + 1,
+                max: MAX_TOKEN_BYTES
+            }
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine as _;
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
+};
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::{crypto, TokenError};
@@ -79,6 +81,11 @@ impl PublicKey {
         if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
             return Err("use: \"enc\" keys cannot verify signatures".into());
         }
+        if let Some(ops) = &jwk.common.key_operations {
+            if !ops.iter().any(|op| matches!(op, KeyOperations::Verify)) {
+                return Err("key_ops: does not include \"verify\"".into());
+            }
+        }
         let family = match &jwk.algorithm {
             AlgorithmParameters::RSA(_) => KeyFamily::Rsa,
             AlgorithmParameters::EllipticCurve(p) => match p.curve {
@@ -97,9 +104,16 @@ impl PublicKey {
         };
         let alg = match jwk.common.key_algorithm {
             None => None,
-            Some(ka) => Some(key_algorithm(ka).filter(|a| family.permits(*a)).ok_or_else(|| {
-                format!("alg: {ka:?} does not fit a {family:?} key (expected {})", family.describe())
-            })?),
+            Some(ka) => Some(
+                key_algorithm(ka)
+                    .filter(|a| family.permits(*a))
+                    .ok_or_else(|| {
+                        format!(
+                            "alg: {ka:?} does not fit a {family:?} key (expected {})",
+                            family.describe()
+                        )
+                    })?,
+            ),
         };
         let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key material: {e}"))?;
         if let (KeyFamily::Rsa, AlgorithmParameters::RSA(p)) = (family, &jwk.algorithm) {
@@ -108,7 +122,9 @@ impl PublicKey {
                 .map(|n| n.iter().skip_while(|b| **b == 0).count() * 8)
                 .unwrap_or(0);
             if bits < MIN_RSA_BITS {
-                return Err(format!("n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"));
+                return Err(format!(
+                    "n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"
+                ));
             }
         }
         // Parse the key once now, so that a bad point or modulus is a bundle error.
@@ -119,7 +135,12 @@ impl PublicKey {
             KeyFamily::Ed25519 => Algorithm::EdDSA,
         };
         crypto::check_key(probe, &key).map_err(|e| format!("key material: {e}"))?;
-        Ok(PublicKey { kid: jwk.common.key_id.clone(), family, alg, key })
+        Ok(PublicKey {
+            kid: jwk.common.key_id.clone(),
+            family,
+            alg,
+            key,
+        })
     }
 }
 
@@ -151,42 +172,91 @@ pub struct IssuerKeys {
 }
 
 impl IssuerKeys {
+    /// An issuer from its parts (the bundle compiles issuers with [`KeyRing::compile`]).
+    pub fn new(
+        name: &str,
+        audiences: Vec<String>,
+        keys: Vec<PublicKey>,
+        secret: Option<&[u8]>,
+    ) -> IssuerKeys {
+        IssuerKeys {
+            name: name.into(),
+            audiences,
+            keys,
+            secret: secret.map(DecodingKey::from_secret),
+        }
+    }
+
     /// Checks `signature` over `message` for a token of `alg` with optional `kid`, choosing
     /// keys as DESIGN 1.3 says: HMAC only with the shared secret; otherwise the `kid`'s key
     /// (which must permit `alg`), or without `kid` every key that permits `alg`.
-    pub fn verify(&self, alg: Algorithm, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+    pub fn verify(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), TokenError> {
         let alg_name = format!("{alg:?}");
-        let bad = |keys: String| TokenError::BadSignature { issuer: self.name.clone(), alg: alg_name.clone(), keys };
+        let bad = |keys: String| TokenError::BadSignature {
+            issuer: self.name.clone(),
+            alg: alg_name.clone(),
+            keys,
+        };
         if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-            let secret = self.secret.as_ref().ok_or_else(|| TokenError::NoKeyForAlgorithm {
-                issuer: self.name.clone(),
-                alg: format!("{alg:?} (shared secret)"),
-            })?;
-            return if crypto::verify(alg, secret, message, signature) { Ok(()) } else { Err(bad("the shared secret".into())) };
+            let secret = self
+                .secret
+                .as_ref()
+                .ok_or_else(|| TokenError::NoKeyForAlgorithm {
+                    issuer: self.name.clone(),
+                    alg: format!("{alg:?} (shared secret)"),
+                })?;
+            return if crypto::verify(alg, secret, message, signature) {
+                Ok(())
+            } else {
+                Err(bad("the shared secret".into()))
+            };
         }
         if let Some(kid) = kid {
-            let key = self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)).ok_or_else(|| TokenError::UnknownKey {
-                issuer: self.name.clone(),
-                kid: kid.into(),
-            })?;
+            let key = self
+                .keys
+                .iter()
+                .find(|k| k.kid.as_deref() == Some(kid))
+                .ok_or_else(|| TokenError::UnknownKey {
+                    issuer: self.name.clone(),
+                    kid: kid.into(),
+                })?;
             if !key.permits(alg) {
                 return Err(TokenError::AlgorithmMismatch {
                     issuer: self.name.clone(),
                     kid: kid.into(),
                     alg: alg_name,
-                    allowed: key.alg.map(|a| format!("{a:?}")).unwrap_or_else(|| key.family.describe().into()),
+                    allowed: key
+                        .alg
+                        .map(|a| format!("{a:?}"))
+                        .unwrap_or_else(|| key.family.describe().into()),
                 });
             }
-            return if key.verify(alg, message, signature) { Ok(()) } else { Err(bad(format!("key {kid:?}"))) };
+            return if key.verify(alg, message, signature) {
+                Ok(())
+            } else {
+                Err(bad(format!("key {kid:?}")))
+            };
         }
         let candidates: Vec<&PublicKey> = self.keys.iter().filter(|k| k.permits(alg)).collect();
         if candidates.is_empty() {
-            return Err(TokenError::NoKeyForAlgorithm { issuer: self.name.clone(), alg: alg_name });
+            return Err(TokenError::NoKeyForAlgorithm {
+                issuer: self.name.clone(),
+                alg: alg_name,
+            });
         }
         if candidates.iter().any(|k| k.verify(alg, message, signature)) {
             Ok(())
         } else {
-            Err(bad(format!("any of its {} {alg:?} key(s)", candidates.len())))
+            Err(bad(format!(
+                "any of its {} {alg:?} key(s)",
+                candidates.len()
+            )))
         }
     }
 }
@@ -217,7 +287,13 @@ impl KeyRing {
                 match PublicKey::from_jwk(jwk) {
                     Ok(key) => {
                         if key.kid.is_some() && keys.iter().any(|k: &PublicKey| k.kid == key.kid) {
-                            problems.push(at(&format!("jwks.keys[{j}].kid")), format!("{:?} is used twice", key.kid.as_deref().unwrap_or_default()));
+                            problems.push(
+                                at(&format!("jwks.keys[{j}].kid")),
+                                format!(
+                                    "{:?} is used twice",
+                                    key.kid.as_deref().unwrap_or_default()
+                                ),
+                            );
                         }
                         keys.push(key);
                     }
@@ -229,7 +305,13 @@ impl KeyRing {
                 match bytes {
                     Ok(b) if b.len() >= MIN_SECRET_BYTES => Some(DecodingKey::from_secret(&b)),
                     Ok(b) => {
-                        problems.push(at("shared_secret"), format!("{} bytes is too short (at least {MIN_SECRET_BYTES})", b.len()));
+                        problems.push(
+                            at("shared_secret"),
+                            format!(
+                                "{} bytes is too short (at least {MIN_SECRET_BYTES})",
+                                b.len()
+                            ),
+                        );
                         None
                     }
                     Err(e) => {
@@ -242,18 +324,30 @@ impl KeyRing {
                 problems.push(at("jwks"), "an issuer needs jwks, a shared_secret, or both");
             }
             if let Some(iss) = &issuer.iss {
-                if ring.by_iss.insert(iss.clone(), ring.issuers.len()).is_some() {
+                if ring
+                    .by_iss
+                    .insert(iss.clone(), ring.issuers.len())
+                    .is_some()
+                {
                     problems.push(at("iss"), format!("{iss:?} is used by two issuers"));
                 }
             } else if settings.default_issuer.as_deref() != Some(issuer.name.as_str()) {
                 problems.push(at("iss"), format!("missing, and {:?} is not settings.default_issuer: no token could select it", issuer.name));
             }
-            ring.issuers.push(IssuerKeys { name: issuer.name.clone(), audiences: issuer.audiences.clone(), keys, secret });
+            ring.issuers.push(IssuerKeys {
+                name: issuer.name.clone(),
+                audiences: issuer.audiences.clone(),
+                keys,
+                secret,
+            });
         }
         if let Some(name) = &settings.default_issuer {
             match names.get(name) {
                 Some(&i) => ring.default = Some(i),
-                None => problems.push("settings.default_issuer", format!("{name:?} is not the name of an issuer")),
+                None => problems.push(
+                    "settings.default_issuer",
+                    format!("{name:?} is not the name of an issuer"),
+                ),
             }
         }
         ring
@@ -262,7 +356,11 @@ impl KeyRing {
     /// The issuer for a token's `iss` (or, without `iss`, the default issuer).
     pub fn issuer(&self, iss: Option<&str>) -> Result<&IssuerKeys, TokenError> {
         let index = match iss {
-            Some(iss) => self.by_iss.get(iss).copied().ok_or_else(|| TokenError::UnknownIssuer { iss: iss.into() })?,
+            Some(iss) => self
+                .by_iss
+                .get(iss)
+                .copied()
+                .ok_or_else(|| TokenError::UnknownIssuer { iss: iss.into() })?,
             None => self.default.ok_or(TokenError::NoDefaultIssuer)?,
         };
         self.issuers.get(index).ok_or(TokenError::NoDefaultIssuer)

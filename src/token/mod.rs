@@ -6,10 +6,12 @@ pub mod crypto;
 mod error;
 mod jws;
 mod keys;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod mint;
 
-pub use claims::{BoundObject, Credential, TokenFormat};
+pub use claims::{numeric_date as claims_numeric_date, BoundObject, Credential, TokenFormat};
 pub use error::TokenError;
-pub use keys::KeyRing;
+pub use keys::{IssuerKeys, KeyFamily, KeyRing, PublicKey};
 
 use crate::time::UnixTime;
 
@@ -29,16 +31,56 @@ pub struct VerifiedToken {
 }
 
 pub mod credentials;
-pub use jws::MAX_TOKEN_BYTES;
+pub use jws::{header as jws_header, MAX_TOKEN_BYTES};
+
+/// Checks only the signature of a compact JWS (any payload, not necessarily JWT claims) with
+/// an issuer's keys, exactly as [`verify`] does for tokens: the header's `alg` (never `none`)
+/// and `kid` choose among keys that permit that algorithm.
+pub fn verify_signature(issuer: &IssuerKeys, compact: &str) -> Result<(), TokenError> {
+    if compact.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::TooLarge {
+            size: compact.len(),
+            max: MAX_TOKEN_BYTES,
+        });
+    }
+    let mut parts = compact.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed {
+            part: "token",
+            why: "expected 3 '.'-separated parts".into(),
+        });
+    };
+    let (alg, kid) = jws_header(h)?;
+    jws::check_base64url("claims", p)?;
+    let signature = jws::decode_part("signature", s)?;
+    issuer.verify(
+        alg,
+        kid.as_deref(),
+        compact[..h.len() + 1 + p.len()].as_bytes(),
+        &signature,
+    )
+}
 
 /// Verifies a compact JWS token: its form, issuer, key, signature, `exp`/`nbf`/`iat` (with
 /// `leeway` seconds) and `aud`, then recognises its format. The account it names is checked
 /// against the bundle by [`crate::identity::resolve`].
-pub fn verify(keys: &KeyRing, leeway: u32, token: &str, now: UnixTime) -> Result<VerifiedToken, TokenError> {
+pub fn verify(
+    keys: &KeyRing,
+    leeway: u32,
+    token: &str,
+    now: UnixTime,
+) -> Result<VerifiedToken, TokenError> {
     let jws = jws::parse(token)?;
     let iss = claims::optional_str(&jws.claims, "", "iss")?;
     let issuer = keys.issuer(iss)?;
-    issuer.verify(jws.alg, jws.kid.as_deref(), jws.signing_input.as_bytes(), &jws.signature)?;
+    issuer.verify(
+        jws.alg,
+        jws.kid.as_deref(),
+        jws.signing_input.as_bytes(),
+        &jws.signature,
+    )?;
     let claims = jws.claims;
     let exp = claims::numeric_date(&claims, "exp")?;
     let nbf = claims::numeric_date(&claims, "nbf")?;
@@ -46,32 +88,50 @@ pub fn verify(keys: &KeyRing, leeway: u32, token: &str, now: UnixTime) -> Result
     let (now_s, slack) = (now.0, i64::from(leeway));
     if let Some(exp) = exp {
         if now_s > exp.saturating_add(slack) {
-            return Err(TokenError::Expired { exp, now: now_s, leeway });
+            return Err(TokenError::Expired {
+                exp,
+                now: now_s,
+                leeway,
+            });
         }
     }
     if let Some(nbf) = nbf {
         if now_s.saturating_add(slack) < nbf {
-            return Err(TokenError::NotYetValid { nbf, now: now_s, leeway });
+            return Err(TokenError::NotYetValid {
+                nbf,
+                now: now_s,
+                leeway,
+            });
         }
     }
     if let Some(iat) = iat {
         if now_s.saturating_add(slack) < iat {
-            return Err(TokenError::IssuedInFuture { iat, now: now_s, leeway });
+            return Err(TokenError::IssuedInFuture {
+                iat,
+                now: now_s,
+                leeway,
+            });
         }
     }
     let audiences = claims::audiences(&claims)?;
     if !issuer.audiences.is_empty() && !audiences.iter().any(|a| issuer.audiences.contains(a)) {
-        return Err(TokenError::WrongAudience { found: audiences, expected: issuer.audiences.clone() });
+        return Err(TokenError::WrongAudience {
+            found: audiences,
+            expected: issuer.audiences.clone(),
+        });
     }
     let (format, credential) = claims::credential(&claims)?;
     if format == TokenFormat::KubernetesBound && exp.is_none() {
-        return Err(TokenError::MissingClaim { claim: "exp".into(), format: "Kubernetes bound" });
+        return Err(TokenError::MissingClaim {
+            claim: "exp".into(),
+            format: "Kubernetes bound",
+        });
     }
     Ok(VerifiedToken {
         issuer: issuer.name.clone(),
         format,
         credential,
-        expires_at: exp.map(|e| UnixTime(e.saturating_add(slack))),
+        expires_at: exp.map(UnixTime),
         claims,
     })
 }

@@ -1,0 +1,281 @@
+//! The façade: load a bundle once, then verify tokens and decide, cheaply and fail-closed.
+
+use std::sync::Arc;
+
+use crate::bundle::signature::TrustedKeys;
+use crate::bundle::{Bundle, BundleError};
+use crate::cache::{TokenCache, Validity, DEFAULT_CAPACITY};
+use crate::decision::{AuthError, Decision, DecisionKind};
+use crate::identity::{self, Identity, TokenReviewStatus};
+use crate::policy::PolicyContext;
+use crate::rbac::RbacRequest;
+use crate::request::HttpRequest;
+use crate::time::UnixTime;
+use crate::token::{self, credentials::token_from_headers, TokenError};
+
+/// A loaded bundle and its verified-token cache.
+#[derive(Debug)]
+pub struct Engine {
+    bundle: Arc<Bundle>,
+    cache: TokenCache,
+}
+
+impl Engine {
+    /// An engine over a loaded bundle.
+    pub fn new(bundle: Bundle) -> Engine {
+        Engine {
+            bundle: Arc::new(bundle),
+            cache: TokenCache::new(DEFAULT_CAPACITY),
+        }
+    }
+
+    /// Parses, validates and indexes a bundle (unsigned: for tests and trusted local files).
+    pub fn from_json(bytes: &[u8]) -> Result<Engine, BundleError> {
+        Ok(Engine::new(Bundle::from_json(bytes)?))
+    }
+
+    /// Loads a signed bundle: the signature must verify against `trusted`, and the bundle must
+    /// not have expired at `now`.
+    pub fn from_signed_json(
+        bytes: &[u8],
+        signature: &str,
+        trusted: &TrustedKeys,
+        now: UnixTime,
+    ) -> Result<Engine, BundleError> {
+        let bundle = load_signed(bytes, signature, trusted, now)?;
+        Ok(Engine::new(bundle))
+    }
+
+    /// Sets how many verified tokens are kept (per generation; 0 disables the cache).
+    pub fn set_cache_capacity(&mut self, capacity: usize) {
+        self.cache = TokenCache::new(capacity);
+    }
+
+    /// Replaces the bundle, refusing an older revision (rollback) or an expired bundle; on any
+    /// error the bundle held stays in use. Empties the token cache.
+    pub fn update(&mut self, bundle: Bundle, now: UnixTime) -> Result<(), BundleError> {
+        if bundle.revision() < self.bundle.revision() {
+            return Err(BundleError::Rollback {
+                held: self.bundle.revision(),
+                offered: bundle.revision(),
+            });
+        }
+        bundle.check_fresh(now)?;
+        self.bundle = Arc::new(bundle);
+        self.cache.clear();
+        Ok(())
+    }
+
+    /// Verifies a signed bundle and replaces the one held (see [`Engine::update`]).
+    pub fn update_signed(
+        &mut self,
+        bytes: &[u8],
+        signature: &str,
+        trusted: &TrustedKeys,
+        now: UnixTime,
+    ) -> Result<(), BundleError> {
+        let bundle = load_signed(bytes, signature, trusted, now)?;
+        self.update(bundle, now)
+    }
+
+    /// The bundle in use.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// How many verified tokens are cached.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Verifies a token and resolves its identity (cached for repeated tokens).
+    pub fn verify(&mut self, token: &str, now: UnixTime) -> Result<Arc<Identity>, AuthError> {
+        self.bundle.check_fresh(now)?;
+        if let Some(identity) = self.cache.get(token, now) {
+            return Ok(identity);
+        }
+        let bundle = &self.bundle;
+        let verified = token::verify(bundle.keys(), bundle.leeway(), token, now)?;
+        let identity = identity::resolve(bundle, &verified, now)?;
+        let slack = i64::from(bundle.leeway());
+        let num = |name| {
+            token::claims_numeric_date(&verified.claims, name)
+                .ok()
+                .flatten()
+        };
+        let not_before = [num("nbf"), num("iat")]
+            .into_iter()
+            .flatten()
+            .max()
+            .map(|t| UnixTime(t - slack));
+        let account_end = bundle
+            .account(&identity.namespace, &identity.service_account)
+            .and_then(|a| a.expires_at)
+            .map(|t| t.plus(-1));
+        let token_end = verified.expires_at.map(|t| t.plus(slack));
+        let not_after = match (token_end, account_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let identity = Arc::new(identity);
+        self.cache.insert(
+            token,
+            identity.clone(),
+            Validity {
+                not_before,
+                not_after,
+            },
+        );
+        Ok(identity)
+    }
+
+    /// The TokenReview status of a token (`whoami`).
+    pub fn review(&mut self, token: &str, now: UnixTime) -> TokenReviewStatus {
+        match self.verify(token, now) {
+            Ok(identity) => TokenReviewStatus::authenticated(&identity),
+            Err(e) => TokenReviewStatus::refused(e),
+        }
+    }
+
+    /// Decides an RBAC question for the caller of `token`.
+    pub fn authorize(&mut self, token: &str, request: &RbacRequest, now: UnixTime) -> Decision {
+        let kind = match request {
+            RbacRequest::Resource(_) => DecisionKind::Resource,
+            RbacRequest::NonResource(_) => DecisionKind::NonResource,
+        };
+        let revision = self.bundle.revision();
+        let identity = match self.verify(token, now) {
+            Ok(identity) => identity,
+            Err(e) => return unauthenticated(kind, &e, revision),
+        };
+        let rbac = self
+            .bundle
+            .rbac()
+            .authorize(&identity, self.bundle.namespaces(), request);
+        Decision {
+            allowed: rbac.allowed,
+            status: if rbac.allowed { 200 } else { 403 },
+            reasons: vec![if rbac.allowed {
+                "rbac-allowed"
+            } else {
+                "rbac-denied"
+            }
+            .to_string()],
+            explanation: rbac.reason,
+            kind,
+            identity: Some(identity),
+            route: None,
+            revision,
+        }
+    }
+
+    /// Decides an HTTP request against the routes: the token is read from the request's
+    /// headers (every Pomerium form and plain bearer).
+    pub fn check_http(&mut self, request: &HttpRequest, now: UnixTime) -> Decision {
+        let token = token_from_headers(|name| request.headers.get(name).map(String::as_str));
+        self.check_http_with(request, token, now)
+    }
+
+    /// Like [`Engine::check_http`], with the token (or why there is none) given directly.
+    pub fn check_http_with(
+        &mut self,
+        request: &HttpRequest,
+        token: Result<&str, TokenError>,
+        now: UnixTime,
+    ) -> Decision {
+        let revision = self.bundle.revision();
+        let kind = DecisionKind::Http;
+        if let Err(e) = self.bundle.check_fresh(now) {
+            return Decision::deny(kind, 503, "bundle-expired", e.to_string(), revision);
+        }
+        let bundle = self.bundle.clone();
+        let Some(route) = bundle.routes().find(&request.host, &request.path) else {
+            let why = format!(
+                "no route serves {} {}{}",
+                request.method, request.host, request.path
+            );
+            return Decision::deny(kind, 404, "route-not-found", why, revision);
+        };
+        let (identity, token_error) = match token {
+            Ok(token) => match self.verify(token, now) {
+                Ok(identity) => (Some(identity), None),
+                Err(e) => (None, Some(e)),
+            },
+            Err(TokenError::Missing) => (None, None),
+            Err(e) => (None, Some(AuthError::Token(e))),
+        };
+        if let Some(id) = &identity {
+            if !bundle
+                .namespaces()
+                .is_within(&route.namespace, &id.namespace)
+            {
+                let mut d = Decision::deny(
+                    kind,
+                    403,
+                    "namespace-unauthorized",
+                    format!(
+                        "route {:?} belongs to namespace {:?}; service account {}/{} works only in namespace {:?} and its descendants",
+                        route.name, route.namespace, id.namespace, id.service_account, id.namespace
+                    ),
+                    revision,
+                );
+                d.identity = identity.clone();
+                d.route = Some(route.name.clone());
+                return d;
+            }
+        }
+        let roles = || match &identity {
+            Some(id) => bundle
+                .rbac()
+                .roles_held(id, bundle.namespaces(), &route.namespace),
+            None => Vec::new(),
+        };
+        let context = PolicyContext {
+            identity: identity.as_deref(),
+            method: &request.method,
+            host: request.hostname(),
+            path: &request.path,
+            source_ip: request.source_ip,
+            now,
+            roles: &roles,
+        };
+        let outcome = route.policy.evaluate(&context);
+        let mut reasons = outcome.reasons;
+        let mut explanation = outcome.explanation;
+        if let (false, Some(e)) = (outcome.allowed, &token_error) {
+            reasons.push(e.code().to_string());
+            explanation = format!("{explanation}; the token was refused: {e}");
+        }
+        Decision {
+            allowed: outcome.allowed,
+            status: outcome.status,
+            reasons,
+            explanation,
+            kind,
+            identity,
+            route: Some(route.name.clone()),
+            revision,
+        }
+    }
+}
+
+fn unauthenticated(kind: DecisionKind, error: &AuthError, revision: u64) -> Decision {
+    let status = if matches!(error, AuthError::Bundle(_)) {
+        503
+    } else {
+        401
+    };
+    Decision::deny(kind, status, error.code(), error.to_string(), revision)
+}
+
+fn load_signed(
+    bytes: &[u8],
+    signature: &str,
+    trusted: &TrustedKeys,
+    now: UnixTime,
+) -> Result<Bundle, BundleError> {
+    trusted.verify(bytes, signature)?;
+    let bundle = Bundle::from_json(bytes)?;
+    bundle.check_fresh(now)?;
+    Ok(bundle)
+}

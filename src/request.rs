@@ -1,0 +1,201 @@
+//! HTTP requests as the route policies see them.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// Why a request could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The URL is not `http(s)://host[:port][/path][?query]`.
+    #[error("url: {url:?} is not an absolute http(s) URL: {why}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// The method is not an HTTP token.
+    #[error("method: {0:?} is not an HTTP method")]
+    BadMethod(String),
+    /// The source address is not an IP address.
+    #[error("source_ip: {0:?} is not an IP address")]
+    BadSourceIp(String),
+}
+
+/// An HTTP request: method, host, path and the headers that may carry a token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Upper-case method.
+    pub method: String,
+    /// Lower-case host, with `:port` if the URL had one.
+    pub host: String,
+    /// The path, starting with '/', without query or fragment.
+    pub path: String,
+    /// Headers by lower-case name.
+    pub headers: HashMap<String, String>,
+    /// The client's address, if known.
+    pub source_ip: Option<IpAddr>,
+}
+
+impl HttpRequest {
+    /// Reads a request from a method and an absolute URL.
+    pub fn new(method: &str, url: &str) -> Result<HttpRequest, RequestError> {
+        if method.is_empty()
+            || !method
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(RequestError::BadMethod(method.into()));
+        }
+        let bad = |why| RequestError::BadUrl {
+            url: url.into(),
+            why,
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("expected scheme://host"))?;
+        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+            return Err(bad("the scheme must be http or https"));
+        }
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        if host.is_empty() {
+            return Err(bad("the host is empty"));
+        }
+        let path = tail.split(['?', '#']).next().unwrap_or_default();
+        let path = if path.is_empty() { "/" } else { path };
+        Ok(HttpRequest {
+            method: method.to_ascii_uppercase(),
+            host: host.to_ascii_lowercase(),
+            path: path.to_string(),
+            headers: HashMap::new(),
+            source_ip: None,
+        })
+    }
+
+    /// Adds a header (the name is lower-cased).
+    pub fn with_header(mut self, name: &str, value: &str) -> HttpRequest {
+        self.headers
+            .insert(name.to_ascii_lowercase(), value.to_string());
+        self
+    }
+
+    /// Sets the client's address.
+    pub fn with_source_ip(mut self, ip: &str) -> Result<HttpRequest, RequestError> {
+        self.source_ip = Some(
+            ip.trim()
+                .parse()
+                .map_err(|_| RequestError::BadSourceIp(ip.into()))?,
+        );
+        Ok(self)
+    }
+
+    /// The host without its port, for route matching.
+    pub fn hostname(&self) -> &str {
+        match self.host.rsplit_once(':') {
+            Some((h, port)) if !h.ends_with(']') || h.starts_with('[') => {
+                if port.bytes().all(|b| b.is_ascii_digit()) {
+                    h
+                } else {
+                    &self.host
+                }
+            }
+            _ => &self.host,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_split_into_host_and_path() {
+        let r = HttpRequest::new("get", "https://API.example.com:8443/a/b?x=1#f").unwrap();
+        assert_eq!(
+            (r.method.as_str(), r.host.as_str(), r.path.as_str()),
+            ("GET", "api.example.com:8443", "/a/b")
+        );
+        assert_eq!(r.hostname(), "api.example.com");
+        let r = HttpRequest::new("POST", "http://x.test").unwrap();
+        assert_eq!(r.path, "/");
+        assert_eq!(r.hostname(), "x.test");
+    }
+
+    #[test]
+    fn bad_requests_are_named() {
+        assert_eq!(
+            HttpRequest::new("GET", "api.example.com/x")
+                .unwrap_err()
+                .to_string(),
+            "url: \"api.example.com/x\" is not an absolute http(s) URL: expected scheme://host"
+        );
+        assert!(HttpRequest::new("GET", "ftp://x/y").is_err());
+        assert!(HttpRequest::new("GET", "https:///y").is_err());
+        assert!(HttpRequest::new("G ET", "https://x/").is_err());
+        assert!(HttpRequest::new("GET", "https://x/")
+            .unwrap()
+            .with_source_ip("300.1.1.1")
+            .is_err());
+    }
+}
+
+impl crate::rbac::ResourceAttributes {
+    /// Reads a question as `kubectl auth can-i` takes it: `resource` is `pods`, `pods/log`,
+    /// `deployments.apps` or `deployments.apps/scale` (resource, then API group after the first
+    /// dot, then subresource).
+    pub fn from_kubectl(
+        verb: &str,
+        resource: &str,
+        name: &str,
+        namespace: &str,
+    ) -> crate::rbac::ResourceAttributes {
+        let (resource_group, subresource) = resource.split_once('/').unwrap_or((resource, ""));
+        let (resource, group) = resource_group
+            .split_once('.')
+            .unwrap_or((resource_group, ""));
+        crate::rbac::ResourceAttributes {
+            verb: verb.to_string(),
+            group: group.to_string(),
+            resource: resource.to_string(),
+            subresource: subresource.to_string(),
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod kubectl_tests {
+    use crate::rbac::ResourceAttributes;
+
+    #[test]
+    fn kubectl_resource_arguments_split_into_group_and_subresource() {
+        let a = ResourceAttributes::from_kubectl("get", "deployments.apps/scale", "web", "ci");
+        assert_eq!(
+            (
+                a.resource.as_str(),
+                a.group.as_str(),
+                a.subresource.as_str()
+            ),
+            ("deployments", "apps", "scale")
+        );
+        let a = ResourceAttributes::from_kubectl("get", "pods/log", "", "ci");
+        assert_eq!(
+            (
+                a.resource.as_str(),
+                a.group.as_str(),
+                a.subresource.as_str()
+            ),
+            ("pods", "", "log")
+        );
+        let a =
+            ResourceAttributes::from_kubectl("list", "imagestreams.image.openshift.io", "", "ci");
+        assert_eq!(
+            (a.resource.as_str(), a.group.as_str()),
+            ("imagestreams", "image.openshift.io")
+        );
+    }
+}

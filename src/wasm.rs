@@ -1,0 +1,233 @@
+//! The wasm-bindgen surface: converts and delegates to [`crate::engine::Engine`], decides
+//! nothing itself. Decisions never throw: every error is a denial with a reason. Only loading a
+//! bad bundle (or bad trusted keys) throws, an `Error` whose message names the path of the
+//! problem, and the engine then keeps the bundle it held.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::bundle::signature::TrustedKeys;
+use crate::bundle::Bundle;
+use crate::decision::{Decision, DecisionKind};
+use crate::engine::Engine as Core;
+use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+use crate::request::HttpRequest;
+use crate::time::{self, UnixTime};
+use crate::token::{credentials::token_from_headers, TokenError};
+
+/// The engine, as JavaScript sees it.
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    core: Core,
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .unwrap_or_else(|e| JsValue::from_str(&format!("tessera: result not serializable: {e}")))
+}
+
+fn at(now: Option<f64>) -> UnixTime {
+    match now {
+        Some(seconds) if seconds.is_finite() => UnixTime(seconds.floor() as i64),
+        _ => time::now(),
+    }
+}
+
+fn bad_request(kind: DecisionKind, why: String, revision: u64) -> JsValue {
+    to_js(&Decision::deny(kind, 400, "request-invalid", why, revision))
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// Loads an (unsigned) bundle from its JSON text. Throws an `Error` naming the path of
+    /// every problem.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bundle_json: &str) -> Result<WasmEngine, JsError> {
+        Ok(WasmEngine {
+            core: Core::from_json(bundle_json.as_bytes())?,
+        })
+    }
+
+    /// Loads a signed bundle: `signature` is the detached JWS, `trustedKeys` a JWKS (JSON
+    /// text) of the keys pinned to sign bundles. `now` in seconds since the epoch (default:
+    /// the clock).
+    #[wasm_bindgen(js_name = fromSigned)]
+    pub fn from_signed(
+        bundle_json: &str,
+        signature: &str,
+        trusted_keys: &str,
+        now: Option<f64>,
+    ) -> Result<WasmEngine, JsError> {
+        let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
+        Ok(WasmEngine {
+            core: Core::from_signed_json(bundle_json.as_bytes(), signature, &trusted, at(now))?,
+        })
+    }
+
+    /// Replaces the bundle with an unsigned one (refusing rollback and expiry; on error the
+    /// bundle held stays).
+    pub fn update(&mut self, bundle_json: &str, now: Option<f64>) -> Result<(), JsError> {
+        let bundle = Bundle::from_json(bundle_json.as_bytes())?;
+        Ok(self.core.update(bundle, at(now))?)
+    }
+
+    /// Replaces the bundle with a signed one (see `fromSigned`; on error the bundle held stays).
+    #[wasm_bindgen(js_name = updateSigned)]
+    pub fn update_signed(
+        &mut self,
+        bundle_json: &str,
+        signature: &str,
+        trusted_keys: &str,
+        now: Option<f64>,
+    ) -> Result<(), JsError> {
+        let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
+        Ok(self
+            .core
+            .update_signed(bundle_json.as_bytes(), signature, &trusted, at(now))?)
+    }
+
+    /// The bundle's revision.
+    #[wasm_bindgen(getter)]
+    pub fn revision(&self) -> f64 {
+        self.core.bundle().revision() as f64
+    }
+
+    /// When the bundle expires (seconds since the epoch), or `undefined`.
+    #[wasm_bindgen(getter, js_name = expiresAt)]
+    pub fn expires_at(&self) -> Option<f64> {
+        self.core.bundle().expires_at().map(|t| t.0 as f64)
+    }
+
+    /// Sets how many verified tokens are cached (per generation; 0 disables).
+    #[wasm_bindgen(js_name = setCacheCapacity)]
+    pub fn set_cache_capacity(&mut self, capacity: u32) {
+        self.core.set_cache_capacity(capacity as usize);
+    }
+
+    /// Who is this token? A TokenReview status `{authenticated, user, error}`, plus the full
+    /// `identity` when authenticated.
+    pub fn verify(&mut self, token: &str, now: Option<f64>) -> JsValue {
+        #[derive(Serialize)]
+        struct Review<'a> {
+            #[serde(flatten)]
+            status: crate::identity::TokenReviewStatus,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            identity: Option<&'a crate::identity::Identity>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reason: Option<&'static str>,
+        }
+        match self.core.verify(token, at(now)) {
+            Ok(identity) => to_js(&Review {
+                status: crate::identity::TokenReviewStatus::authenticated(&identity),
+                identity: Some(&identity),
+                reason: None,
+            }),
+            Err(e) => to_js(&Review {
+                status: crate::identity::TokenReviewStatus::refused(&e),
+                identity: None,
+                reason: Some(e.code()),
+            }),
+        }
+    }
+
+    /// Decides an RBAC question: `attributes` is `{verb, group, resource, subresource, name,
+    /// namespace}` or `{verb, path}` (a non-resource URL).
+    pub fn authorize(&mut self, token: &str, attributes: JsValue, now: Option<f64>) -> JsValue {
+        let revision = self.core.bundle().revision();
+        let path = js_sys::Reflect::get(&attributes, &JsValue::from_str("path"))
+            .ok()
+            .filter(|v| !v.is_undefined());
+        let request = if path.is_some() {
+            serde_wasm_bindgen::from_value::<NonResourceAttributes>(attributes)
+                .map(RbacRequest::NonResource)
+        } else {
+            serde_wasm_bindgen::from_value::<ResourceAttributes>(attributes)
+                .map(RbacRequest::Resource)
+        };
+        match request {
+            Ok(request) => to_js(&self.core.authorize(token, &request, at(now))),
+            Err(e) => bad_request(DecisionKind::Resource, format!("attributes: {e}"), revision),
+        }
+    }
+
+    /// The hot RBAC call, strings only: may the caller `verb` the `resource` (`pods`,
+    /// `pods/log`, `deployments.apps`, `deployments.apps/scale`) named `name` (empty: any) in
+    /// `namespace` (empty: cluster scope)?
+    pub fn can(
+        &mut self,
+        token: &str,
+        verb: &str,
+        resource: &str,
+        namespace: &str,
+        name: Option<String>,
+        now: Option<f64>,
+    ) -> JsValue {
+        let request = RbacRequest::Resource(ResourceAttributes::from_kubectl(
+            verb,
+            resource,
+            name.as_deref().unwrap_or(""),
+            namespace,
+        ));
+        to_js(&self.core.authorize(token, &request, at(now)))
+    }
+
+    /// The hot HTTP call, strings only: decides `method url` against the routes, with the
+    /// values of the `Authorization` and `X-Pomerium-Authorization` headers (either may be
+    /// absent).
+    #[wasm_bindgen(js_name = checkHttp)]
+    pub fn check_http(
+        &mut self,
+        method: &str,
+        url: &str,
+        authorization: Option<String>,
+        pomerium_authorization: Option<String>,
+        now: Option<f64>,
+    ) -> JsValue {
+        let revision = self.core.bundle().revision();
+        let request = match HttpRequest::new(method, url) {
+            Ok(r) => r,
+            Err(e) => return bad_request(DecisionKind::Http, e.to_string(), revision),
+        };
+        let token: Result<&str, TokenError> = token_from_headers(|name| match name {
+            "authorization" => authorization.as_deref(),
+            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
+            _ => None,
+        });
+        to_js(&self.core.check_http_with(&request, token, at(now)))
+    }
+
+    /// Decides a whole request: `{method, url, headers, sourceIp}` with `headers` a plain
+    /// object of header names to values.
+    #[wasm_bindgen(js_name = checkRequest)]
+    pub fn check_request(&mut self, request: JsValue, now: Option<f64>) -> JsValue {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Incoming {
+            method: String,
+            url: String,
+            #[serde(default)]
+            headers: std::collections::HashMap<String, String>,
+            #[serde(default)]
+            source_ip: Option<String>,
+        }
+        let revision = self.core.bundle().revision();
+        let parsed = serde_wasm_bindgen::from_value::<Incoming>(request)
+            .map_err(|e| format!("request: {e}"))
+            .and_then(|r| {
+                let mut http = HttpRequest::new(&r.method, &r.url).map_err(|e| e.to_string())?;
+                for (name, value) in &r.headers {
+                    http = http.with_header(name, value);
+                }
+                match &r.source_ip {
+                    Some(ip) => http.with_source_ip(ip).map_err(|e| e.to_string()),
+                    None => Ok(http),
+                }
+            });
+        match parsed {
+            Ok(http) => to_js(&self.core.check_http(&http, at(now))),
+            Err(why) => bad_request(DecisionKind::Http, why, revision),
+        }
+    }
+}
