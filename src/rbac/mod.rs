@@ -1,7 +1,14 @@
 //! Kubernetes RBAC (DESIGN 1.4): roles, cluster roles, bindings, aggregation; explained
 //! decisions in Kubernetes' own wording.
 
-use serde::{Deserialize, Serialize};
+mod aggregation;
+mod request;
+mod rules;
+mod selector;
+
+pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+
+use serde::Serialize;
 
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
@@ -10,43 +17,6 @@ use crate::schema::BundleDocument;
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
 pub struct Rbac {}
-
-/// What is asked about a resource (Kubernetes ResourceAttributes).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ResourceAttributes {
-    /// The verb: get, list, watch, create, update, patch, delete, ...
-    pub verb: String,
-    /// The API group (`""` for the core group).
-    pub group: String,
-    /// The resource, e.g. `pods`.
-    pub resource: String,
-    /// The subresource, e.g. `log` (empty for none).
-    pub subresource: String,
-    /// The object's name (empty for all / a collection).
-    pub name: String,
-    /// The namespace (empty for a cluster-scoped resource).
-    pub namespace: String,
-}
-
-/// What is asked about a non-resource URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NonResourceAttributes {
-    /// The verb (`get`, `post`, ...).
-    pub verb: String,
-    /// The URL path, e.g. `/healthz`.
-    pub path: String,
-}
-
-/// An RBAC question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RbacRequest {
-    /// About a resource.
-    Resource(ResourceAttributes),
-    /// About a non-resource URL.
-    NonResource(NonResourceAttributes),
-}
 
 /// The answer, shaped as a SubjectAccessReview status plus tessera's explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
