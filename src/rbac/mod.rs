@@ -2,13 +2,14 @@
 //! decisions in Kubernetes' own wording.
 
 mod aggregation;
+mod decision;
 mod request;
 mod rules;
 mod selector;
+mod wording;
 
+pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
 pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
-
-use serde::Serialize;
 
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
@@ -17,21 +18,6 @@ use crate::schema::BundleDocument;
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
 pub struct Rbac {}
-
-/// The answer, shaped as a SubjectAccessReview status plus tessera's explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RbacDecision {
-    /// Whether some binding grants it.
-    pub allowed: bool,
-    /// RBAC never denies outright: always false.
-    pub denied: bool,
-    /// Kubernetes' wording of the grant, or of the refusal.
-    pub reason: String,
-    /// Problems met while evaluating (empty normally).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub evaluation_error: String,
-}
 
 impl Rbac {
     /// Compiles roles and bindings, recording dangling references with their paths.
@@ -55,6 +41,8 @@ impl Rbac {
             denied: false,
             reason: String::new(),
             evaluation_error: String::new(),
+            grant: None,
+            namespace_rule: None,
         }
     }
 
