@@ -9,7 +9,8 @@
 //! - `rules.rs`: does a rule match a request (Kubernetes' `evaluation_helpers.go`);
 //! - `selector.rs` and `aggregation.rs`: ClusterRole aggregation by label selector;
 //! - `roles.rs` and `bindings.rs`: validation, effective rules and the index by subject;
-//! - `wording.rs`: Kubernetes' messages; `decision.rs`: the answer and its explanation.
+//! - `wording.rs`: Kubernetes' messages; `decision.rs`: the answer and its explanation;
+//! - `scenarios.rs`: the OpenShift and Kubernetes scenarios, as tests.
 
 mod aggregation;
 mod bindings;
@@ -19,6 +20,9 @@ mod roles;
 mod rules;
 mod selector;
 mod wording;
+
+#[cfg(test)]
+mod scenarios;
 
 pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
 pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
