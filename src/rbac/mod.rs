@@ -1,7 +1,34 @@
 //! Kubernetes RBAC (DESIGN 1.4): roles, cluster roles, bindings, aggregation; explained
 //! decisions in Kubernetes' own wording.
+//!
+//! Semantics follow Kubernetes' RBAC authorizer, with tessera's namespace rule (DESIGN 1.1) on
+//! top: a service account acts only in its own namespace and the descendants, so a RoleBinding
+//! in any other namespace never applies to it, even one that names it. ClusterRoleBindings are
+//! the deliberate exception: they grant in every namespace, as in a cluster.
+//!
+//! - `rules.rs`: does a rule match a request (Kubernetes' `evaluation_helpers.go`);
+//! - `selector.rs` and `aggregation.rs`: ClusterRole aggregation by label selector;
+//! - `roles.rs` and `bindings.rs`: validation, effective rules and the index by subject;
+//! - `wording.rs`: Kubernetes' messages; `decision.rs`: the answer and its explanation;
+//! - `scenarios.rs`: the OpenShift and Kubernetes scenarios, as tests.
 
-use serde::{Deserialize, Serialize};
+mod aggregation;
+mod bindings;
+mod decision;
+mod request;
+mod roles;
+mod rules;
+mod selector;
+mod wording;
+
+#[cfg(test)]
+mod scenarios;
+
+pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
+pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+
+use bindings::{BindingIndex, CompiledBinding, Slot};
+use roles::RoleTable;
 
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
@@ -9,92 +36,137 @@ use crate::schema::BundleDocument;
 
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
-pub struct Rbac {}
-
-/// What is asked about a resource (Kubernetes ResourceAttributes).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ResourceAttributes {
-    /// The verb: get, list, watch, create, update, patch, delete, ...
-    pub verb: String,
-    /// The API group (`""` for the core group).
-    pub group: String,
-    /// The resource, e.g. `pods`.
-    pub resource: String,
-    /// The subresource, e.g. `log` (empty for none).
-    pub subresource: String,
-    /// The object's name (empty for all / a collection).
-    pub name: String,
-    /// The namespace (empty for a cluster-scoped resource).
-    pub namespace: String,
-}
-
-/// What is asked about a non-resource URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NonResourceAttributes {
-    /// The verb (`get`, `post`, ...).
-    pub verb: String,
-    /// The URL path, e.g. `/healthz`.
-    pub path: String,
-}
-
-/// An RBAC question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RbacRequest {
-    /// About a resource.
-    Resource(ResourceAttributes),
-    /// About a non-resource URL.
-    NonResource(NonResourceAttributes),
-}
-
-/// The answer, shaped as a SubjectAccessReview status plus tessera's explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RbacDecision {
-    /// Whether some binding grants it.
-    pub allowed: bool,
-    /// RBAC never denies outright: always false.
-    pub denied: bool,
-    /// Kubernetes' wording of the grant, or of the refusal.
-    pub reason: String,
-    /// Problems met while evaluating (empty normally).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub evaluation_error: String,
+pub struct Rbac {
+    roles: RoleTable,
+    bindings: BindingIndex,
 }
 
 impl Rbac {
     /// Compiles roles and bindings, recording dangling references with their paths.
+    ///
+    /// Checks names (no duplicates), namespaces, rules (verbs present; resources with API
+    /// groups, or non-resource URLs in ClusterRoles only), aggregation selectors, `roleRef`s (a
+    /// RoleBinding's Role must be of its namespace; a ClusterRoleBinding references a
+    /// ClusterRole) and subjects (kinds, a ClusterRoleBinding's ServiceAccount names its
+    /// namespace). Aggregated ClusterRoles get their rules here, once.
     pub fn compile(
-        _document: &BundleDocument,
-        _namespaces: &NamespaceTree,
-        _problems: &mut Problems,
+        document: &BundleDocument,
+        namespaces: &NamespaceTree,
+        problems: &mut Problems,
     ) -> Rbac {
-        Rbac {}
+        let roles = RoleTable::compile(document, namespaces, problems);
+        let bindings = BindingIndex::compile(document, namespaces, &roles, problems);
+        Rbac { roles, bindings }
     }
 
     /// Decides an RBAC question for an identity.
+    ///
+    /// ClusterRoleBindings naming the identity apply everywhere (every namespace, cluster-scoped
+    /// resources, non-resource URLs); RoleBindings apply to resources of their own namespace,
+    /// and only when that namespace is the identity's own or one of its descendants. The first
+    /// matching rule allows, explained as Kubernetes does; no match is a refusal in the API
+    /// server's words (RBAC itself never denies: `denied` stays false).
     pub fn authorize(
         &self,
-        _identity: &Identity,
-        _namespaces: &NamespaceTree,
-        _request: &RbacRequest,
+        identity: &Identity,
+        namespaces: &NamespaceTree,
+        request: &RbacRequest,
     ) -> RbacDecision {
+        let namespace = request.namespace();
+        let in_home = in_home_namespace(identity, namespaces, namespace);
+        let mut errors = Vec::new();
+        for (slot, binding) in self.applicable(identity, namespace, in_home) {
+            let set = match &binding.rules {
+                Ok(set) => *set,
+                Err(not_found) => {
+                    errors.push(not_found.clone());
+                    continue;
+                }
+            };
+            let rules = self.roles.rules(set);
+            if let Some(entry) = rules.iter().find(|e| rules::rule_allows(&e.rule, request)) {
+                let grant = self.grant(binding, slot, entry);
+                return RbacDecision {
+                    allowed: true,
+                    denied: false,
+                    reason: wording::allowed_reason(&grant),
+                    evaluation_error: wording::evaluation_error(&errors),
+                    grant: Some(grant),
+                    namespace_rule: None,
+                };
+            }
+        }
+        let outside = !namespace.is_empty() && !in_home;
         RbacDecision {
             allowed: false,
             denied: false,
-            reason: String::new(),
-            evaluation_error: String::new(),
+            reason: wording::forbidden_message(&identity.username, request),
+            evaluation_error: wording::evaluation_error(&errors),
+            grant: None,
+            namespace_rule: outside.then(|| wording::namespace_rule(identity, namespace)),
         }
     }
 
-    /// Names of the roles (Role or ClusterRole) the identity holds in `namespace`.
+    /// Names of the roles (Role or ClusterRole) the identity holds in `namespace`: those of
+    /// the ClusterRoleBindings naming it, and of the RoleBindings of `namespace` naming it when
+    /// `namespace` is the identity's own or a descendant. Sorted, without repeats. An empty
+    /// `namespace` means the cluster scope (ClusterRoleBindings only).
     pub fn roles_held(
         &self,
-        _identity: &Identity,
-        _namespaces: &NamespaceTree,
-        _namespace: &str,
+        identity: &Identity,
+        namespaces: &NamespaceTree,
+        namespace: &str,
     ) -> Vec<String> {
-        Vec::new()
+        let in_home = in_home_namespace(identity, namespaces, namespace);
+        let mut names: Vec<String> = self
+            .applicable(identity, namespace, in_home)
+            .into_iter()
+            .filter(|(_, binding)| binding.rules.is_ok())
+            .map(|(_, binding)| binding.role_name.clone())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
+
+    fn applicable(
+        &self,
+        identity: &Identity,
+        namespace: &str,
+        in_home: bool,
+    ) -> Vec<(Slot, &CompiledBinding)> {
+        let role_bindings_of = (!namespace.is_empty() && in_home).then_some(namespace);
+        self.bindings.applicable(identity, role_bindings_of)
+    }
+
+    fn grant(
+        &self,
+        binding: &CompiledBinding,
+        slot: Slot,
+        entry: &aggregation::RuleEntry,
+    ) -> RbacGrant {
+        // INVARIANT: the index only holds slots of existing subjects (`BindingIndex::add`);
+        // the fallbacks below are never used.
+        let subject = binding.subjects.get(slot.subject);
+        RbacGrant {
+            binding_kind: binding.kind,
+            binding_name: binding.name.clone(),
+            binding_namespace: binding.namespace.clone(),
+            role_kind: binding.role_kind,
+            role_name: binding.role_name.clone(),
+            subject_kind: subject.map_or(SubjectKind::User, |s| s.kind),
+            subject_name: subject.map(|s| s.name.clone()).unwrap_or_default(),
+            subject_namespace: subject.and_then(|s| s.namespace.clone()),
+            rule: entry.rule.clone(),
+            aggregated_from: entry
+                .aggregated_from
+                .and_then(|i| self.roles.cluster_role_name(i))
+                .map(str::to_string),
+        }
+    }
+}
+
+/// tessera's namespace rule: whether `namespace` is the identity's own or a descendant.
+fn in_home_namespace(identity: &Identity, namespaces: &NamespaceTree, namespace: &str) -> bool {
+    !namespace.is_empty() && namespaces.is_within(namespace, &identity.namespace)
 }

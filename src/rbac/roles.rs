@@ -1,0 +1,183 @@
+//! Roles and ClusterRoles: checked (names, namespaces, rules, aggregation selectors) and
+//! resolved once into the effective rule lists that bindings point at.
+
+use std::collections::HashMap;
+
+use super::aggregation::{effective_rules, RuleEntry};
+use super::selector::Selector;
+use crate::bundle::{NamespaceTree, Problems};
+use crate::schema::{BundleDocument, PolicyRule};
+
+/// The effective rules of every role, and where to find them by name.
+#[derive(Debug, Default)]
+pub(crate) struct RoleTable {
+    /// Rule lists: one per Role, then one per ClusterRole (aggregation applied).
+    rule_sets: Vec<Vec<RuleEntry>>,
+    /// Role name by namespace -> index in `rule_sets`.
+    roles: HashMap<String, HashMap<String, usize>>,
+    /// ClusterRole name -> index in `rule_sets`.
+    cluster_roles: HashMap<String, usize>,
+    /// ClusterRole names in bundle order (to name a rule's aggregation source).
+    cluster_role_names: Vec<String>,
+}
+
+impl RoleTable {
+    /// Checks the document's roles and cluster roles and computes their effective rules.
+    pub(crate) fn compile(
+        document: &BundleDocument,
+        namespaces: &NamespaceTree,
+        problems: &mut Problems,
+    ) -> RoleTable {
+        let mut table = RoleTable::default();
+        for (i, role) in document.roles.iter().enumerate() {
+            let at = |field: &str| format!("roles[{i}].{field}");
+            check_object_name(&role.name, &at("name"), problems);
+            if !namespaces.contains(&role.namespace) {
+                problems.push(
+                    at("namespace"),
+                    format!("{:?} is not a defined namespace", role.namespace),
+                );
+            }
+            for (j, rule) in role.rules.iter().enumerate() {
+                check_rule(rule, true, &at(&format!("rules[{j}]")), problems);
+            }
+            let index = table.rule_sets.len();
+            table.rule_sets.push(
+                role.rules
+                    .iter()
+                    .map(|rule| RuleEntry {
+                        rule: rule.clone(),
+                        aggregated_from: None,
+                    })
+                    .collect(),
+            );
+            let in_namespace = table.roles.entry(role.namespace.clone()).or_default();
+            if in_namespace.contains_key(&role.name) {
+                problems.push(
+                    at("name"),
+                    format!(
+                        "{:?} is defined twice in namespace {:?}",
+                        role.name, role.namespace
+                    ),
+                );
+            } else {
+                in_namespace.insert(role.name.clone(), index);
+            }
+        }
+
+        let base = table.rule_sets.len();
+        let mut selectors = Vec::with_capacity(document.cluster_roles.len());
+        for (i, role) in document.cluster_roles.iter().enumerate() {
+            let at = |field: &str| format!("cluster_roles[{i}].{field}");
+            check_object_name(&role.name, &at("name"), problems);
+            for (j, rule) in role.rules.iter().enumerate() {
+                check_rule(rule, false, &at(&format!("rules[{j}]")), problems);
+            }
+            selectors.push(role.aggregation_rule.as_ref().map(|rule| {
+                rule.cluster_role_selectors
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, s)| {
+                        let path = at(&format!("aggregationRule.clusterRoleSelectors[{k}]"));
+                        Selector::compile(s, &path, problems)
+                    })
+                    .collect::<Vec<_>>()
+            }));
+            let index = base + i;
+            if table.cluster_roles.contains_key(&role.name) {
+                problems.push(at("name"), format!("{:?} is defined twice", role.name));
+            } else {
+                table.cluster_roles.insert(role.name.clone(), index);
+            }
+            table.cluster_role_names.push(role.name.clone());
+        }
+        // INVARIANT: the ClusterRole at `cluster_roles[i]` gets `rule_sets[base + i]`, as
+        // recorded in `table.cluster_roles` above (`effective_rules` keeps bundle order).
+        table
+            .rule_sets
+            .extend(effective_rules(&document.cluster_roles, &selectors));
+        table
+    }
+
+    /// The rule list of the Role `name` in `namespace`.
+    pub(crate) fn role(&self, namespace: &str, name: &str) -> Option<usize> {
+        self.roles.get(namespace)?.get(name).copied()
+    }
+
+    /// The rule list of the ClusterRole `name`.
+    pub(crate) fn cluster_role(&self, name: &str) -> Option<usize> {
+        self.cluster_roles.get(name).copied()
+    }
+
+    /// The rules of a list returned by [`RoleTable::role`] or [`RoleTable::cluster_role`].
+    pub(crate) fn rules(&self, set: usize) -> &[RuleEntry] {
+        self.rule_sets.get(set).map_or(&[], Vec::as_slice)
+    }
+
+    /// The name of the ClusterRole at `index` in the bundle.
+    pub(crate) fn cluster_role_name(&self, index: usize) -> Option<&str> {
+        self.cluster_role_names.get(index).map(String::as_str)
+    }
+}
+
+/// Names of roles and bindings follow Kubernetes' path-segment rule: not empty, not `.` or `..`,
+/// no `/` or `%` (so `system:image-builder` is fine).
+pub(crate) fn check_object_name(name: &str, path: &str, problems: &mut Problems) {
+    let why = if name.is_empty() {
+        Some("must not be empty".to_string())
+    } else if name == "." || name == ".." {
+        Some(format!(
+            "{name:?} is not a valid name: may not be '.' or '..'"
+        ))
+    } else if name.contains('/') || name.contains('%') {
+        Some(format!(
+            "{name:?} is not a valid name: may not contain '/' or '%'"
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        problems.push(path, why);
+    }
+}
+
+/// Kubernetes' rule validation: verbs present; a rule is about resources (with API groups and
+/// resources) or about non-resource URLs (ClusterRoles only), never both.
+fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Problems) {
+    if rule.verbs.is_empty() {
+        problems.push(
+            format!("{path}.verbs"),
+            "must contain at least one verb (or \"*\")",
+        );
+    }
+    if !rule.non_resource_urls.is_empty() {
+        if namespaced {
+            problems.push(
+                format!("{path}.nonResourceURLs"),
+                "a Role's rules cannot apply to non-resource URLs (only a ClusterRole's, granted by a ClusterRoleBinding)",
+            );
+        }
+        if !rule.api_groups.is_empty()
+            || !rule.resources.is_empty()
+            || !rule.resource_names.is_empty()
+        {
+            problems.push(
+                format!("{path}.nonResourceURLs"),
+                "a rule cannot apply to both resources and non-resource URLs",
+            );
+        }
+        return;
+    }
+    if rule.api_groups.is_empty() {
+        problems.push(
+            format!("{path}.apiGroups"),
+            "a resource rule must list at least one API group (\"\" for the core group, \"*\" for all)",
+        );
+    }
+    if rule.resources.is_empty() {
+        problems.push(
+            format!("{path}.resources"),
+            "a rule must list at least one resource (or nonResourceURLs)",
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! Kubernetes' own wording: the RBAC authorizer's "allowed by" reasons (`rbac.go`,
+//! `describeSubject` and the binding describers of `rule.go`), the API server's forbidden
+//! message (`responsewriters/errors.go`), "not found" errors and error aggregation, with Go's
+//! `%q` quoting.
+
+use std::fmt::Write as _;
+
+use super::decision::{RbacGrant, SubjectKind};
+use super::request::RbacRequest;
+use crate::identity::Identity;
+
+/// `RBAC: allowed by <binding description>`.
+pub(crate) fn allowed_reason(grant: &RbacGrant) -> String {
+    format!("RBAC: allowed by {}", describe_grant(grant))
+}
+
+/// `RoleBinding "<name>/<namespace>" of <RoleKind> "<role>" to <subject>`, or
+/// `ClusterRoleBinding "<name>" of ClusterRole "<role>" to <subject>`.
+pub(crate) fn describe_grant(grant: &RbacGrant) -> String {
+    let binding = match &grant.binding_namespace {
+        Some(ns) => format!("{}/{}", grant.binding_name, ns),
+        None => grant.binding_name.clone(),
+    };
+    format!(
+        "{} {} of {} {} to {}",
+        grant.binding_kind,
+        go_quote(&binding),
+        grant.role_kind,
+        go_quote(&grant.role_name),
+        describe_subject(
+            grant.subject_kind,
+            &grant.subject_name,
+            grant.subject_namespace.as_deref()
+        ),
+    )
+}
+
+/// `ServiceAccount "<name>/<namespace>"`, `User "<name>"`, `Group "<name>"`.
+pub(crate) fn describe_subject(kind: SubjectKind, name: &str, namespace: Option<&str>) -> String {
+    match kind {
+        SubjectKind::ServiceAccount => format!(
+            "{kind} {}",
+            go_quote(&format!("{name}/{}", namespace.unwrap_or_default()))
+        ),
+        SubjectKind::User | SubjectKind::Group => format!("{kind} {}", go_quote(name)),
+    }
+}
+
+/// The API server's forbidden message: `User "<user>" cannot <verb> resource "<res>[/<sub>]" in
+/// API group "<group>" in the namespace "<ns>"` (or `at the cluster scope`), and `User "<user>"
+/// cannot <verb> path "<path>"` for a non-resource URL.
+pub(crate) fn forbidden_message(username: &str, request: &RbacRequest) -> String {
+    let user = go_quote(username);
+    match request {
+        RbacRequest::NonResource(n) => {
+            format!("User {user} cannot {} path {}", n.verb, go_quote(&n.path))
+        }
+        RbacRequest::Resource(r) => {
+            let resource = if r.subresource.is_empty() {
+                r.resource.clone()
+            } else {
+                format!("{}/{}", r.resource, r.subresource)
+            };
+            let scope = if r.namespace.is_empty() {
+                "at the cluster scope".to_string()
+            } else {
+                format!("in the namespace {}", go_quote(&r.namespace))
+            };
+            format!(
+                "User {user} cannot {} resource {} in API group {} {scope}",
+                r.verb,
+                go_quote(&resource),
+                go_quote(&r.group)
+            )
+        }
+    }
+}
+
+/// Kubernetes' not-found error for a missing role: `role.rbac.authorization.k8s.io "<name>" not
+/// found`, `clusterrole.rbac.authorization.k8s.io "<name>" not found`.
+pub(crate) fn role_not_found(cluster: bool, name: &str) -> String {
+    let resource = if cluster { "clusterrole" } else { "role" };
+    format!(
+        "{resource}.rbac.authorization.k8s.io {} not found",
+        go_quote(name)
+    )
+}
+
+/// `RBAC: <errors>` with Go's error aggregation: one distinct message as is, several as
+/// `[a, b]`, repeats dropped. Empty when there are none.
+pub(crate) fn evaluation_error(errors: &[String]) -> String {
+    let mut distinct: Vec<&str> = Vec::new();
+    for e in errors {
+        if !distinct.contains(&e.as_str()) {
+            distinct.push(e);
+        }
+    }
+    match distinct.as_slice() {
+        [] => String::new(),
+        [one] => format!("RBAC: {one}"),
+        many => format!("RBAC: [{}]", many.join(", ")),
+    }
+}
+
+/// Why a RoleBinding in `namespace` does not apply to the identity (DESIGN 1.1).
+pub(crate) fn namespace_rule(identity: &Identity, namespace: &str) -> String {
+    format!(
+        "service account {} works only in namespace {} and its descendants: RoleBindings in \
+         namespace {} do not apply to it (only ClusterRoleBindings grant outside its namespace)",
+        go_quote(&format!(
+            "{}/{}",
+            identity.namespace, identity.service_account
+        )),
+        go_quote(&identity.namespace),
+        go_quote(namespace),
+    )
+}
+
+/// Go's `%q` (`strconv.Quote`): double quotes, `\"` and `\\`, Go's short escapes for control
+/// characters, `\x..` for other ASCII controls and `\u....` / `\U........` for other
+/// non-printable characters; printable Unicode is kept.
+pub(crate) fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if c == ' ' || !(c.is_control() || c.is_whitespace()) => out.push(c),
+            c if (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::decision::{BindingKind, RoleKind};
+    use super::super::request::{NonResourceAttributes, ResourceAttributes};
+    use super::*;
+    use crate::schema::PolicyRule;
+
+    fn grant(
+        binding_kind: BindingKind,
+        binding_namespace: Option<&str>,
+        subject_kind: SubjectKind,
+        subject_name: &str,
+        subject_namespace: Option<&str>,
+    ) -> RbacGrant {
+        RbacGrant {
+            binding_kind,
+            binding_name: "pullers".into(),
+            binding_namespace: binding_namespace.map(Into::into),
+            role_kind: RoleKind::ClusterRole,
+            role_name: "view".into(),
+            subject_kind,
+            subject_name: subject_name.into(),
+            subject_namespace: subject_namespace.map(Into::into),
+            rule: PolicyRule::default(),
+            aggregated_from: None,
+        }
+    }
+
+    #[test]
+    fn allowed_reasons_read_as_kubernetes_writes_them() {
+        let cases = vec![
+            (
+                "role binding to a service account",
+                grant(
+                    BindingKind::RoleBinding,
+                    Some("top-secret"),
+                    SubjectKind::ServiceAccount,
+                    "robot",
+                    Some("top-secret"),
+                ),
+                r#"RBAC: allowed by RoleBinding "pullers/top-secret" of ClusterRole "view" to ServiceAccount "robot/top-secret""#,
+            ),
+            (
+                "cluster role binding to a group",
+                grant(
+                    BindingKind::ClusterRoleBinding,
+                    None,
+                    SubjectKind::Group,
+                    "system:serviceaccounts",
+                    None,
+                ),
+                r#"RBAC: allowed by ClusterRoleBinding "pullers" of ClusterRole "view" to Group "system:serviceaccounts""#,
+            ),
+            (
+                "role binding to a user",
+                grant(
+                    BindingKind::RoleBinding,
+                    Some("ci"),
+                    SubjectKind::User,
+                    "alice",
+                    None,
+                ),
+                r#"RBAC: allowed by RoleBinding "pullers/ci" of ClusterRole "view" to User "alice""#,
+            ),
+        ];
+        for (name, grant, want) in cases {
+            assert_eq!(allowed_reason(&grant), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn forbidden_messages_read_as_kubernetes_writes_them() {
+        let user = "system:serviceaccount:top-secret:robot";
+        let resource = |verb: &str, group: &str, res: &str, sub: &str, ns: &str| {
+            RbacRequest::Resource(ResourceAttributes {
+                verb: verb.into(),
+                group: group.into(),
+                resource: res.into(),
+                subresource: sub.into(),
+                name: "web-1".into(),
+                namespace: ns.into(),
+            })
+        };
+        let cases = vec![
+            (
+                "namespaced resource",
+                resource("delete", "", "pods", "", "top-secret"),
+                r#"User "system:serviceaccount:top-secret:robot" cannot delete resource "pods" in API group "" in the namespace "top-secret""#,
+            ),
+            (
+                "subresource",
+                resource("get", "", "pods", "log", "top-secret"),
+                r#"User "system:serviceaccount:top-secret:robot" cannot get resource "pods/log" in API group "" in the namespace "top-secret""#,
+            ),
+            (
+                "named group, cluster scope",
+                resource("list", "rbac.authorization.k8s.io", "clusterroles", "", ""),
+                r#"User "system:serviceaccount:top-secret:robot" cannot list resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope"#,
+            ),
+            (
+                "non-resource URL",
+                RbacRequest::NonResource(NonResourceAttributes {
+                    verb: "get".into(),
+                    path: "/healthz".into(),
+                }),
+                r#"User "system:serviceaccount:top-secret:robot" cannot get path "/healthz""#,
+            ),
+        ];
+        for (name, request, want) in cases {
+            assert_eq!(forbidden_message(user, &request), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn errors_aggregate_as_go_does() {
+        let a = role_not_found(true, "view");
+        let b = role_not_found(false, "viewer");
+        assert_eq!(evaluation_error(&[]), "");
+        assert_eq!(
+            evaluation_error(&[a.clone(), a.clone()]),
+            r#"RBAC: clusterrole.rbac.authorization.k8s.io "view" not found"#
+        );
+        assert_eq!(
+            evaluation_error(&[a, b]),
+            r#"RBAC: [clusterrole.rbac.authorization.k8s.io "view" not found, role.rbac.authorization.k8s.io "viewer" not found]"#
+        );
+    }
+
+    #[test]
+    fn go_quoting() {
+        let cases = [
+            ("plain", "robot", r#""robot""#),
+            ("quote and backslash", r#"a"b\c"#, r#""a\"b\\c""#),
+            ("newline and tab", "a\nb\tc", r#""a\nb\tc""#),
+            ("other control", "a\u{1}b", r#""a\x01b""#),
+            ("printable unicode kept", "café", r#""café""#),
+            ("non-printable unicode", "a\u{85}b", r#""a\u0085b""#),
+        ];
+        for (name, text, want) in cases {
+            assert_eq!(go_quote(text), want, "{name}");
+        }
+    }
+}
