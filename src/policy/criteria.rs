@@ -116,7 +116,10 @@ impl Criterion {
             None => (key, None),
         };
         let at = format!("{path}.{key}");
-        if name != "claim" && sub_path.is_some() {
+        let known = NAMES
+            .split(", ")
+            .any(|n| n == name || n.strip_suffix("/<path>") == Some(name));
+        if known && name != "claim" && sub_path.is_some() {
             problems.push(
                 path,
                 format!("criterion {name:?} takes no sub-path (only claim/<path> does)"),

@@ -57,7 +57,12 @@ pub(crate) fn operator(op: &Operator, cx: &PolicyContext<'_>, roles: &RolesCache
     // The criterion that decided: the first whose (possibly inverted) value equals the
     // result for `or`/`nor` holding and `and`/`not` failing; otherwise all of them did.
     let decisive = outcomes.iter().position(|o| value(o) == matched);
+    // When the result rests on a missing identity, name the criterion that needed one.
+    let needs_identity = outcomes
+        .iter()
+        .position(|o| value(o) == matched && o.reason == r::USER_UNAUTHENTICATED);
     let explanation = match (op.kind, matched) {
+        _ if needs_identity.is_some() => needs_identity.map(say).unwrap_or_default(),
         (OperatorKind::Or, true) | (OperatorKind::And, false) => {
             decisive.map(say).unwrap_or_default()
         }
@@ -112,6 +117,20 @@ fn action(ops: &[Operator], cx: &PolicyContext<'_>, roles: &RolesCache) -> Optio
 /// side means the caller must authenticate (401); a matching deny is 403 with its reasons; a
 /// matching allow is 200; otherwise 403 with the allow side's reasons.
 pub(crate) fn evaluate(policy: &Policy, cx: &PolicyContext<'_>) -> PolicyOutcome {
+    if let (Some(id), Some(scope)) = (cx.identity, &policy.scope) {
+        if !scope.contains(&id.namespace) {
+            let route_ns = scope.first().map(String::as_str).unwrap_or_default();
+            return outcome(
+                false,
+                403,
+                Reasons::from([r::ROUTE_NAMESPACE_UNAUTHORIZED]),
+                format!(
+                    "denied: service account {}/{} may act only in namespace {:?} and its descendants, and this route belongs to namespace {route_ns:?}",
+                    id.namespace, id.service_account, id.namespace
+                ),
+            );
+        }
+    }
     let roles = RolesCache::new();
     let allow = action(&policy.allow, cx, &roles);
     let deny = action(&policy.deny, cx, &roles);

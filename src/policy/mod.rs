@@ -37,6 +37,9 @@
 //!   key at each level, so `claim/kubernetes.io/namespace` reads a bound token's claim.
 //! - A rule body's `action` key, which Pomerium's parser ignores, is an unknown operator.
 //! - Routes: host and port compare literally (`https://x:443` is not `https://x`).
+//! - Namespaces (DESIGN 1.1): an account works only for routes in its namespace and the
+//!   descendants. An identity from elsewhere is denied (403, reason
+//!   `route-namespace-unauthorized`) before the policy is read, whatever it says.
 
 mod cidr;
 mod clock;
@@ -88,6 +91,9 @@ pub struct CompiledRoute {
 pub struct Policy {
     allow: Vec<parse::Operator>,
     deny: Vec<parse::Operator>,
+    /// For a route's policy: the namespaces whose accounts may use the route (the route's
+    /// namespace and its ancestors, DESIGN 1.1). `None`: no restriction.
+    scope: Option<Vec<String>>,
 }
 
 /// Everything a policy may look at.

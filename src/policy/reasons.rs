@@ -66,5 +66,9 @@ pub const ROLE_OK: &str = "role-ok";
 /// `role` did not match.
 pub const ROLE_UNAUTHORIZED: &str = "role-unauthorized";
 
+/// The identity's account lives outside the route's namespace and its ancestors, so it may not
+/// use the route (DESIGN 1.1; tessera's code).
+pub const ROUTE_NAMESPACE_UNAUTHORIZED: &str = "route-namespace-unauthorized";
+
 /// A set of reason codes, sorted (as Pomerium's `Reasons.Strings()` returns them).
 pub(crate) type Reasons = BTreeSet<&'static str>;

@@ -108,6 +108,21 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
     PathMatch::Any
 }
 
+/// The namespaces whose accounts may use a route of `namespace`: it and its ancestors.
+fn scope(namespace: &str, namespaces: &NamespaceTree) -> Vec<String> {
+    let mut scope = vec![namespace.to_string()];
+    let mut at = namespace;
+    // INVARIANT: the walk stops at a repeat, so even a cyclic tree cannot loop.
+    while let Some(parent) = namespaces.parent(at) {
+        if scope.iter().any(|n| n == parent) {
+            break;
+        }
+        scope.push(parent.to_string());
+        at = parent;
+    }
+    scope
+}
+
 impl RouteTable {
     /// Compiles every route, recording problems with their paths (`routes[i]...`).
     pub(crate) fn build(
@@ -128,7 +143,8 @@ impl RouteTable {
                 .map_err(|e| problems.push(format!("{at}.from"), e))
                 .ok();
             let paths = path_match(route, &at, problems);
-            let policy = parse::compile(&route.policy, &format!("{at}.policy"), problems);
+            let mut policy = parse::compile(&route.policy, &format!("{at}.policy"), problems);
+            policy.scope = Some(scope(&route.namespace, namespaces));
             let index = table.routes.len();
             table.routes.push(CompiledRoute {
                 name: route.name.clone(),
