@@ -1,8 +1,63 @@
 //! Route policies in the Pomerium Policy Language (DESIGN 1.5).
+//!
+//! A bundle's routes are compiled once, at load ([`RouteTable::compile`]): each `from` is
+//! parsed and indexed by host, each path matcher and policy compiled, and every problem
+//! recorded with its JSON path. A decision ([`RouteTable::find`], then [`Policy::evaluate`])
+//! reads no JSON.
+//!
+//! The semantics are Pomerium's, quirks included: `not` is "none of", `nor` is "not all of",
+//! several operators in a block (and several rules) are OR-ed, deny overrides allow, no
+//! matching allow is a denial, and the reasons are Pomerium's codes, merged as Pomerium merges
+//! them (the reasons of the results that decided). A criterion that needs an identity, without
+//! one, gives `user-unauthenticated`, and that reason anywhere in the evaluated result means
+//! 401 (Pomerium redirects to sign-in), as in Pomerium's authorize service.
+//!
+//! # Where tessera differs from Pomerium
+//!
+//! - Identities are service accounts: `user` matches the account's user id, `email`/`domain`
+//!   its (impersonated user's) email, `groups` its group names and directory group ids, and
+//!   `claim/<path>` the verified token's claims (not an identity provider's).
+//! - Extra criteria: `namespace`, `service_account` (`<namespace>/<name>`) and `role` (RBAC
+//!   roles held in the route's namespace), with reasons `namespace-ok`/`-unauthorized`,
+//!   `service-account-ok`/`-unauthorized`, `role-ok`/`-unauthorized`.
+//! - `date`, `day_of_week`, `time_of_day` (Pomerium Enterprise) publish no reason codes;
+//!   tessera uses `date-ok`, `day-of-week-ok`, `time-of-day-ok` and their `-unauthorized`.
+//! - Time zones are `UTC` or fixed offsets (`+02:00`) only: no time zone database is in the
+//!   module, and an IANA name (`Europe/Paris`) is a compile problem saying so.
+//!   `day_of_week` is read in UTC, or `{"is": "mon-fri", "timezone": "+02:00"}`.
+//! - `time_of_day` with `after` not earlier than `before` (never true in Pomerium) is a
+//!   compile problem; `after` and `before` are strict, at one-second resolution.
+//! - `date` accepts RFC 3339, and a date-time without offset as UTC.
+//! - Refused at compile where Pomerium compiles a policy that silently never (or always)
+//!   matches: a matcher object with no operator (`user: {}` matches everyone in Pomerium),
+//!   a number, boolean or array where a string is compared (`user: 42`), and nested
+//!   operators (Pomerium: "unknown policy criterion").
+//! - `claim/<path>`: the whole sub-path is tried as one key first (as Pomerium does), then
+//!   `/` and `.` separate levels at any depth (Pomerium stops at five), preferring the longest
+//!   key at each level, so `claim/kubernetes.io/namespace` reads a bound token's claim.
+//! - A rule body's `action` key, which Pomerium's parser ignores, is an unknown operator.
+//! - Routes: host and port compare literally (`https://x:443` is not `https://x`).
+//! - Namespaces (DESIGN 1.1): an account works only for routes in its namespace and the
+//!   descendants. An identity from elsewhere is denied (403, reason
+//!   `route-namespace-unauthorized`) before the policy is read, whatever it says.
+
+mod cidr;
+mod clock;
+mod criteria;
+mod eval;
+mod matchers;
+mod parse;
+pub mod reasons;
+mod routes;
+
+#[cfg(test)]
+mod tests;
 
 use std::net::IpAddr;
 
 use serde::Serialize;
+
+pub use routes::PathMatch;
 
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
@@ -11,7 +66,10 @@ use crate::time::UnixTime;
 
 /// The routes of a bundle, indexed by host.
 #[derive(Debug, Default)]
-pub struct RouteTable {}
+pub struct RouteTable {
+    routes: Vec<CompiledRoute>,
+    by_host: routes::HostIndex,
+}
 
 /// A route with its compiled policy.
 #[derive(Debug)]
@@ -22,11 +80,21 @@ pub struct CompiledRoute {
     pub namespace: String,
     /// Its policy.
     pub policy: Policy,
+    /// The host it serves, lower case, with `:port` when `from` gave one.
+    pub host: String,
+    /// The paths it serves.
+    pub paths: PathMatch,
 }
 
-/// A compiled PPL policy.
+/// A compiled PPL policy. The default policy has no rule, so it denies everything.
 #[derive(Debug, Default)]
-pub struct Policy {}
+pub struct Policy {
+    allow: Vec<parse::Operator>,
+    deny: Vec<parse::Operator>,
+    /// For a route's policy: the namespaces whose accounts may use the route (the route's
+    /// namespace and its ancestors, DESIGN 1.1). `None`: no restriction.
+    scope: Option<Vec<String>>,
+}
 
 /// Everything a policy may look at.
 pub struct PolicyContext<'a> {
@@ -54,7 +122,7 @@ pub struct PolicyOutcome {
     pub allowed: bool,
     /// 200, 401 (no valid identity where one is needed) or 403.
     pub status: u16,
-    /// Pomerium's reason codes.
+    /// Pomerium's reason codes, sorted.
     pub reasons: Vec<String>,
     /// Which rule and criterion decided.
     pub explanation: String,
@@ -63,27 +131,35 @@ pub struct PolicyOutcome {
 impl RouteTable {
     /// Compiles every route's policy, recording problems with their paths.
     pub fn compile(
-        _routes: &[Route],
-        _namespaces: &NamespaceTree,
-        _problems: &mut Problems,
+        routes: &[Route],
+        namespaces: &NamespaceTree,
+        problems: &mut Problems,
     ) -> RouteTable {
-        RouteTable {}
+        RouteTable::build(routes, namespaces, problems)
     }
 
     /// The route that serves `host` and `path`, if any (first match in bundle order).
-    pub fn find(&self, _host: &str, _path: &str) -> Option<&CompiledRoute> {
-        None
+    /// `host` is compared case-insensitively; with a port (`host:8443`) it finds only routes
+    /// whose `from` has that port, without one only routes whose `from` has none.
+    pub fn find(&self, host: &str, path: &str) -> Option<&CompiledRoute> {
+        self.lookup(host, path)
+    }
+
+    /// All routes, in bundle order.
+    pub fn routes(&self) -> &[CompiledRoute] {
+        &self.routes
     }
 }
 
 impl Policy {
+    /// Compiles a policy (a rule object or an array of rules) found at `path`, recording
+    /// problems there. What could not be compiled is left out.
+    pub fn compile(value: &serde_json::Value, path: &str, problems: &mut Problems) -> Policy {
+        parse::compile(value, path, problems)
+    }
+
     /// Evaluates the policy.
-    pub fn evaluate(&self, _context: &PolicyContext<'_>) -> PolicyOutcome {
-        PolicyOutcome {
-            allowed: false,
-            status: 403,
-            reasons: vec![],
-            explanation: String::new(),
-        }
+    pub fn evaluate(&self, context: &PolicyContext<'_>) -> PolicyOutcome {
+        eval::evaluate(self, context)
     }
 }
