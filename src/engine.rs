@@ -161,7 +161,11 @@ impl Engine {
                 "rbac-denied"
             }
             .to_string()],
-            explanation: rbac.reason,
+            explanation: match (&rbac.namespace_rule, rbac.evaluation_error.is_empty()) {
+                (Some(rule), _) => format!("{}; {rule}", rbac.reason),
+                (None, false) => format!("{}; {}", rbac.reason, rbac.evaluation_error),
+                (None, true) => rbac.reason.clone(),
+            },
             kind,
             identity: Some(identity),
             route: None,
@@ -204,26 +208,6 @@ impl Engine {
             Err(TokenError::Missing) => (None, None),
             Err(e) => (None, Some(AuthError::Token(e))),
         };
-        if let Some(id) = &identity {
-            if !bundle
-                .namespaces()
-                .is_within(&route.namespace, &id.namespace)
-            {
-                let mut d = Decision::deny(
-                    kind,
-                    403,
-                    "namespace-unauthorized",
-                    format!(
-                        "route {:?} belongs to namespace {:?}; service account {}/{} works only in namespace {:?} and its descendants",
-                        route.name, route.namespace, id.namespace, id.service_account, id.namespace
-                    ),
-                    revision,
-                );
-                d.identity = identity.clone();
-                d.route = Some(route.name.clone());
-                return d;
-            }
-        }
         let roles = || match &identity {
             Some(id) => bundle
                 .rbac()

@@ -16,7 +16,8 @@ fn every_example_scenario_decides_as_documented() {
     let bundle = support::example_bundle();
     let mut engine = Engine::from_json(bundle.as_bytes()).expect("the example bundle loads");
     let document = engine.bundle().document().clone();
-    let scenarios: Vec<Value> = serde_json::from_str(&support::read("examples/scenarios.json")).expect("scenarios");
+    let scenarios: Vec<Value> =
+        serde_json::from_str(&support::read("examples/scenarios.json")).expect("scenarios");
     assert!(scenarios.len() >= 60, "only {} scenarios", scenarios.len());
     let mut failures = Vec::new();
     for case in &scenarios {
@@ -33,24 +34,47 @@ fn every_example_scenario_decides_as_documented() {
                 let review = engine.review(token_str, now);
                 let identity = engine.verify(token_str, now).ok();
                 let status = if review.authenticated { 200 } else { 401 };
-                (review.authenticated, status, review.error.clone().unwrap_or_default(), identity)
+                (
+                    review.authenticated,
+                    status,
+                    review.error.clone().unwrap_or_default(),
+                    identity,
+                )
             }
             kind @ ("rbac" | "rbac-url") => {
                 let rbac = if kind == "rbac" {
-                    RbacRequest::Resource(serde_json::from_value::<ResourceAttributes>(strip_kind(request)).expect("attributes"))
+                    RbacRequest::Resource(
+                        serde_json::from_value::<ResourceAttributes>(strip_kind(request))
+                            .expect("attributes"),
+                    )
                 } else {
-                    RbacRequest::NonResource(serde_json::from_value::<NonResourceAttributes>(strip_kind(request)).expect("attributes"))
+                    RbacRequest::NonResource(
+                        serde_json::from_value::<NonResourceAttributes>(strip_kind(request))
+                            .expect("attributes"),
+                    )
                 };
                 let d = engine.authorize(token_str, &rbac, now);
-                (d.allowed, d.status, format!("{} {}", d.reasons.join(" "), d.explanation), d.identity)
+                (
+                    d.allowed,
+                    d.status,
+                    format!("{} {}", d.reasons.join(" "), d.explanation),
+                    d.identity,
+                )
             }
             "http" => {
-                let mut http = HttpRequest::new(str_field(request, "method"), str_field(request, "url")).expect("request");
+                let mut http =
+                    HttpRequest::new(str_field(request, "method"), str_field(request, "url"))
+                        .expect("request");
                 if let Some(t) = &token {
                     http = http.with_header("authorization", &format!("Bearer {t}"));
                 }
                 let d = engine.check_http(&http, now);
-                (d.allowed, d.status, format!("{} {}", d.reasons.join(" "), d.explanation), d.identity)
+                (
+                    d.allowed,
+                    d.status,
+                    format!("{} {}", d.reasons.join(" "), d.explanation),
+                    d.identity,
+                )
             }
             other => panic!("{name}: unknown request kind {other}"),
         };
@@ -69,7 +93,10 @@ fn every_example_scenario_decides_as_documented() {
         }
         if let Some(username) = expect.get("username").and_then(Value::as_str) {
             if identity.as_ref().map(|i| i.username.as_str()) != Some(username) {
-                wrong.push(format!("username {:?}", identity.as_ref().map(|i| &i.username)));
+                wrong.push(format!(
+                    "username {:?}",
+                    identity.as_ref().map(|i| &i.username)
+                ));
             }
         }
         if let Some(groups) = expect.get("groups") {
@@ -82,7 +109,13 @@ fn every_example_scenario_decides_as_documented() {
             failures.push(format!("{name}: {} (got: {text})", wrong.join(", ")));
         }
     }
-    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), scenarios.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        failures.len(),
+        scenarios.len(),
+        failures.join("\n")
+    );
 }
 
 fn strip_kind(request: &Value) -> Value {

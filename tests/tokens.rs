@@ -32,10 +32,6 @@ fn b64(v: &Value) -> String {
     URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
-fn forge(header: Value, claims: Value, signature: &[u8]) -> String {
-    format!("{}.{}.{}", b64(&header), b64(&claims), URL_SAFE_NO_PAD.encode(signature))
-}
-
 fn legacy_claims() -> Value {
     json!({
         "iss": "kubernetes/serviceaccount",
@@ -48,31 +44,64 @@ fn legacy_claims() -> Value {
 }
 
 fn robot_uid() -> String {
-    engine().bundle().account("top-secret", "robot").expect("robot").uid.clone()
+    engine()
+        .bundle()
+        .account("top-secret", "robot")
+        .expect("robot")
+        .uid
+        .clone()
 }
 
 #[test]
 fn each_issuer_and_algorithm_of_the_example_is_accepted() {
     let mut e = engine();
     for (issuer, account, username) in [
-        ("legacy", "top-secret/robot", "system:serviceaccount:top-secret:robot"),
+        (
+            "legacy",
+            "top-secret/robot",
+            "system:serviceaccount:top-secret:robot",
+        ),
         ("cluster", "ci/runner", "system:serviceaccount:ci:runner"),
-        ("pomerium-eddsa", "engineering/deploy-bot", "system:serviceaccount:engineering:deploy-bot"),
-        ("pomerium-hs256", "engineering/deploy-bot", "system:serviceaccount:engineering:deploy-bot"),
+        (
+            "pomerium-eddsa",
+            "engineering/deploy-bot",
+            "system:serviceaccount:engineering:deploy-bot",
+        ),
+        (
+            "pomerium-hs256",
+            "engineering/deploy-bot",
+            "system:serviceaccount:engineering:deploy-bot",
+        ),
         ("pomerium-eddsa", "engineering/alice-automation", "alice"),
     ] {
         let token = mint(json!({"issuer": issuer, "account": account}));
-        let identity = e.verify(&token, NOW).unwrap_or_else(|err| panic!("{issuer} {account}: {err}"));
+        let identity = e
+            .verify(&token, NOW)
+            .unwrap_or_else(|err| panic!("{issuer} {account}: {err}"));
         assert_eq!(identity.username, username);
     }
 }
 
 #[test]
 fn alg_none_is_refused() {
-    let token = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&legacy_claims()));
-    assert_eq!(refusal(&token), "header.alg: \"none\" is never accepted (unsigned token)");
-    let token = format!("{}.{}.c2ln", b64(&json!({"alg": "none"})), b64(&legacy_claims()));
-    assert_eq!(refusal(&token), "header.alg: \"none\" is never accepted (unsigned token)");
+    let token = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none"})),
+        b64(&legacy_claims())
+    );
+    assert_eq!(
+        refusal(&token),
+        "header.alg: \"none\" is never accepted (unsigned token)"
+    );
+    let token = format!(
+        "{}.{}.c2ln",
+        b64(&json!({"alg": "none"})),
+        b64(&legacy_claims())
+    );
+    assert_eq!(
+        refusal(&token),
+        "header.alg: \"none\" is never accepted (unsigned token)"
+    );
 }
 
 #[test]
@@ -80,7 +109,10 @@ fn hs256_signed_with_the_rsa_public_key_is_refused() {
     // The classic algorithm confusion: an HMAC keyed with the issuer's public key.
     let public = support::read("examples/keys/legacy.public.jwk.json");
     let jwk: Value = serde_json::from_str(&public).unwrap();
-    for secret in [public.as_bytes().to_vec(), URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap()] {
+    for secret in [
+        public.as_bytes().to_vec(),
+        URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap(),
+    ] {
         for kid in [None, Some("legacy-2026")] {
             let mut key = PrivateKey::from_secret(&secret, Algorithm::HS256);
             key.kid = kid.map(str::to_string);
@@ -116,13 +148,20 @@ fn a_key_is_used_only_with_its_own_algorithm() {
 fn unknown_kid_wrong_iss_and_wrong_aud_are_named() {
     let mut key = support::demo_key("legacy");
     key.kid = Some("nobody".into());
-    assert_eq!(refusal(&key.sign_claims(&legacy_claims()).unwrap()), "header.kid: \"nobody\" is not a key of issuer \"legacy\"");
+    assert_eq!(
+        refusal(&key.sign_claims(&legacy_claims()).unwrap()),
+        "header.kid: \"nobody\" is not a key of issuer \"legacy\""
+    );
 
     let mut claims = legacy_claims();
     claims["iss"] = json!("https://evil.example");
-    assert_eq!(refusal(&support::demo_key("legacy").sign_claims(&claims).unwrap()), "iss: \"https://evil.example\" is not an issuer of the bundle");
+    assert_eq!(
+        refusal(&support::demo_key("legacy").sign_claims(&claims).unwrap()),
+        "iss: \"https://evil.example\" is not an issuer of the bundle"
+    );
 
-    let token = mint(json!({"issuer": "cluster", "account": "ci/runner", "aud": "https://other.example"}));
+    let token =
+        mint(json!({"issuer": "cluster", "account": "ci/runner", "aud": "https://other.example"}));
     assert_eq!(
         refusal(&token),
         "aud: [\"https://other.example\"] is not an accepted audience (expected one of [\"https://kubernetes.default.svc.cluster.local\"])"
@@ -136,11 +175,19 @@ fn a_forged_signature_is_refused() {
     let mut bytes = URL_SAFE_NO_PAD.decode(sig).unwrap();
     bytes[10] ^= 1;
     let tampered = format!("{rest}.{}", URL_SAFE_NO_PAD.encode(bytes));
-    assert_eq!(refusal(&tampered), "signature: does not verify with key \"cluster-2026\" of issuer \"cluster\" (ES256)");
+    assert_eq!(
+        refusal(&tampered),
+        "signature: does not verify with key \"cluster-2026\" of issuer \"cluster\" (ES256)"
+    );
     // Claims changed after signing.
     let (h, _) = token.split_once('.').unwrap();
     let (_, s) = token.rsplit_once('.').unwrap();
-    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let mut claims: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     claims["kubernetes.io"]["namespace"] = json!("top-secret");
     let swapped = format!("{h}.{}.{s}", b64(&claims));
     assert!(refusal(&swapped).starts_with("signature: does not verify"));
@@ -149,16 +196,25 @@ fn a_forged_signature_is_refused() {
 #[test]
 fn time_claims_are_checked_with_leeway() {
     let expired = mint(json!({"issuer": "cluster", "account": "ci/runner", "exp_in": -61}));
-    assert!(refusal(&expired).starts_with("exp: token expired at"), "{}", refusal(&expired));
+    assert!(
+        refusal(&expired).starts_with("exp: token expired at"),
+        "{}",
+        refusal(&expired)
+    );
     let within_leeway = mint(json!({"issuer": "cluster", "account": "ci/runner", "exp_in": -59}));
     assert!(engine().verify(&within_leeway, NOW).is_ok());
     let early = mint(json!({"issuer": "pomerium-eddsa", "account": "ci/runner", "nbf_in": 120}));
     let why = refusal(&early);
     assert!(why.starts_with("nbf: token not valid before"), "{why}");
-    let iat_future = mint(json!({"issuer": "pomerium-eddsa", "account": "ci/runner", "claims": {"iat": NOW.0 + 3000, "nbf": NOW.0}}));
+    let iat_future = mint(
+        json!({"issuer": "pomerium-eddsa", "account": "ci/runner", "claims": {"iat": NOW.0 + 3000, "nbf": NOW.0}}),
+    );
     assert!(refusal(&iat_future).starts_with("iat: token issued in the future"));
     let no_exp_bound = mint(json!({"issuer": "cluster", "account": "ci/runner", "exp_in": null}));
-    assert_eq!(refusal(&no_exp_bound), "exp: missing (required in a Kubernetes bound token)");
+    assert_eq!(
+        refusal(&no_exp_bound),
+        "exp: missing (required in a Kubernetes bound token)"
+    );
 }
 
 #[test]
@@ -185,39 +241,64 @@ fn duplicate_claims_are_refused() {
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256","kid":"cluster-2026"}"#);
     let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"a","sub":"b"}"#);
     let why = refusal(&format!("{header}.{claims}.c2ln"));
-    assert!(why.starts_with("malformed token: claims: not a JSON object: duplicate member \"sub\""), "{why}");
+    assert!(
+        why.starts_with("malformed token: claims: not a JSON object: duplicate member \"sub\""),
+        "{why}"
+    );
 }
 
 #[test]
 fn oversized_tokens_are_refused_before_parsing() {
     let big = format!("{}.{}.{}", "a".repeat(10_000), "b".repeat(10_000), "c");
-    assert_eq!(refusal(&big), "token is 20003 bytes, more than the 16384 accepted");
+    assert_eq!(
+        refusal(&big),
+        "token is 20003 bytes, more than the 16384 accepted"
+    );
 }
 
 #[test]
 fn identity_checks_follow_the_bundle() {
     // Revoked secret, deleted secret, wrong uid, expired account, unknown account.
-    let revoked = mint(json!({"issuer": "legacy", "account": "top-secret/robot", "secret": "robot-token-h5w7c"}));
+    let revoked = mint(
+        json!({"issuer": "legacy", "account": "top-secret/robot", "secret": "robot-token-h5w7c"}),
+    );
     assert_eq!(refusal(&revoked), "token \"robot-token-h5w7c\" is revoked");
-    let deleted = mint(json!({"issuer": "legacy", "account": "top-secret/robot", "secret": "robot-token-zzzzz"}));
+    let deleted = mint(
+        json!({"issuer": "legacy", "account": "top-secret/robot", "secret": "robot-token-zzzzz"}),
+    );
     assert_eq!(refusal(&deleted), "secret \"robot-token-zzzzz\" of service account top-secret/robot no longer exists (token revoked)");
-    let wrong_uid = mint(json!({"issuer": "cluster", "account": "ci/runner", "claims": {"kubernetes.io": {"namespace": "ci", "serviceaccount": {"name": "runner", "uid": "00000000-0000-0000-0000-000000000000"}}}}));
-    assert!(refusal(&wrong_uid).contains("the token was issued for uid 00000000-0000-0000-0000-000000000000"));
+    let wrong_uid = mint(
+        json!({"issuer": "cluster", "account": "ci/runner", "claims": {"kubernetes.io": {"namespace": "ci", "serviceaccount": {"name": "runner", "uid": "00000000-0000-0000-0000-000000000000"}}}}),
+    );
+    assert!(refusal(&wrong_uid)
+        .contains("the token was issued for uid 00000000-0000-0000-0000-000000000000"));
     let expired = mint(json!({"issuer": "pomerium-eddsa", "account": "engineering/nightly"}));
-    assert_eq!(refusal(&expired), "service account engineering/nightly expired at 2026-06-01T00:00:00Z");
-    let unknown = mint(json!({"issuer": "cluster", "account": "ci/runner", "claims": {"sub": null, "kubernetes.io": {"namespace": "ci", "serviceaccount": {"name": "ghost", "uid": "x"}}}}));
+    assert_eq!(
+        refusal(&expired),
+        "service account engineering/nightly expired at 2026-06-01T00:00:00Z"
+    );
+    let unknown = mint(
+        json!({"issuer": "cluster", "account": "ci/runner", "claims": {"sub": null, "kubernetes.io": {"namespace": "ci", "serviceaccount": {"name": "ghost", "uid": "x"}}}}),
+    );
     assert_eq!(refusal(&unknown), "service account ci/ghost does not exist");
 }
 
 #[test]
 fn an_impersonating_account_acts_as_its_user_and_names_itself_in_extra() {
-    let token = mint(json!({"issuer": "pomerium-eddsa", "account": "engineering/alice-automation"}));
+    let token =
+        mint(json!({"issuer": "pomerium-eddsa", "account": "engineering/alice-automation"}));
     let identity = engine().verify(&token, NOW).unwrap();
     assert_eq!(identity.username, "alice");
     assert_eq!(identity.email.as_deref(), Some("alice@example.com"));
-    assert_eq!(identity.groups.last().map(String::as_str), Some("system:authenticated"));
+    assert_eq!(
+        identity.groups.last().map(String::as_str),
+        Some("system:authenticated")
+    );
     assert!(identity.groups.len() >= 2);
-    assert_eq!(identity.extra["authentication.tessera.dev/service-account"], vec!["engineering/alice-automation"]);
+    assert_eq!(
+        identity.extra["authentication.tessera.dev/service-account"],
+        vec!["engineering/alice-automation"]
+    );
     assert_eq!(identity.namespace, "engineering");
 }
 
@@ -226,32 +307,61 @@ fn an_impersonating_account_whose_user_left_the_directory_authenticates_to_nothi
     let mut document = engine().bundle().document().clone();
     document.directory.users.retain(|u| u.id != "alice");
     let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
-    let token = mint(json!({"issuer": "pomerium-eddsa", "account": "engineering/alice-automation"}));
+    let token =
+        mint(json!({"issuer": "pomerium-eddsa", "account": "engineering/alice-automation"}));
     let err = e.verify(&token, NOW).unwrap_err();
     assert_eq!(err.to_string(), "service account engineering/alice-automation impersonates user \"alice\", who is not in the directory");
 }
 
 #[test]
 fn a_bound_token_carries_kubernetes_extra() {
-    let runner_uid = engine().bundle().account("ci", "runner").unwrap().uid.clone();
-    let token = mint(json!({"issuer": "cluster", "account": "ci/runner", "jti": "j-42", "claims": {"kubernetes.io": {
+    let runner_uid = engine()
+        .bundle()
+        .account("ci", "runner")
+        .unwrap()
+        .uid
+        .clone();
+    let token = mint(
+        json!({"issuer": "cluster", "account": "ci/runner", "jti": "j-42", "claims": {"kubernetes.io": {
         "namespace": "ci", "serviceaccount": {"name": "runner", "uid": runner_uid},
-        "pod": {"name": "runner-7d9", "uid": "p-1"}, "node": {"name": "node-a", "uid": "n-1"}}}}));
+        "pod": {"name": "runner-7d9", "uid": "p-1"}, "node": {"name": "node-a", "uid": "n-1"}}}}),
+    );
     let identity = engine().verify(&token, NOW).unwrap();
     let extra = &identity.extra;
-    assert_eq!(extra["authentication.kubernetes.io/pod-name"], vec!["runner-7d9"]);
+    assert_eq!(
+        extra["authentication.kubernetes.io/pod-name"],
+        vec!["runner-7d9"]
+    );
     assert_eq!(extra["authentication.kubernetes.io/pod-uid"], vec!["p-1"]);
-    assert_eq!(extra["authentication.kubernetes.io/node-name"], vec!["node-a"]);
-    assert_eq!(extra["authentication.kubernetes.io/credential-id"], vec!["JTI=j-42"]);
-    assert_eq!(identity.groups, vec!["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"]);
+    assert_eq!(
+        extra["authentication.kubernetes.io/node-name"],
+        vec!["node-a"]
+    );
+    assert_eq!(
+        extra["authentication.kubernetes.io/credential-id"],
+        vec!["JTI=j-42"]
+    );
+    assert_eq!(
+        identity.groups,
+        vec![
+            "system:serviceaccounts",
+            "system:serviceaccounts:ci",
+            "system:authenticated"
+        ]
+    );
 }
 
 #[test]
 fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
     // The legacy key without its `alg` pin may check RS256/384/512 and PS256/384/512.
     let mut document = engine().bundle().document().clone();
-    let legacy = document.issuers.iter_mut().find(|i| i.name == "legacy").unwrap();
-    let mut jwk: Value = serde_json::from_str(&support::read("examples/keys/legacy.public.jwk.json")).unwrap();
+    let legacy = document
+        .issuers
+        .iter_mut()
+        .find(|i| i.name == "legacy")
+        .unwrap();
+    let mut jwk: Value =
+        serde_json::from_str(&support::read("examples/keys/legacy.public.jwk.json")).unwrap();
     jwk.as_object_mut().unwrap().remove("alg");
     legacy.jwks = Some(serde_json::from_value(json!({"keys": [jwk]})).unwrap());
     let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
@@ -259,7 +369,10 @@ fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
     for alg in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] {
         let mut j = private.clone();
         j["alg"] = json!(alg);
-        let token = PrivateKey::from_jwk(&j).unwrap().sign_claims(&legacy_claims()).unwrap();
+        let token = PrivateKey::from_jwk(&j)
+            .unwrap()
+            .sign_claims(&legacy_claims())
+            .unwrap();
         assert!(e.verify(&token, NOW).is_ok(), "{alg}");
     }
 }
@@ -270,8 +383,14 @@ fn a_repeated_token_is_served_from_the_cache_until_it_expires() {
     let token = mint(json!({"issuer": "cluster", "account": "ci/runner", "exp_in": 100}));
     assert!(e.verify(&token, NOW).is_ok());
     assert_eq!(e.cached_tokens(), 1);
-    assert!(e.verify(&token, NOW.plus(100 + 60)).is_ok(), "within leeway");
-    let why = e.verify(&token, NOW.plus(100 + 61)).unwrap_err().to_string();
+    assert!(
+        e.verify(&token, NOW.plus(100 + 60)).is_ok(),
+        "within leeway"
+    );
+    let why = e
+        .verify(&token, NOW.plus(100 + 61))
+        .unwrap_err()
+        .to_string();
     assert!(why.starts_with("exp: token expired"), "{why}");
     assert!(e.verify(&token, NOW.plus(-3600)).is_err(), "before iat");
 }

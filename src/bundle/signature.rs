@@ -75,10 +75,12 @@ impl TrustedKeys {
             .iter()
             .filter(|k| k.permits(alg) && (kid.is_none() || k.kid.as_deref() == kid.as_deref()))
             .collect();
+        let which = match &kid {
+            Some(kid) => format!("kid {kid:?}"),
+            None => "no kid".to_string(),
+        };
         if candidates.is_empty() {
-            return Err(sig(format!(
-                "no trusted key for alg {alg:?} and kid {kid:?}"
-            )));
+            return Err(sig(format!("no trusted key for alg {alg:?} and {which}")));
         }
         if candidates
             .iter()
@@ -87,7 +89,7 @@ impl TrustedKeys {
             Ok(())
         } else {
             Err(sig(format!(
-                "does not verify with the trusted key(s) for kid {kid:?}"
+                "does not verify with the trusted key(s) for {which}"
             )))
         }
     }

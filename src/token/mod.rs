@@ -58,7 +58,7 @@ pub fn verify_signature(issuer: &IssuerKeys, compact: &str) -> Result<(), TokenE
     issuer.verify(
         alg,
         kid.as_deref(),
-        compact[..h.len() + 1 + p.len()].as_bytes(),
+        &compact.as_bytes()[..h.len() + 1 + p.len()],
         &signature,
     )
 }

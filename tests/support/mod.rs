@@ -27,13 +27,16 @@ pub fn example_bundle() -> String {
 
 /// A demo private key of `examples/keys/`.
 pub fn demo_key(name: &str) -> PrivateKey {
-    let jwk: Value = serde_json::from_str(&read(&format!("examples/keys/{name}.private.jwk.json"))).expect("JWK");
+    let jwk: Value = serde_json::from_str(&read(&format!("examples/keys/{name}.private.jwk.json")))
+        .expect("JWK");
     PrivateKey::from_jwk(&jwk).expect("demo key")
 }
 
 /// The Pomerium shared secret's bytes.
 pub fn shared_secret() -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(read("examples/keys/pomerium.shared-secret.txt").trim()).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(read("examples/keys/pomerium.shared-secret.txt").trim())
+        .expect("base64")
 }
 
 /// Mints the token a scenario describes (`examples/README.md`, "token").
@@ -62,31 +65,64 @@ pub fn mint(document: &BundleDocument, spec: &Value, now: UnixTime) -> String {
     let mut claims = Map::new();
     let key = match issuer {
         "legacy" => {
-            let secret = spec.get("secret").and_then(Value::as_str).map(str::to_string).or_else(|| sa.secrets.first().cloned()).expect("a secret");
+            let secret = spec
+                .get("secret")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| sa.secrets.first().cloned())
+                .expect("a secret");
             claims.insert("iss".into(), json!("kubernetes/serviceaccount"));
             claims.insert("kubernetes.io/serviceaccount/namespace".into(), json!(ns));
-            claims.insert("kubernetes.io/serviceaccount/secret.name".into(), json!(secret));
-            claims.insert("kubernetes.io/serviceaccount/service-account.name".into(), json!(name));
-            claims.insert("kubernetes.io/serviceaccount/service-account.uid".into(), json!(sa.uid));
+            claims.insert(
+                "kubernetes.io/serviceaccount/secret.name".into(),
+                json!(secret),
+            );
+            claims.insert(
+                "kubernetes.io/serviceaccount/service-account.name".into(),
+                json!(name),
+            );
+            claims.insert(
+                "kubernetes.io/serviceaccount/service-account.uid".into(),
+                json!(sa.uid),
+            );
             claims.insert("sub".into(), json!(username));
             demo_key("legacy")
         }
         "cluster" => {
-            let jti = spec.get("jti").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("jti-{}", rand_hex()));
-            claims.insert("aud".into(), spec.get("aud").cloned().unwrap_or(json!(["https://kubernetes.default.svc.cluster.local"])));
+            let jti = spec
+                .get("jti")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("jti-{}", rand_hex()));
+            claims.insert(
+                "aud".into(),
+                spec.get("aud")
+                    .cloned()
+                    .unwrap_or(json!(["https://kubernetes.default.svc.cluster.local"])),
+            );
             if let Some(exp) = exp {
                 claims.insert("exp".into(), json!(exp));
             }
             claims.insert("iat".into(), json!(nbf));
             claims.insert("nbf".into(), json!(nbf));
-            claims.insert("iss".into(), json!("https://kubernetes.default.svc.cluster.local"));
+            claims.insert(
+                "iss".into(),
+                json!("https://kubernetes.default.svc.cluster.local"),
+            );
             claims.insert("jti".into(), json!(jti));
-            claims.insert("kubernetes.io".into(), json!({"namespace": ns, "serviceaccount": {"name": name, "uid": sa.uid}}));
+            claims.insert(
+                "kubernetes.io".into(),
+                json!({"namespace": ns, "serviceaccount": {"name": name, "uid": sa.uid}}),
+            );
             claims.insert("sub".into(), json!(username));
             demo_key("cluster")
         }
         "pomerium-eddsa" | "pomerium-hs256" => {
-            let jti = spec.get("jti").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| sa.uid.clone());
+            let jti = spec
+                .get("jti")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| sa.uid.clone());
             let sub = match &sa.impersonate {
                 Some(user) => user.clone(),
                 None => sa.id.clone().unwrap_or_else(|| username.clone()),

@@ -1,0 +1,219 @@
+//! Loading bundles as a consumer does: precise errors for bad documents, the detached
+//! signature against pinned keys, rollback and expiry refused, the last good bundle kept.
+
+mod support;
+
+use serde_json::{json, Value};
+use tessera::bundle::signature::TrustedKeys;
+use tessera::{Bundle, BundleError, Engine, UnixTime};
+
+const NOW: UnixTime = UnixTime(1_795_341_600); // 2026-11-22T10:00:00Z
+
+fn trusted() -> TrustedKeys {
+    TrustedKeys::from_json(support::read("examples/keys/bundle-signing.public.jwk.json").as_bytes())
+        .expect("pinned key")
+}
+
+fn example() -> Value {
+    serde_json::from_str(&support::example_bundle()).unwrap()
+}
+
+fn load_error(doc: &Value) -> String {
+    Bundle::from_json(doc.to_string().as_bytes())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn the_example_bundle_and_its_signature_verify() {
+    let bytes = support::example_bundle();
+    let signature = support::read("examples/bundle.json.sig");
+    let engine = Engine::from_signed_json(bytes.as_bytes(), &signature, &trusted(), NOW)
+        .expect("signed example loads");
+    assert_eq!(engine.bundle().revision(), 1);
+}
+
+#[test]
+fn a_changed_byte_or_an_unpinned_key_breaks_the_signature() {
+    let bytes = support::example_bundle().replacen("\"revision\": 1", "\"revision\": 2", 1);
+    let signature = support::read("examples/bundle.json.sig");
+    let err = Engine::from_signed_json(bytes.as_bytes(), &signature, &trusted(), NOW).unwrap_err();
+    assert!(matches!(err, BundleError::Signature(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "bundle signature: does not verify with the trusted key(s) for kid \"bundle-2026\""
+    );
+
+    let other = tessera::token::mint::PrivateKey::generate(
+        jsonwebtoken::Algorithm::ES256,
+        Some("bundle-2026".into()),
+    )
+    .unwrap();
+    let other_trusted =
+        TrustedKeys::from_json(other.public_jwk().unwrap().to_string().as_bytes()).unwrap();
+    let original = support::example_bundle();
+    assert!(
+        Engine::from_signed_json(original.as_bytes(), &signature, &other_trusted, NOW).is_err()
+    );
+}
+
+#[test]
+fn the_native_signer_and_the_verifier_agree_and_refuse_hmac() {
+    let key = tessera::token::mint::PrivateKey::generate(
+        jsonwebtoken::Algorithm::EdDSA,
+        Some("k1".into()),
+    )
+    .unwrap();
+    let trusted = TrustedKeys::from_json(
+        json!({"keys": [key.public_jwk().unwrap()]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let bytes = support::example_bundle();
+    let signature = key.sign_detached(bytes.as_bytes()).unwrap();
+    assert!(signature.contains(".."), "detached payload");
+    trusted
+        .verify(bytes.as_bytes(), &signature)
+        .expect("verifies");
+
+    let hmac =
+        tessera::token::mint::PrivateKey::from_secret(&[7u8; 32], jsonwebtoken::Algorithm::HS256);
+    let err = trusted
+        .verify(
+            bytes.as_bytes(),
+            &hmac.sign_detached(bytes.as_bytes()).unwrap(),
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "bundle signature: header.alg: HS256 is not accepted for bundles (expected a public-key algorithm)");
+}
+
+#[test]
+fn rollback_and_expiry_are_refused_and_the_held_bundle_stays() {
+    let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
+    let mut newer = example();
+    newer["revision"] = json!(5);
+    engine
+        .update(
+            Bundle::from_json(newer.to_string().as_bytes()).unwrap(),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(engine.bundle().revision(), 5);
+
+    let mut older = example();
+    older["revision"] = json!(4);
+    let err = engine
+        .update(
+            Bundle::from_json(older.to_string().as_bytes()).unwrap(),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "revision: 4 is older than the revision 5 already loaded (rollback refused)"
+    );
+    assert_eq!(engine.bundle().revision(), 5);
+
+    let mut expired = example();
+    expired["revision"] = json!(6);
+    expired["expires_at"] = json!("2026-11-01T00:00:00Z");
+    let err = engine
+        .update(
+            Bundle::from_json(expired.to_string().as_bytes()).unwrap(),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "expires_at: the bundle expired at 2026-11-01T00:00:00Z (now 2026-11-22T10:00:00Z)"
+    );
+    assert_eq!(engine.bundle().revision(), 5);
+}
+
+#[test]
+fn an_expired_bundle_fails_closed() {
+    let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
+    let later = UnixTime::parse_rfc3339("2027-11-01T00:00:00Z").unwrap();
+    let token = support::mint(
+        engine.bundle().document(),
+        &json!({"issuer": "legacy", "account": "top-secret/robot"}),
+        later,
+    );
+    let review = engine.review(&token, later);
+    assert!(!review.authenticated);
+    assert!(review
+        .error
+        .unwrap()
+        .starts_with("expires_at: the bundle expired"));
+    let request = tessera::HttpRequest::new("GET", "https://status.example.com/").unwrap();
+    let decision = engine.check_http(&request, later);
+    assert_eq!((decision.allowed, decision.status), (false, 503));
+    assert_eq!(decision.reasons, vec!["bundle-expired"]);
+}
+
+#[test]
+fn bad_documents_name_the_path_and_value() {
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Change, &str)> = vec![
+        (
+            Box::new(|d| d["service_accounts"][3]["namespace"] = json!("nowhere")),
+            "service_accounts[3].namespace: \"nowhere\" is not a defined namespace",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][0]["name"] = json!("Deploy_Bot")),
+            "service_accounts[0].name: \"Deploy_Bot\" is not a valid name (DNS-1123 label)",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][0]["kind"] = json!("robot")),
+            "service_accounts[0].kind: unknown variant `robot`",
+        ),
+        (
+            Box::new(|d| d["revision"] = json!("one")),
+            "revision: invalid type: string \"one\"",
+        ),
+        (
+            Box::new(|d| d["issued_at"] = json!("yesterday")),
+            "issued_at: \"yesterday\" is not an RFC 3339 time",
+        ),
+        (
+            Box::new(|d| d["namespaces"][1]["parent"] = json!("nowhere")),
+            "namespaces[1].parent: \"nowhere\" is not a defined namespace",
+        ),
+        (
+            Box::new(|d| d["settings"]["default_issuer"] = json!("ghost")),
+            "settings.default_issuer: \"ghost\" is not the name of an issuer",
+        ),
+        (
+            Box::new(|d| d["issuers"][0]["jwks"]["keys"][0]["x"] = json!("AAAA")),
+            "issuers[0].jwks.keys[0]: key material",
+        ),
+        (
+            Box::new(|d| d["issuers"][2]["shared_secret"] = json!("c2hvcnQ=")),
+            "issuers[2].shared_secret: 5 bytes is too short (at least 32)",
+        ),
+        (
+            Box::new(|d| d["sevice_accounts"] = json!([])),
+            "unknown field `sevice_accounts`",
+        ),
+        (
+            Box::new(|d| d["version"] = json!(2)),
+            "version: 2 is not supported (expected 1)",
+        ),
+    ];
+    for (i, (change, expected)) in cases.into_iter().enumerate() {
+        let mut doc = example();
+        change(&mut doc);
+        let err = load_error(&doc);
+        assert!(err.contains(expected), "case {i}: {err}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut doc = example();
+    doc["service_accounts"][0]["namespace"] = json!("a-missing-one");
+    doc["service_accounts"][1]["namespace"] = json!("another-missing-one");
+    let err = Bundle::from_json(doc.to_string().as_bytes()).unwrap_err();
+    assert!(err.problems().len() >= 2, "{err}");
+}
