@@ -1,0 +1,154 @@
+// The wasm build in Node, as a user meets it: tokens minted by `jose` and by Node's crypto,
+// the example scenarios, signed bundles, and decisions that never throw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import * as jose from 'jose';
+import { mintToken } from '../../examples/mint-token.mjs';
+import { runScenarios } from './scenario-driver.mjs';
+
+const require = createRequire(import.meta.url);
+const { Engine } = require('../../target/wasm/node/tessera.js');
+
+const file = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+const bundleText = file('examples/bundle.json');
+const bundle = JSON.parse(bundleText);
+const NOW = Math.floor(Date.parse('2026-11-22T10:00:00Z') / 1000);
+const account = (ns, name) => bundle.service_accounts.find((a) => a.namespace === ns && a.name === name);
+const privateJwk = (name) => JSON.parse(file(`examples/keys/${name}.private.jwk.json`));
+
+async function joseToken(alg, key, kid, claims) {
+  return new jose.SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) }).sign(key);
+}
+
+const legacyClaims = () => {
+  const robot = account('top-secret', 'robot');
+  return {
+    iss: 'kubernetes/serviceaccount',
+    sub: 'system:serviceaccount:top-secret:robot',
+    'kubernetes.io/serviceaccount/namespace': 'top-secret',
+    'kubernetes.io/serviceaccount/secret.name': 'robot-token-r2d7x',
+    'kubernetes.io/serviceaccount/service-account.name': 'robot',
+    'kubernetes.io/serviceaccount/service-account.uid': robot.uid,
+  };
+};
+
+const boundClaims = () => {
+  const runner = account('ci', 'runner');
+  return {
+    iss: 'https://kubernetes.default.svc.cluster.local',
+    aud: ['https://kubernetes.default.svc.cluster.local'],
+    sub: 'system:serviceaccount:ci:runner',
+    iat: NOW, nbf: NOW, exp: NOW + 600, jti: 'jose-bound-1',
+    'kubernetes.io': { namespace: 'ci', serviceaccount: { name: 'runner', uid: runner.uid } },
+  };
+};
+
+const pomeriumClaims = () => {
+  const bot = account('engineering', 'deploy-bot');
+  return { jti: bot.uid, sub: bot.id, iat: NOW, nbf: NOW, exp: NOW + 600 };
+};
+
+const joseCases = async () => [
+  ['RS256', await joseToken('RS256', await jose.importJWK(privateJwk('legacy'), 'RS256'), 'legacy-2026', legacyClaims()), 'system:serviceaccount:top-secret:robot'],
+  ['ES256', await joseToken('ES256', await jose.importJWK(privateJwk('cluster'), 'ES256'), 'cluster-2026', boundClaims()), 'system:serviceaccount:ci:runner'],
+  ['EdDSA', await joseToken('EdDSA', await jose.importJWK(privateJwk('pomerium'), 'EdDSA'), 'pomerium-2026', pomeriumClaims()), 'system:serviceaccount:engineering:deploy-bot'],
+  ['HS256', await joseToken('HS256', Buffer.from(file('examples/keys/pomerium.shared-secret.txt').trim(), 'base64'), null, pomeriumClaims()), 'system:serviceaccount:engineering:deploy-bot'],
+];
+
+test('tokens minted by jose (RS256, ES256, EdDSA, HS256) are accepted', async () => {
+  const engine = new Engine(bundleText);
+  for (const [alg, token, username] of await joseCases()) {
+    const review = engine.verify(token, NOW);
+    assert.equal(review.authenticated, true, `${alg}: ${review.error}`);
+    assert.equal(review.user.username, username, alg);
+    assert.ok(review.user.groups.includes('system:authenticated'), alg);
+  }
+});
+
+test('tampered jose tokens are refused with a reason', async () => {
+  const engine = new Engine(bundleText);
+  for (const [alg, token] of await joseCases()) {
+    const [h, p, s] = token.split('.');
+    const sig = Buffer.from(s, 'base64url');
+    sig[5] ^= 0x01;
+    const flipped = `${h}.${p}.${sig.toString('base64url')}`;
+    const review = engine.verify(flipped, NOW);
+    assert.equal(review.authenticated, false, alg);
+    assert.equal(review.reason, 'signature-invalid', `${alg}: ${review.error}`);
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    claims.sub = 'system:serviceaccount:top-secret:robot-admin';
+    const swapped = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+    assert.equal(engine.verify(swapped, NOW).reason, 'signature-invalid', alg);
+  }
+});
+
+test('every example scenario decides in wasm as documented', () => {
+  const engine = new Engine(bundleText);
+  const scenarios = JSON.parse(file('examples/scenarios.json'));
+  const failures = runScenarios(engine, scenarios, bundle, mintToken);
+  assert.deepEqual(failures, []);
+  assert.ok(scenarios.length >= 60);
+});
+
+test('a signed bundle loads against the pinned key; a tampered one throws and the engine keeps its bundle', () => {
+  const signature = file('examples/bundle.json.sig');
+  const trusted = file('examples/keys/bundle-signing.public.jwk.json');
+  const engine = Engine.fromSigned(bundleText, signature, trusted, NOW);
+  assert.equal(engine.revision, 1);
+  const tampered = bundleText.replace('"revision": 1', '"revision": 9');
+  assert.throws(() => engine.updateSigned(tampered, signature, trusted, NOW), /bundle signature: does not verify/);
+  assert.equal(engine.revision, 1);
+});
+
+test('a bad bundle throws an Error naming the path; a bad update keeps the good bundle', () => {
+  const broken = JSON.parse(bundleText);
+  broken.service_accounts[3].namespace = 'nowhere';
+  assert.throws(() => new Engine(JSON.stringify(broken)), (e) => e instanceof Error && e.message.includes('service_accounts[3].namespace: "nowhere" is not a defined namespace'));
+  assert.throws(() => new Engine('{"version": 1,'), /bundle is not valid JSON/);
+  const engine = new Engine(bundleText);
+  assert.throws(() => engine.update(JSON.stringify(broken), NOW), /service_accounts\[3\]/);
+  const older = JSON.parse(bundleText);
+  older.revision = 0;
+  assert.throws(() => engine.update(JSON.stringify(older), NOW), /rollback refused/);
+  assert.equal(engine.revision, 1);
+});
+
+test('decisions never throw: garbage in, a denial with a reason out', () => {
+  const engine = new Engine(bundleText);
+  const inputs = [
+    () => engine.verify('', NOW),
+    () => engine.verify('x'.repeat(100_000), NOW),
+    () => engine.authorize('a.b.c', { verb: 7 }, NOW),
+    () => engine.authorize('a.b.c', null, NOW),
+    () => engine.authorize('a.b.c', 'pods', NOW),
+    () => engine.can('a.b.c', 'get', 'pods', 'top-secret', undefined, NOW),
+    () => engine.checkHttp('GET', 'not a url', 'Bearer x', undefined, NOW),
+    () => engine.checkHttp('G E T', 'https://status.example.com/', undefined, undefined, NOW),
+    () => engine.checkHttp('GET', 'https://secret.example.com/reports', 'Basic abc', undefined, NOW),
+    () => engine.checkRequest({ method: 'GET' }, NOW),
+    () => engine.checkRequest(42, NOW),
+    () => engine.checkRequest({ method: 'GET', url: 'https://secret.example.com/', headers: { authorization: 'Bearer \u0000' }, sourceIp: 'x' }, NOW),
+  ];
+  for (const [i, call] of inputs.entries()) {
+    const out = call();
+    const allowed = out.allowed ?? out.authenticated;
+    assert.equal(allowed, false, `input ${i}`);
+    assert.ok((out.reasons?.length ?? 0) > 0 || out.error, `input ${i} has a reason: ${JSON.stringify(out)}`);
+  }
+});
+
+test('the hot string calls agree with the object calls', () => {
+  const engine = new Engine(bundleText);
+  const token = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  const a = engine.can(token, 'get', 'pods', 'top-secret', undefined, NOW);
+  const b = engine.authorize(token, { verb: 'get', resource: 'pods', namespace: 'top-secret' }, NOW);
+  assert.equal(a.allowed, true);
+  assert.equal(a.explanation, b.explanation);
+  assert.equal(engine.can(token, 'delete', 'pods', 'top-secret', undefined, NOW).status, 403);
+  const viaHeaders = engine.checkRequest({ method: 'GET', url: 'https://secret.example.com/reports', headers: { Authorization: `Bearer ${token}` } }, NOW);
+  const viaStrings = engine.checkHttp('GET', 'https://secret.example.com/reports', undefined, token, NOW);
+  assert.equal(viaHeaders.allowed, true, viaHeaders.explanation);
+  assert.deepEqual(viaStrings.reasons, viaHeaders.reasons);
+});
