@@ -64,6 +64,3 @@ find_chromium() {
     done
     return 0
 }
-
-# Directories with a package.json whose dependencies the scripts install (absent ones skipped).
-NPM_DIRS=(tests/js pkg bench)

@@ -15,7 +15,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TESSERA_ROOT"
 
 DRY_RUN="${TESSERA_SETUP_DRY_RUN:-}"
-trap 'rc=$?; [[ $rc -eq 0 ]] || printf "setup: FAILED (exit %s)\n" "$rc" >&2' EXIT
+on_exit() {
+    local rc=$?
+    [[ $rc -eq 0 ]] || printf 'setup: FAILED (exit %s)\n' "$rc" >&2
+}
+trap on_exit EXIT
+# Directories with a package.json whose dependencies are installed (absent ones skipped).
+NPM_DIRS=(tests/js pkg bench)
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf 'setup: %-28s %s\n' "$1" "$2"; }
