@@ -5,9 +5,9 @@
 TESSERA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export TESSERA_ROOT
 
-# cargo-installed tools (wasm-bindgen) live here; a fresh rustup install may not have it on PATH
-# in a non-login shell.
-CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+# cargo-installed tools (wasm-bindgen) live here (cargo install honours CARGO_INSTALL_ROOT); a
+# fresh rustup install may not have it on PATH in a non-login shell.
+CARGO_BIN="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 case ":$PATH:" in
 *":$CARGO_BIN:"*) ;;
 *) export PATH="$CARGO_BIN:$PATH" ;;
