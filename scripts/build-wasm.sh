@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the release wasm module and its JavaScript bindings:
+#   target/wasm/node/  wasm-bindgen --target nodejs  (require/import from Node)
+#   target/wasm/web/   wasm-bindgen --target web     (initSync({ module }) in workerd, Deno, Bun, browsers)
+# then checks both load in Node and prints the module's raw and gzip size.
+# Needs the wasm32 target and a wasm-bindgen CLI matching Cargo.lock: scripts/setup.sh rust.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$TESSERA_ROOT"
+
+want="$(wasm_bindgen_version)"
+have="$(installed_wasm_bindgen_version)"
+[[ -n "$have" ]] || die "wasm-bindgen not on PATH: run scripts/setup.sh rust"
+[[ "$have" == "$want" ]] || die "wasm-bindgen on PATH is $have but Cargo.lock has $want: run scripts/setup.sh rust"
+
+# The native-only runner must not apply to this build (it is harmless, but keep builds plain).
+unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
+
+cargo build --release --lib --target wasm32-unknown-unknown
+
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
+[[ -f "$wasm" ]] || die "$wasm was not built"
+
+rm -rf "$target_dir/wasm/node" "$target_dir/wasm/web"
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web
+
+# Smoke check: both outputs instantiate in Node (catches a broken module before any test).
+node -e "require(process.argv[1])" "$target_dir/wasm/node/tessera.js" ||
+    die "target/wasm/node/tessera.js does not load in Node"
+node --input-type=module -e "
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const dir = process.argv[1];
+const m = await import(pathToFileURL(dir + '/tessera.js'));
+m.initSync({ module: readFileSync(dir + '/tessera_bg.wasm') });
+" "$target_dir/wasm/web" || die "target/wasm/web/tessera.js does not load with initSync"
+
+raw=$(wc -c <"$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+bg_raw=$(wc -c <"$target_dir/wasm/web/tessera_bg.wasm")
+bg_gz=$(gzip -9 -c "$target_dir/wasm/web/tessera_bg.wasm" | wc -c)
+printf 'wasm size: %s: %d bytes raw, %d bytes gzip -9\n' "${wasm#"$TESSERA_ROOT"/}" "$raw" "$gz"
+printf 'wasm size: after wasm-bindgen (tessera_bg.wasm): %d bytes raw, %d bytes gzip -9\n' "$bg_raw" "$bg_gz"
+say "wasm bindings: ${target_dir#"$TESSERA_ROOT"/}/wasm/node (nodejs), ${target_dir#"$TESSERA_ROOT"/}/wasm/web (web)"
