@@ -12,8 +12,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use tessera::bundle::signature::TrustedKeys;
-use tessera::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
-use tessera::{Engine, HttpRequest, UnixTime};
+use tessera::{Engine, UnixTime};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -61,16 +60,11 @@ fn run() -> Result<(), String> {
             Value::Null => None,
             spec => Some(support::mint(&document, spec, now)),
         };
-        let decision = decide(&mut engine, &case["request"], token.as_deref(), now)?;
-        let reasons = decision["reasons"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default();
+        let outcome =
+            support::scenario::decide(&mut engine, &case["request"], token.as_deref(), now)?;
+        let decision = json!({"allowed": outcome.allowed, "status": outcome.status,
+                              "reasons": outcome.reasons, "explanation": outcome.explanation});
+        let reasons = outcome.reasons.join(",");
         if !quiet {
             println!(
                 "{:<4} {:<7} {:<6} {:<40} {}",
@@ -100,57 +94,6 @@ fn run() -> Result<(), String> {
         out.len()
     );
     Ok(())
-}
-
-fn decide(
-    engine: &mut Engine,
-    request: &Value,
-    token: Option<&str>,
-    now: UnixTime,
-) -> Result<Value, String> {
-    let token_str = token.unwrap_or("");
-    let mut attributes = request.clone();
-    if let Some(o) = attributes.as_object_mut() {
-        o.remove("kind");
-    }
-    let decision = match request["kind"].as_str() {
-        Some("whoami") => {
-            let review = engine.review(token_str, now);
-            let reasons = match engine.verify(token_str, now) {
-                Ok(_) => vec!["authenticated".to_string()],
-                Err(e) => vec![e.code().to_string()],
-            };
-            json!({"allowed": review.authenticated, "status": if review.authenticated { 200 } else { 401 },
-                   "reasons": reasons, "explanation": review.user.map(|u| u.username).or(review.error).unwrap_or_default()})
-        }
-        Some("rbac") => {
-            let attrs: ResourceAttributes =
-                serde_json::from_value(attributes).map_err(|e| e.to_string())?;
-            serde_json::to_value(engine.authorize(token_str, &RbacRequest::Resource(attrs), now))
-                .map_err(|e| e.to_string())?
-        }
-        Some("rbac-url") => {
-            let attrs: NonResourceAttributes =
-                serde_json::from_value(attributes).map_err(|e| e.to_string())?;
-            serde_json::to_value(engine.authorize(token_str, &RbacRequest::NonResource(attrs), now))
-                .map_err(|e| e.to_string())?
-        }
-        Some("http") => {
-            let mut http = HttpRequest::new(
-                request["method"].as_str().unwrap_or_default(),
-                request["url"].as_str().unwrap_or_default(),
-            )
-            .map_err(|e| e.to_string())?;
-            if let Some(t) = token {
-                http = http.with_header("authorization", &format!("Bearer {t}"));
-            }
-            serde_json::to_value(engine.check_http(&http, now)).map_err(|e| e.to_string())?
-        }
-        other => return Err(format!("unknown request kind {other:?}")),
-    };
-    Ok(
-        json!({"allowed": decision["allowed"], "status": decision["status"], "reasons": decision["reasons"], "explanation": decision["explanation"]}),
-    )
 }
 
 fn truncate(s: &str, n: usize) -> String {

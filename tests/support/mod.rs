@@ -2,6 +2,8 @@
 //! `examples/README.md` (the same rules `examples/mint-token.mjs` follows in JavaScript).
 #![allow(dead_code)]
 
+pub mod scenario;
+
 use std::path::PathBuf;
 
 use base64::Engine as _;

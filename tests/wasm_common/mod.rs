@@ -12,6 +12,8 @@
 //! This module is compiled only for wasm32 (the harness files carry
 //! `#![cfg(target_arch = "wasm32")]`), so native `cargo test` builds it to nothing.
 
+pub mod scenarios;
+
 use tessera::bundle::{Bundle, BundleError};
 use tessera::names::check_dns1123_label;
 use tessera::time::{now, UnixTime};
