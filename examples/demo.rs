@@ -48,10 +48,7 @@ fn run() -> Result<(), String> {
     let quiet = std::env::args().any(|a| a == "--quiet");
     let mut out = Vec::new();
     if !quiet {
-        println!(
-            "{:<4} {:<7} {:<6} {:<40} {}",
-            "#", "allowed", "status", "reasons", "case"
-        );
+        println!("#    allowed status reasons                                  case");
     }
     for (i, case) in scenarios.iter().enumerate() {
         let now = UnixTime::parse_rfc3339(case["now"].as_str().unwrap_or_default())
