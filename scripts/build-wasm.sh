@@ -24,8 +24,8 @@ wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
 [[ -f "$wasm" ]] || die "$wasm was not built"
 
 rm -rf "$target_dir/wasm/node" "$target_dir/wasm/web"
-wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs
-wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs --remove-name-section --remove-producers-section
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web --remove-name-section --remove-producers-section
 
 # Smoke check: both outputs instantiate in Node (catches a broken module before any test).
 node -e "require(process.argv[1])" "$target_dir/wasm/node/tessera.js" ||
