@@ -204,9 +204,26 @@ function subjectText(s, ns) {
 }
 
 function routeMatch(r) {
-  if (r.path != null) return `${r.from}${r.path} (exact)`;
-  if (r.regex != null) return `${r.from} ~ ${r.regex}`;
-  return `${r.from}${r.prefix ?? ''}${r.prefix ? '…' : ' (any path)'}`;
+  if (r.path != null) return [r.from, h('br'), h('span', { class: 'muted' }, 'path '), r.path];
+  if (r.regex != null) return [r.from, h('br'), h('span', { class: 'muted' }, 'regex '), r.regex];
+  if (r.prefix != null) return [r.from, h('br'), h('span', { class: 'muted' }, 'prefix '), r.prefix];
+  return [r.from, h('br'), h('span', { class: 'muted' }, 'any path')];
+}
+
+/** A PPL policy in one line per rule: `allow: or(groups has admins, …)`. Display only. */
+function policyText(policy) {
+  const value = (v) => (Array.isArray(v) ? `[${v.map(value).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v));
+  const criterion = (c) => {
+    const entries = Object.entries(c ?? {});
+    if (entries.length !== 1) return JSON.stringify(c);
+    const [name, v] = entries[0];
+    if (v === true) return name;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([m, x]) => `${name} ${m} ${value(x)}`).join(' & ');
+    return `${name} ${value(v)}`;
+  };
+  const block = (b) => Object.entries(b ?? {}).map(([op, list]) => `${op}(${(Array.isArray(list) ? list : [list]).map(criterion).join(', ')})`).join(' or ');
+  return (Array.isArray(policy) ? policy : [policy]).flatMap((rule) =>
+    ['allow', 'deny'].filter((k) => rule?.[k]).map((k) => `${k}: ${block(rule[k])}`)).join('\n');
 }
 
 function renderBundle(note) {
@@ -220,7 +237,7 @@ function renderBundle(note) {
   const summary = h('dl', { class: 'summary', id: 'bundle-summary' },
     h('div', {}, h('dt', {}, 'Revision'), h('dd', { id: 'bundle-revision' }, String(state.engine.revision))),
     h('div', {}, h('dt', {}, 'Source'), h('dd', {}, state.label)),
-    h('div', {}, h('dt', {}, 'Issued'), h('dd', {}, doc.issued_at ?? '—')),
+    h('div', {}, h('dt', {}, 'Issued'), h('dd', {}, Number.isFinite(Date.parse(doc.issued_at)) ? when(Math.floor(Date.parse(doc.issued_at) / 1000)) : doc.issued_at ?? '—')),
     h('div', {}, h('dt', {}, 'Expires'), h('dd', {}, state.engine.expiresAt != null ? when(state.engine.expiresAt) : 'never')),
     h('div', {}, h('dt', {}, 'Default issuer'), h('dd', {}, doc.settings?.default_issuer ?? 'none')),
     h('div', {}, h('dt', {}, 'Load'), h('dd', {}, note)));
@@ -228,14 +245,13 @@ function renderBundle(note) {
   const view = h('div', {},
     summary,
     section('Namespaces', list(doc.namespaces).length, namespaceTree(doc), true),
-    section('Service accounts', sas.length, table(['Account', 'Kind', 'User ID / acts as', 'uid', 'Expires', 'Secrets'], sas.map((sa) =>
+    section('Service accounts', sas.length, table(['Account', 'Identity', 'uid', 'Expires', 'Secrets'], sas.map((sa) =>
       h('tr', { class: state.added.has(`${sa.namespace}/${sa.name}`) ? 'new' : null },
         h('td', {}, h('code', {}, `${sa.namespace}/${sa.name}`), state.added.has(`${sa.namespace}/${sa.name}`) ? h('span', { class: 'tag new' }, 'added here') : null),
-        h('td', {}, sa.kind ?? 'unique'),
-        h('td', {}, sa.kind === 'impersonating' ? `user ${sa.impersonate}` : h('code', {}, sa.id ?? `system:serviceaccount:${sa.namespace}:${sa.name}`)),
+        h('td', {}, sa.kind === 'impersonating' ? ['impersonates ', h('code', {}, sa.impersonate)] : ['unique', sa.id ? [', id ', h('code', {}, sa.id)] : '']),
         h('td', {}, h('code', { class: 'uid', title: sa.uid, 'aria-label': sa.uid }, sa.uid.length > 13 ? `${sa.uid.slice(0, 8)}…` : sa.uid)),
-        h('td', {}, sa.expires_at ?? '—'),
-        h('td', {}, list(sa.secrets).join(', ') || '—'))), 'Service accounts'), true),
+        h('td', { class: 'nowrap' }, sa.expires_at ? sa.expires_at.replace('T', ' ') : '—'),
+        h('td', {}, list(sa.secrets).length ? h('ul', { class: 'plain' }, list(sa.secrets).map((x) => h('li', {}, h('code', {}, x)))) : '—'))), 'Service accounts'), true),
     section('Roles', roles.length, table(['Role', 'Scope', 'Rules'], roles.map((r) =>
       h('tr', {},
         h('td', {}, h('code', {}, r.name), h('span', { class: 'tag' }, r.type)),
@@ -254,7 +270,7 @@ function renderBundle(note) {
         h('td', {}, h('code', {}, r.name)),
         h('td', {}, r.namespace),
         h('td', {}, h('code', {}, routeMatch(r))),
-        h('td', {}, h('pre', { class: 'policy' }, JSON.stringify(r.policy))))), 'Routes (first match decides)')),
+        h('td', {}, h('pre', { class: 'policy', title: JSON.stringify(r.policy) }, policyText(r.policy))))), 'Routes (first match decides)')),
     section('Issuers', issuers.length, table(['Issuer', 'iss', 'Keys'], issuers.map((i) =>
       h('tr', {},
         h('td', {}, h('code', {}, i.name), i.name === doc.settings?.default_issuer ? h('span', { class: 'tag' }, 'default') : null),
@@ -345,8 +361,7 @@ async function createAccount(ev) {
   renderBundle(`account ${sa.namespace}/${sa.name} added`);
   const token = await mintToken(state.demoKey, sa, { now: now(), audience });
   showMinted(sa, token);
-  form.reset();
-  syncKind();
+  for (const id of ['sa-name', 'sa-id', 'sa-expires']) $(id).value = '';
 }
 
 function showMinted(sa, token) {

@@ -102,7 +102,7 @@ describe('playground', () => {
     assert.match(view, /Roles\s*9/);
     assert.match(view, /Bindings\s*9/);
     assert.match(view, /Routes\s*9/);
-    for (const s of ['top-secret/robot', 'deployments-manager', 'system:image-pullers', 'ServiceAccount top-secret/robot', 'engineering-wiki', 'https://ci.example.com/hooks/github (exact)']) {
+    for (const s of ['top-secret/robot', 'deployments-manager', 'system:image-pullers', 'ServiceAccount top-secret/robot', 'engineering-wiki', 'path /hooks/github', 'allow: or(groups has admins, service_account starts_with engineering/)']) {
       assert.ok(view.includes(s), s);
     }
     await shot('01-example-bundle');
@@ -255,6 +255,7 @@ describe('playground', () => {
     // A new account in top-secret gets view through view-all-serviceaccounts.
     await page.locator('#sa-namespace').selectOption('top-secret');
     await page.getByLabel('Name', { exact: true }).fill('viewer');
+    await page.getByLabel('unique identity').check();
     await page.getByRole('button', { name: 'Create account and mint token' }).click();
     await page.locator('#minted-token').waitFor();
     await page.getByRole('button', { name: 'Use as the token below' }).click();
