@@ -87,6 +87,8 @@ describe('playground', () => {
     await page.goto(`${base}?empty`);
     await page.waitForFunction(() => document.body.dataset.engine === 'ready');
     assert.equal(await page.locator('#bundle-revision').count(), 0, 'nothing loaded with ?empty');
+    // Decide at a fixed time (a Sunday, as the scenarios do), whatever the machine's clock says.
+    await page.getByLabel('Time (UTC').fill('2026-11-22T10:00:00');
     await page.getByRole('button', { name: 'Load the example bundle' }).click();
     await page.locator('#bundle-revision').waitFor();
     assert.equal(await text('#bundle-revision'), '1');
@@ -161,6 +163,9 @@ describe('playground', () => {
     assert.match(header.kid, /^playground-demo-/);
     assert.equal(claims.sub, 'system:serviceaccount:engineering:playground-bot');
     assert.equal(claims.iss, undefined);
+    assert.equal(claims.iat, Date.parse('2026-11-22T10:00:00Z') / 1000, 'minted at the page\'s time');
+    assert.equal(claims.exp, undefined, 'no expiry asked, none given');
+    assert.match(claims.jti, /^[0-9a-f-]{36}$/);
     assert.equal(Buffer.from(token.split('.')[2], 'base64url').length, 64, 'ES256 signature is raw r||s');
     assert.match(await text('#demo-key-note'), /Demo key/);
     assert.match(await text('.once'), /Shown once/);
