@@ -21,7 +21,7 @@ on_exit() {
 }
 trap on_exit EXIT
 # Directories with a package.json whose dependencies are installed (absent ones skipped).
-NPM_DIRS=(tests/js pkg bench)
+NPM_DIRS=(tests/js tests/www pkg bench)
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf 'setup: %-28s %s\n' "$1" "$2"; }

@@ -117,6 +117,7 @@ stage "wasm tests (Node)" env "${WASM_ENV[@]}" cargo test --target wasm32-unknow
 stage "wasm tests (Chromium)" browser_tests
 stage "build-wasm" "$TESSERA_ROOT/scripts/build-wasm.sh"
 stage "node --test tests/js" run_js_tests
+stage "playground (Chromium)" "$TESSERA_ROOT/tests/www/run.sh"
 
 summary
 say "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
