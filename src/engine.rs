@@ -107,7 +107,7 @@ impl Engine {
             .into_iter()
             .flatten()
             .max()
-            .map(|t| UnixTime(t - slack));
+            .map(|t| UnixTime(t).plus(-slack));
         let account_end = bundle
             .account(&identity.namespace, &identity.service_account)
             .and_then(|a| a.expires_at)
