@@ -107,7 +107,7 @@ impl Engine {
             .into_iter()
             .flatten()
             .max()
-            .map(|t| UnixTime(t - slack));
+            .map(|t| UnixTime(t).plus(-slack));
         let account_end = bundle
             .account(&identity.namespace, &identity.service_account)
             .and_then(|a| a.expires_at)
@@ -226,6 +226,10 @@ impl Engine {
         let outcome = route.policy.evaluate(&context);
         let mut reasons = outcome.reasons;
         let mut explanation = outcome.explanation;
+        if !outcome.allowed && reasons.is_empty() {
+            // Only a policy without any allow rule gives no reason (as in Pomerium).
+            reasons.push(crate::policy::reasons::NO_ALLOW_RULE.to_string());
+        }
         if let (false, Some(e)) = (outcome.allowed, &token_error) {
             reasons.push(e.code().to_string());
             explanation = format!("{explanation}; the token was refused: {e}");

@@ -58,6 +58,8 @@ impl HttpRequest {
         if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
             return Err(bad("the scheme must be http or https"));
         }
+        // INVARIANT: `end` is the position of an ASCII character or the end, so `split_at`
+        // cuts on a character boundary.
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         let host = authority.rsplit('@').next().unwrap_or_default();

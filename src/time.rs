@@ -90,6 +90,8 @@ impl UnixTime {
         if b.len() < 20 {
             return Err(fail("too short"));
         }
+        // INVARIANT: at least 20 bytes, so every fixed position read below (up to 19) exists;
+        // bytes are read, not characters, so multi-byte UTF-8 only fails the checks.
         let num = |from: usize, len: usize| -> Result<i64, TimeError> {
             let part = &b[from..from + len];
             if !part.iter().all(u8::is_ascii_digit) {
@@ -112,6 +114,8 @@ impl UnixTime {
             return Err(fail("no such time of day"));
         }
         let mut rest = &b[19..];
+        // INVARIANT: `rest` starts with '.' here, and `digits` counts bytes after it, so both
+        // slices stay in bounds.
         if rest.first() == Some(&b'.') {
             let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {

@@ -24,6 +24,10 @@ use crate::token::KeyRing;
 /// Leeway for `exp`, `nbf` and `iat` when the bundle sets none.
 pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
 
+/// The largest `revision` (2^53 - 1): every decision carries it, and JavaScript reads it as a
+/// number, exactly only up to this.
+const MAX_REVISION: u64 = (1 << 53) - 1;
+
 /// A service account as the decision path needs it.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -92,6 +96,15 @@ impl Bundle {
             });
         }
         let mut problems = Problems::default();
+        if document.revision > MAX_REVISION {
+            problems.push(
+                "revision",
+                format!(
+                    "{} is larger than {MAX_REVISION} (2^53 - 1), the largest integer JavaScript reads exactly",
+                    document.revision
+                ),
+            );
+        }
         let issued_at =
             parse_time(&document.issued_at, "issued_at", &mut problems).unwrap_or(UnixTime(0));
         let expires_at = document

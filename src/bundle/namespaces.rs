@@ -38,6 +38,7 @@ impl NamespaceTree {
                 continue;
             };
             match tree.index.get(parent) {
+                // INVARIANT: `me` comes from `index`, and `parents` has one slot per name.
                 Some(&p) => tree.parents[me] = Some(p),
                 None => problems.push(
                     format!("namespaces[{i}].parent"),
@@ -67,6 +68,8 @@ impl NamespaceTree {
     /// The parent of a namespace, if it has one.
     pub fn parent(&self, name: &str) -> Option<&str> {
         let me = *self.index.get(name)?;
+        // INVARIANT: `build` gives `parents` one slot per name, and every index it stores (in
+        // `index` and in `parents`) is a position in `names`.
         self.parents[me].map(|p| self.names[p].as_str())
     }
 
@@ -93,6 +96,7 @@ impl NamespaceTree {
                 return None;
             }
             steps += 1;
+            // INVARIANT: `start` and every parent are positions in `names` (see `parent`).
             at = self.parents[at]?;
             Some(at)
         })

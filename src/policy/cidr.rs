@@ -57,6 +57,8 @@ impl fmt::Display for Cidr {
 }
 
 fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
+    // INVARIANT: `prefix` is at most the family's width (checked in `parse`, and `contains`
+    // masks only an address of the range's own family), so the subtractions cannot underflow.
     match ip {
         IpAddr::V4(v4) => {
             let bits = u32::from(v4);

@@ -84,6 +84,8 @@ pub(crate) fn parse_days(text: &str) -> Result<u8, String> {
         };
         match part.split_once('-') {
             Some((from, to)) => {
+                // INVARIANT: `day` returns a position in `DAYS` (0..7), so every shift below
+                // stays within a u8 and the walk from `from` reaches `to` within 7 steps.
                 let (from, to) = (day(from).ok_or_else(bad)?, day(to).ok_or_else(bad)?);
                 let mut d = from;
                 loop {

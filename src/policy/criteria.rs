@@ -259,6 +259,7 @@ impl Criterion {
                 Outcome::of(ok, r::DATE_OK, r::DATE_UNAUTHORIZED)
             }
             Criterion::DayOfWeek { days, offset } => {
+                // INVARIANT: `civil` gives a weekday in 0..7, so the shift stays within a u8.
                 let weekday = cx.now.civil(*offset).weekday;
                 Outcome::of(
                     days & (1 << weekday) != 0,
@@ -390,6 +391,11 @@ fn descend<'c>(object: &'c Map<String, Value>, path: &str, cuts: &[usize]) -> Op
             continue;
         };
         if let Some(Value::Object(inner)) = object.get(key) {
+            // INVARIANT: `cuts` is ascending, so every later cut is at least `cut + 1`. The
+            // recursion goes one object deeper each time, so its depth is bounded by the
+            // claims' nesting (at most 128, serde_json's limit when the token was parsed), and
+            // it visits each object of the claims at most once (an object is reached by one
+            // key sequence only).
             let rest_cuts: Vec<usize> = cuts
                 .get(n + 1..)
                 .unwrap_or(&[])

@@ -308,7 +308,15 @@ fn strings(value: &Value, op: &str, path: &str, problems: &mut Problems) -> Opti
 fn scalar(value: &Value, any: bool, path: &str, problems: &mut Problems) -> Option<Scalar> {
     match value {
         Value::String(s) => Some(Scalar::Str(s.clone())),
-        Value::Number(n) if any => n.as_f64().map(Scalar::Num),
+        Value::Number(n) if any => match n.as_f64() {
+            Some(f) => Some(Scalar::Num(f)),
+            None => {
+                // Left out without a problem, a criterion would silently drop from its
+                // operator (an `and` with one criterion fewer allows more).
+                problems.push(path, format!("{n} is not a number tessera can compare"));
+                None
+            }
+        },
         Value::Bool(b) if any => Some(Scalar::Bool(*b)),
         other => {
             let expected = if any {

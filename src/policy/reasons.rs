@@ -66,6 +66,10 @@ pub const ROLE_OK: &str = "role-ok";
 /// `role` did not match.
 pub const ROLE_UNAUTHORIZED: &str = "role-unauthorized";
 
+/// The policy has no allow rule, so it allows nothing. Pomerium gives no reason; the engine
+/// adds this one to such a decision, so that every denial names one (tessera's code).
+pub const NO_ALLOW_RULE: &str = "no-allow-rule";
+
 /// The identity's account lives outside the route's namespace and its ancestors, so it may not
 /// use the route (DESIGN 1.1; tessera's code).
 pub const ROUTE_NAMESPACE_UNAUTHORIZED: &str = "route-namespace-unauthorized";

@@ -94,7 +94,13 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
         return PathMatch::Prefix(p.clone());
     }
     if let Some(r) = &route.regex {
-        return match regex_lite::Regex::new(&format!("^(?:{r})$")) {
+        // Compiled alone first: only a complete expression may be wrapped in the anchors (a
+        // regex like `/a)|(.*` would otherwise escape them and match every path). regex-lite
+        // bounds the compiled size and the nesting depth, so data cannot exhaust memory or
+        // the stack here.
+        let anchored =
+            regex_lite::Regex::new(r).and_then(|_| regex_lite::Regex::new(&format!("^(?:{r})$")));
+        return match anchored {
             Ok(re) => PathMatch::Regex(re),
             Err(e) => {
                 problems.push(

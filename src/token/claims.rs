@@ -173,8 +173,13 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
+/// The largest NumericDate magnitude accepted (about 31 million years): every instant then
+/// stays an exact JavaScript number (below 2^53) when a decision crosses the wasm boundary, and
+/// leeway arithmetic on it cannot overflow.
+const MAX_NUMERIC_DATE: i64 = 999_999_999_999_999;
+
 /// Reads a NumericDate claim (`exp`, `nbf`, `iat`): seconds since the epoch, fractions
-/// truncated.
+/// truncated, within about 31 million years of the epoch (a larger value is out of range).
 pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, TokenError> {
     match claims.get(name) {
         None => Ok(None),
@@ -185,6 +190,7 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i6
                     .filter(|f| f.is_finite() && f.abs() < 1e15)
                     .map(|f| f.floor() as i64)
             })
+            .filter(|t| (-MAX_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(t))
             .map(Some)
             .ok_or_else(|| TokenError::InvalidClaim {
                 claim: name.into(),

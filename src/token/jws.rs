@@ -48,6 +48,8 @@ pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
             format!("expected 3 '.'-separated parts (header.claims.signature), found {n}"),
         ));
     };
+    // INVARIANT: `h` and `c` are the first two '.'-separated parts and a third follows, so
+    // this ends on the (ASCII) second '.': in bounds and on a character boundary.
     let signing_input = &token[..h.len() + 1 + c.len()];
     let header = decode_object("header", h)?;
     let claims = decode_object("claims", c)?;
