@@ -58,7 +58,11 @@ impl Render for CreatedAccount {
 }
 
 /// The account `namespace/name` of the document.
-pub fn find<'d>(doc: &'d BundleDocument, namespace: &str, name: &str) -> Result<&'d ServiceAccount> {
+pub fn find<'d>(
+    doc: &'d BundleDocument,
+    namespace: &str,
+    name: &str,
+) -> Result<&'d ServiceAccount> {
     super::namespaces::require(doc, namespace)?;
     doc.service_accounts
         .iter()

@@ -71,9 +71,7 @@ pub fn service_account_arg(value: &str) -> Result<Subject> {
 
 fn same_subject(a: &Subject, b: &Subject, binding_ns: Option<&str>) -> bool {
     let ns = |s: &Subject| s.namespace.clone().or(binding_ns.map(str::to_string));
-    a.kind == b.kind
-        && a.name == b.name
-        && (a.kind != "ServiceAccount" || ns(a) == ns(b))
+    a.kind == b.kind && a.name == b.name && (a.kind != "ServiceAccount" || ns(a) == ns(b))
 }
 
 /// Which role a binding in `namespace` refers to: `kind` if given, else the ClusterRole of
@@ -172,7 +170,11 @@ impl Render for BindingChange {
     }
 }
 
-fn warn_unknown_accounts(doc: &BundleDocument, subjects: &[Subject], ns: Option<&str>) -> Vec<String> {
+fn warn_unknown_accounts(
+    doc: &BundleDocument,
+    subjects: &[Subject],
+    ns: Option<&str>,
+) -> Vec<String> {
     subjects
         .iter()
         .filter(|s| s.kind == "ServiceAccount")
@@ -203,7 +205,9 @@ pub fn add_role(
 ) -> Result<BindingChange> {
     super::namespaces::require(state.doc(), namespace)?;
     if subjects.is_empty() {
-        return Err(AdminError::input("a user, group or -z SERVICEACCOUNT is required"));
+        return Err(AdminError::input(
+            "a user, group or -z SERVICEACCOUNT is required",
+        ));
     }
     let role_ref = role_ref(state.doc(), Some(namespace), role, role_kind)?;
     let warnings = warn_unknown_accounts(state.doc(), &subjects, Some(namespace));
@@ -214,7 +218,9 @@ pub fn add_role(
                 .iter()
                 .position(|b| b.namespace == namespace && b.name == name);
             if let Some(i) = found {
-                if bindings[i].role_ref.kind != role_ref.kind || bindings[i].role_ref.name != role_ref.name {
+                if bindings[i].role_ref.kind != role_ref.kind
+                    || bindings[i].role_ref.name != role_ref.name
+                {
                     return Err(AdminError::input(format!(
                         "--rolebinding-name: {name:?} refers to {} {:?}, not {} {role:?}",
                         bindings[i].role_ref.kind, bindings[i].role_ref.name, role_ref.kind
@@ -234,19 +240,31 @@ pub fn add_role(
             let b = &mut bindings[i];
             let mut added = Vec::new();
             for s in subjects {
-                if !b.subjects.iter().any(|x| same_subject(x, &s, Some(namespace))) {
+                if !b
+                    .subjects
+                    .iter()
+                    .any(|x| same_subject(x, &s, Some(namespace)))
+                {
                     b.subjects.push(s.clone());
                     added.push(s);
                 }
             }
-            let action = if added.is_empty() { "unchanged" } else { "updated" };
+            let action = if added.is_empty() {
+                "unchanged"
+            } else {
+                "updated"
+            };
             (b.name.clone(), action, added)
         }
         None => {
             let name = match binding_name {
                 Some(n) => n.to_string(),
                 None => {
-                    let taken = |n: &str| bindings.iter().any(|b| b.namespace == namespace && b.name == n);
+                    let taken = |n: &str| {
+                        bindings
+                            .iter()
+                            .any(|b| b.namespace == namespace && b.name == n)
+                    };
                     let mut name = role.to_string();
                     let mut i = 0;
                     while taken(&name) {
@@ -286,7 +304,9 @@ pub fn remove_role(
 ) -> Result<Vec<BindingChange>> {
     super::namespaces::require(state.doc(), namespace)?;
     if subjects.is_empty() {
-        return Err(AdminError::input("a user, group or -z SERVICEACCOUNT is required"));
+        return Err(AdminError::input(
+            "a user, group or -z SERVICEACCOUNT is required",
+        ));
     }
     let mut changes = Vec::new();
     for b in state.doc_mut().role_bindings.iter_mut() {
@@ -305,7 +325,11 @@ pub fn remove_role(
                 binding: b.name.clone(),
                 namespace: Some(namespace.into()),
                 role_ref: b.role_ref.clone(),
-                action: if b.subjects.is_empty() { "deleted" } else { "updated" },
+                action: if b.subjects.is_empty() {
+                    "deleted"
+                } else {
+                    "updated"
+                },
                 subjects: removed,
                 warnings: Vec::new(),
             });
@@ -385,7 +409,12 @@ pub fn create_binding(
             });
         }
         None => {
-            if state.doc().cluster_role_bindings.iter().any(|b| b.name == name) {
+            if state
+                .doc()
+                .cluster_role_bindings
+                .iter()
+                .any(|b| b.name == name)
+            {
                 return Err(AdminError::AlreadyExists {
                     kind: "clusterrolebinding",
                     name: name.into(),

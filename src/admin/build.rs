@@ -162,7 +162,10 @@ impl Render for BuildReport {
         fields(&[
             ("Bundle", vec![self.bundle.clone()]),
             ("Signature", vec![self.signature.clone()]),
-            ("Public key", vec![format!("{} (pin it in consumers)", self.public_key)]),
+            (
+                "Public key",
+                vec![format!("{} (pin it in consumers)", self.public_key)],
+            ),
             ("Revision", vec![self.revision.to_string()]),
             ("Issued", vec![self.issued_at.clone()]),
             ("Expires", vec![self.expires_at.clone()]),
@@ -201,11 +204,17 @@ impl Render for VerifyReport {
     fn render(&self) -> String {
         let c = &self.counts;
         fields(&[
-            ("Bundle", vec![format!("{}: signature verified, loads", self.bundle)]),
+            (
+                "Bundle",
+                vec![format!("{}: signature verified, loads", self.bundle)],
+            ),
             ("Key", vec![self.key.clone()]),
             ("Revision", vec![self.revision.to_string()]),
             ("Issued", vec![self.issued_at.clone()]),
-            ("Expires", vec![super::output::or_none(self.expires_at.as_deref())]),
+            (
+                "Expires",
+                vec![super::output::or_none(self.expires_at.as_deref())],
+            ),
             (
                 "Contents",
                 vec![format!(

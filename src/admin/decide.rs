@@ -58,7 +58,12 @@ pub fn whoami(state: &State, token: &str, now: UnixTime) -> Result<TokenReview> 
 
 /// The RBAC question of `kubectl auth can-i VERB RESOURCE [NAME]`: a resource (`pods`,
 /// `pods/log`, `deployments.apps/scale`) or, when it starts with '/', a non-resource URL.
-pub fn rbac_request(verb: &str, resource: &str, name: &str, namespace: &str) -> Result<RbacRequest> {
+pub fn rbac_request(
+    verb: &str,
+    resource: &str,
+    name: &str,
+    namespace: &str,
+) -> Result<RbacRequest> {
     if verb.is_empty() {
         return Err(AdminError::input("VERB: must not be empty"));
     }
@@ -97,7 +102,8 @@ pub fn check(
     url: &str,
     now: UnixTime,
 ) -> Result<Decision> {
-    let mut request = HttpRequest::new(method, url).map_err(|e| AdminError::input(e.to_string()))?;
+    let mut request =
+        HttpRequest::new(method, url).map_err(|e| AdminError::input(e.to_string()))?;
     if let Some(token) = token {
         request = request.with_header("authorization", &format!("Bearer {token}"));
     }

@@ -39,11 +39,7 @@ pub fn create_user(
             return Err(AdminError::input("--group: must not be empty"));
         }
         let directory = &mut state.doc_mut().directory;
-        let gid = match directory
-            .groups
-            .iter()
-            .find(|x| x.id == *g || x.name == *g)
-        {
+        let gid = match directory.groups.iter().find(|x| x.id == *g || x.name == *g) {
             Some(found) => found.id.clone(),
             None => {
                 directory.groups.push(DirectoryGroup {

@@ -17,7 +17,9 @@ use serde_json::{json, Map, Value};
 use super::output::{Render, Table};
 use super::{ids, AdminError, Result, State};
 use crate::names::check_dns1123_label;
-use crate::schema::{ClusterRole, ClusterRoleBinding, Namespace, Role, RoleBinding, ServiceAccount};
+use crate::schema::{
+    ClusterRole, ClusterRoleBinding, Namespace, Role, RoleBinding, ServiceAccount,
+};
 
 /// The Secret type of service-account tokens.
 pub const TOKEN_SECRET_TYPE: &str = "kubernetes.io/service-account-token";
@@ -69,10 +71,14 @@ fn read_objects(path: &Path) -> Result<Vec<Value>> {
         serde_json::from_str(&text)
             .map_err(|e| AdminError::input(format!("-f: {}: not JSON: {e}", path.display())))?
     } else {
-        serde_yaml_ng::from_str(&text)
-            .map_err(|e| AdminError::input(format!("-f: {}: not JSON or YAML: {e}", path.display())))?
+        serde_yaml_ng::from_str(&text).map_err(|e| {
+            AdminError::input(format!("-f: {}: not JSON or YAML: {e}", path.display()))
+        })?
     };
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if kind.ends_with("List") {
         match value.get("items") {
             Some(Value::Array(items)) => Ok(items.clone()),
@@ -129,7 +135,13 @@ impl<'a> Object<'a> {
     /// Deserialises `value` into a schema type, naming the object on error.
     fn parse<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T> {
         serde_path_to_error::deserialize(value).map_err(|e| {
-            AdminError::input(format!("{} ({}): {}: {}", self.at, self.kind, e.path(), e.inner()))
+            AdminError::input(format!(
+                "{} ({}): {}: {}",
+                self.at,
+                self.kind,
+                e.path(),
+                e.inner()
+            ))
         })
     }
 }
@@ -234,9 +246,15 @@ fn import_one(state: &mut State, o: &Object<'_>, report: &mut ImportReport) -> R
             ensure_namespace(state, &ns, report)?;
             check_dns1123_label(&name)
                 .map_err(|why| AdminError::input(format!("{}.metadata.name: {why}", o.at)))?;
-            let uid = o.str_meta("uid").map(str::to_string).unwrap_or_else(ids::uuid_v4);
+            let uid = o
+                .str_meta("uid")
+                .map(str::to_string)
+                .unwrap_or_else(ids::uuid_v4);
             let accounts = &mut state.doc_mut().service_accounts;
-            entry.action = match accounts.iter_mut().find(|a| a.namespace == ns && a.name == name) {
+            entry.action = match accounts
+                .iter_mut()
+                .find(|a| a.namespace == ns && a.name == name)
+            {
                 Some(a) => {
                     a.uid = uid;
                     "configured"
@@ -260,8 +278,12 @@ fn import_one(state: &mut State, o: &Object<'_>, report: &mut ImportReport) -> R
         "Role" => {
             let ns = o.namespace()?;
             ensure_namespace(state, &ns, report)?;
-            let role: Role = o.parse(without_nulls(json!({"name": name, "namespace": ns, "rules": o.field("rules")})))?;
-            entry.action = replace(&mut state.doc_mut().roles, role, |r| r.name == name && r.namespace == ns);
+            let role: Role = o.parse(without_nulls(
+                json!({"name": name, "namespace": ns, "rules": o.field("rules")}),
+            ))?;
+            entry.action = replace(&mut state.doc_mut().roles, role, |r| {
+                r.name == name && r.namespace == ns
+            });
             entry.namespace = Some(ns);
         }
         "ClusterRole" => {
@@ -288,13 +310,21 @@ fn import_one(state: &mut State, o: &Object<'_>, report: &mut ImportReport) -> R
             let binding: ClusterRoleBinding = o.parse(without_nulls(json!({
                 "name": name, "roleRef": o.field("roleRef"), "subjects": o.field("subjects"),
             })))?;
-            report.warnings.extend(super::bindings::cluster_binding_warnings(&binding));
-            entry.action = replace(&mut state.doc_mut().cluster_role_bindings, binding, |b| b.name == name);
+            report
+                .warnings
+                .extend(super::bindings::cluster_binding_warnings(&binding));
+            entry.action = replace(&mut state.doc_mut().cluster_role_bindings, binding, |b| {
+                b.name == name
+            });
         }
         "Secret" => {
             let ns = o.namespace()?;
             entry.namespace = Some(ns.clone());
-            let kind = o.value.get("type").and_then(Value::as_str).unwrap_or_default();
+            let kind = o
+                .value
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if kind != TOKEN_SECRET_TYPE {
                 entry.action = "skipped";
                 entry.note = Some(format!("type {kind:?} is not {TOKEN_SECRET_TYPE}"));

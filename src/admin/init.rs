@@ -163,7 +163,11 @@ fn summary(name: &str, iss: Option<&str>, key: &PrivateKey) -> KeySummary {
 }
 
 /// Creates a new state in `root`.
-pub fn init(root: &std::path::Path, options: &InitOptions, now: UnixTime) -> Result<(State, InitReport)> {
+pub fn init(
+    root: &std::path::Path,
+    options: &InitOptions,
+    now: UnixTime,
+) -> Result<(State, InitReport)> {
     let alg = parse_alg(&options.alg)?;
     crate::admin::routes::check_url(&options.issuer, "--issuer")?;
     let mut warnings = Vec::new();
@@ -262,7 +266,14 @@ mod tests {
     fn bootstrap_roles_parse() {
         let b = bootstrap().unwrap();
         let names: Vec<&str> = b.cluster_roles.iter().map(|r| r.name.as_str()).collect();
-        for want in ["admin", "edit", "view", "system:image-builder", "system:deployer", "system:image-puller"] {
+        for want in [
+            "admin",
+            "edit",
+            "view",
+            "system:image-builder",
+            "system:deployer",
+            "system:image-puller",
+        ] {
             assert!(names.contains(&want), "{want}");
         }
     }

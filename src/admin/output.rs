@@ -105,12 +105,22 @@ mod tests {
     fn tables_align() {
         let mut t = Table::new(&["name", "uid"]);
         t.row(["a", "1"]).row(["long-name", "2"]);
-        assert_eq!(t.render(), "NAME        UID\na           1\nlong-name   2\n");
+        assert_eq!(
+            t.render(),
+            "NAME        UID\na           1\nlong-name   2\n"
+        );
     }
 
     #[test]
     fn fields_align_and_continue() {
-        let text = fields(&[("Name", vec!["robot".into()]), ("Tokens", vec!["a".into(), "b".into()]), ("Expires", vec![])]);
-        assert_eq!(text, "Name:     robot\nTokens:   a\n          b\nExpires:  <none>\n");
+        let text = fields(&[
+            ("Name", vec!["robot".into()]),
+            ("Tokens", vec!["a".into(), "b".into()]),
+            ("Expires", vec![]),
+        ]);
+        assert_eq!(
+            text,
+            "Name:     robot\nTokens:   a\n          b\nExpires:  <none>\n"
+        );
     }
 }

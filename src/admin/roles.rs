@@ -200,7 +200,14 @@ mod tests {
 
     #[test]
     fn resources_of_one_group_share_a_rule() {
-        let r = rules(&spec(&["get,list"], &["pods", "pods/log", "deployments.apps/scale"]), false).unwrap();
+        let r = rules(
+            &spec(
+                &["get,list"],
+                &["pods", "pods/log", "deployments.apps/scale"],
+            ),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].api_groups, vec![""]);
         assert_eq!(r[0].resources, vec!["pods", "pods/log"]);
@@ -215,7 +222,9 @@ mod tests {
         assert!(e.starts_with("--verb"), "{e}");
         let e = rules(&spec(&["get"], &[]), false).unwrap_err().to_string();
         assert!(e.starts_with("--resource"), "{e}");
-        let e = rules(&spec(&["get"], &["pods/"]), false).unwrap_err().to_string();
+        let e = rules(&spec(&["get"], &["pods/"]), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("\"pods/\""), "{e}");
     }
 }

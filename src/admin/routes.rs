@@ -67,12 +67,16 @@ pub fn create(state: &mut State, new: NewRoute) -> Result<Route> {
     for (what, p) in [("--prefix", &new.prefix), ("--path", &new.path)] {
         if let Some(p) = p {
             if !p.starts_with('/') {
-                return Err(AdminError::input(format!("{what}: {p:?} must start with '/'")));
+                return Err(AdminError::input(format!(
+                    "{what}: {p:?} must start with '/'"
+                )));
             }
         }
     }
     if new.prefix.is_some() && new.path.is_some() {
-        return Err(AdminError::input("--path: give --prefix or --path, not both"));
+        return Err(AdminError::input(
+            "--path: give --prefix or --path, not both",
+        ));
     }
     if state
         .doc()

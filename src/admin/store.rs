@@ -93,12 +93,7 @@ impl State {
         };
         let mut de = serde_json::Deserializer::from_slice(&text);
         let file: StateFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            AdminError::state(format!(
-                "{}: {}: {}",
-                path.display(),
-                e.path(),
-                e.inner()
-            ))
+            AdminError::state(format!("{}: {}: {}", path.display(), e.path(), e.inner()))
         })?;
         if file.state_version != STATE_VERSION {
             return Err(AdminError::state(format!(
@@ -171,9 +166,8 @@ impl State {
     /// The private key `name` of `keys/`.
     pub fn key(&self, name: &str) -> Result<PrivateKey> {
         let path = key_path(&self.root, name);
-        let text = fs::read(&path).map_err(|e| {
-            AdminError::state(format!("key {name}: {}: {e}", path.display()))
-        })?;
+        let text = fs::read(&path)
+            .map_err(|e| AdminError::state(format!("key {name}: {}: {e}", path.display())))?;
         let jwk: Value = serde_json::from_slice(&text).map_err(|e| {
             AdminError::state(format!("key {name}: {}: not JSON: {e}", path.display()))
         })?;

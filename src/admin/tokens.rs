@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::init::{CLUSTER_ISSUER, LEGACY_ISSUER, LEGACY_ISS, POMERIUM_ISSUER};
+use super::init::{CLUSTER_ISSUER, LEGACY_ISS, LEGACY_ISSUER, POMERIUM_ISSUER};
 use super::output::Render;
 use super::store::BoundTokenRecord;
 use super::{ids, AdminError, Result, State};
@@ -246,7 +246,11 @@ pub fn create_token(
             ));
         }
     }
-    if let Some(t) = sa.expires_at.as_deref().and_then(|t| UnixTime::parse_rfc3339(t).ok()) {
+    if let Some(t) = sa
+        .expires_at
+        .as_deref()
+        .and_then(|t| UnixTime::parse_rfc3339(t).ok())
+    {
         if t <= now {
             warnings.push(format!(
                 "service account {}/{} expired at {t}: the token will be refused",

@@ -52,7 +52,8 @@ pub fn parse_duration(text: &str, what: &str) -> Result<i64> {
 /// Reads an instant: RFC 3339, or a duration from `now`.
 pub fn parse_instant(text: &str, now: UnixTime, what: &str) -> Result<UnixTime> {
     if text.contains('T') || text.contains('t') || text.contains('-') {
-        return UnixTime::parse_rfc3339(text).map_err(|e| AdminError::input(format!("{what}: {e}")));
+        return UnixTime::parse_rfc3339(text)
+            .map_err(|e| AdminError::input(format!("{what}: {e}")));
     }
     parse_duration(text, what).map(|s| now.plus(s))
 }

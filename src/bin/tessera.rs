@@ -429,7 +429,12 @@ mod cli {
         /// Build and sign the bundle: FILE, FILE.sig and bundle-signing.jwk.json beside it.
         Build {
             /// The bundle file.
-            #[arg(short = 'o', long = "out", value_name = "FILE", default_value = "bundle.json")]
+            #[arg(
+                short = 'o',
+                long = "out",
+                value_name = "FILE",
+                default_value = "bundle.json"
+            )]
             file: PathBuf,
             /// When the bundle stops being usable: RFC 3339 or a duration (default 30d).
             #[arg(long, value_name = "DATE|DURATION")]
@@ -521,9 +526,20 @@ mod cli {
             Ok(cli) => cli,
             Err(e) => {
                 use clap::error::ErrorKind;
-                if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::DisplayHelp
+                        | ErrorKind::DisplayVersion
+                        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) {
                     let _ = e.print();
-                    return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+                    return ExitCode::from(
+                        if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                            2
+                        } else {
+                            0
+                        },
+                    );
                 }
                 let text = e.render().to_string();
                 let first = text.lines().next().unwrap_or("error: bad arguments");
@@ -601,10 +617,21 @@ mod cli {
             Verb::Delete(Delete::Serviceaccount { name, ns, out }) => {
                 let mut state = open(dir)?;
                 let sa = accounts::delete(&mut state, &ns.namespace, &name)?;
-                let text = format!("serviceaccount/{} deleted from namespace {}\n", sa.name, sa.namespace);
+                let text = format!(
+                    "serviceaccount/{} deleted from namespace {}\n",
+                    sa.name, sa.namespace
+                );
                 Ok(match out.output {
-                    Output::Table => Done { stdout: text, stderr: Vec::new(), code: 0 },
-                    Output::Json => Done { stdout: json(&sa)?, stderr: Vec::new(), code: 0 },
+                    Output::Table => Done {
+                        stdout: text,
+                        stderr: Vec::new(),
+                        code: 0,
+                    },
+                    Output::Json => Done {
+                        stdout: json(&sa)?,
+                        stderr: Vec::new(),
+                        code: 0,
+                    },
                 })
             }
             Verb::Policy(p) => policy(dir, p),
@@ -651,24 +678,35 @@ mod cli {
                 quiet,
                 out,
             }) => {
-                let namespace = match (namespace, all_namespaces, resource.starts_with('/')) {
-                    (Some(ns), _, _) => ns,
-                    (None, true, _) | (None, _, true) => String::new(),
-                    (None, false, false) => {
-                        return Err(AdminError::input(
+                let namespace =
+                    match (namespace, all_namespaces, resource.starts_with('/')) {
+                        (Some(ns), _, _) => ns,
+                        (None, true, _) | (None, _, true) => String::new(),
+                        (None, false, false) => return Err(AdminError::input(
                             "-n: missing; give -n NAMESPACE (or -A for a cluster-wide question)",
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let state = open(dir)?;
                 if !namespace.is_empty() {
                     namespaces::require(state.doc(), &namespace)?;
                 }
-                let request = decide::rbac_request(&verb, &resource, name.as_deref().unwrap_or(""), &namespace)?;
+                let request = decide::rbac_request(
+                    &verb,
+                    &resource,
+                    name.as_deref().unwrap_or(""),
+                    &namespace,
+                )?;
                 let decision = decide::can_i(&state, &read_token(&token)?, &request, now())?;
                 let code = if decision.allowed { 0 } else { 1 };
                 let done = Done::show(&decide::Answer(decision), out.output)?.code(code);
-                Ok(if quiet { Done { stdout: String::new(), ..done } } else { done })
+                Ok(if quiet {
+                    Done {
+                        stdout: String::new(),
+                        ..done
+                    }
+                } else {
+                    done
+                })
             }
             Verb::Check {
                 token,
@@ -821,9 +859,18 @@ mod cli {
                 let (role, kind) = match (clusterrole, role) {
                     (Some(r), _) => (r, "ClusterRole"),
                     (None, Some(r)) => (r, "Role"),
-                    (None, None) => return Err(AdminError::input("--clusterrole or --role is required")),
+                    (None, None) => {
+                        return Err(AdminError::input("--clusterrole or --role is required"))
+                    }
                 };
-                let change = bindings::create_binding(&mut state, &name, Some(&ns.namespace), &role, kind, subjects(s)?)?;
+                let change = bindings::create_binding(
+                    &mut state,
+                    &name,
+                    Some(&ns.namespace),
+                    &role,
+                    kind,
+                    subjects(s)?,
+                )?;
                 Ok(Done::show(&change, out.output)?.note(warnings(&change.warnings)))
             }
             Create::Clusterrolebinding {
@@ -832,7 +879,14 @@ mod cli {
                 subjects: s,
                 out,
             } => {
-                let change = bindings::create_binding(&mut state, &name, None, &clusterrole, "ClusterRole", subjects(s)?)?;
+                let change = bindings::create_binding(
+                    &mut state,
+                    &name,
+                    None,
+                    &clusterrole,
+                    "ClusterRole",
+                    subjects(s)?,
+                )?;
                 Ok(Done::show(&change, out.output)?.note(warnings(&change.warnings)))
             }
             Create::Route {
@@ -888,7 +942,14 @@ mod cli {
             } => {
                 let ns = &target.ns.namespace;
                 let s = role_subjects(ns, &users, &service_accounts)?;
-                let change = bindings::add_role(&mut state, ns, &target.role, s, role_kind.as_deref(), rolebinding_name.as_deref())?;
+                let change = bindings::add_role(
+                    &mut state,
+                    ns,
+                    &target.role,
+                    s,
+                    role_kind.as_deref(),
+                    rolebinding_name.as_deref(),
+                )?;
                 Ok(Done::show(&change, target.out.output)?.note(warnings(&change.warnings)))
             }
             Policy::AddRoleToGroup {
@@ -897,8 +958,18 @@ mod cli {
                 role_kind,
                 rolebinding_name,
             } => {
-                let s = groups.iter().map(|g| bindings::group(g)).collect::<Result<Vec<_>, _>>()?;
-                let change = bindings::add_role(&mut state, &target.ns.namespace, &target.role, s, role_kind.as_deref(), rolebinding_name.as_deref())?;
+                let s = groups
+                    .iter()
+                    .map(|g| bindings::group(g))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let change = bindings::add_role(
+                    &mut state,
+                    &target.ns.namespace,
+                    &target.role,
+                    s,
+                    role_kind.as_deref(),
+                    rolebinding_name.as_deref(),
+                )?;
                 Ok(Done::show(&change, target.out.output)?.note(warnings(&change.warnings)))
             }
             Policy::RemoveRoleFromUser {
@@ -912,8 +983,12 @@ mod cli {
                 Done::show(&admin::output::Many(changes), target.out.output)
             }
             Policy::RemoveRoleFromGroup { target, groups } => {
-                let s = groups.iter().map(|g| bindings::group(g)).collect::<Result<Vec<_>, _>>()?;
-                let changes = bindings::remove_role(&mut state, &target.ns.namespace, &target.role, s)?;
+                let s = groups
+                    .iter()
+                    .map(|g| bindings::group(g))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let changes =
+                    bindings::remove_role(&mut state, &target.ns.namespace, &target.role, s)?;
                 Done::show(&admin::output::Many(changes), target.out.output)
             }
         }
