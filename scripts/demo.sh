@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# THE demo command: real decisions on the bundled example. Installs what it needs (the wasm
-# target and the matching wasm-bindgen CLI, via scripts/setup.sh rust), then:
-#   1. examples/demo.rs: loads examples/bundle.json, verifies its signature against the pinned
-#      demo key, mints tokens with the demo keys and decides every case of
-#      examples/scenarios.json natively (pass --table to print the native table too);
-#   2. examples/demo-wasm.mjs: decides the very same requests in the WebAssembly build, in
-#      Node, and prints both side by side with a column showing that they agree.
+# THE demo command. Installs what it needs (the wasm target and the matching wasm-bindgen CLI,
+# via scripts/setup.sh rust), builds the wasm module and the `tessera` CLI, then:
+#   1. examples/cli-demo.sh: from nothing, the CLI builds a state holding the seeds' examples
+#      (project top-secret with robot and its roles, a Pomerium namespace tree with a unique,
+#      an impersonating and an expired account, a bound token, a route, a revoked token),
+#      mints tokens, builds and signs the bundle, and decides a list of requests;
+#   2. examples/cli-demo-wasm.mjs: the wasm engine in Node loads that signed bundle and decides
+#      the same requests; a table shows both answers and whether they agree;
+#   3. the example bundle's 69 scenarios, natively (examples/demo.rs; --table prints that
+#      table too) and in wasm (examples/demo-wasm.mjs), side by side.
+# Exits non-zero on any disagreement.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,5 +24,15 @@ quiet=--quiet
 
 scripts/setup.sh rust
 scripts/build-wasm.sh >/dev/null
+cargo build --quiet --release --bin tessera
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+work="$target_dir/demo/cli"
+
+say "== The tessera CLI, from nothing =="
+TESSERA="$target_dir/release/tessera" examples/cli-demo.sh "$work"
+node examples/cli-demo-wasm.mjs "$work"
+
+say ""
+say "== The example bundle (examples/bundle.json) =="
 cargo run --quiet --release --example demo -- $quiet
 node examples/demo-wasm.mjs

@@ -6,6 +6,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod admin;
 pub mod bundle;
 pub mod cache;
 pub mod decision;

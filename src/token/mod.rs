@@ -10,6 +10,9 @@ mod keys;
 pub mod mint;
 
 pub use claims::{numeric_date as claims_numeric_date, BoundObject, Credential, TokenFormat};
+pub use claims::{
+    BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_NAMESPACE, LEGACY_SECRET_NAME,
+};
 pub use error::TokenError;
 pub use keys::{IssuerKeys, KeyFamily, KeyRing, PublicKey};
 

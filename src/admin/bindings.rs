@@ -1,0 +1,449 @@
+//! Role bindings as `oc policy` and `kubectl create (cluster)rolebinding` make them:
+//! `add-role-to-user` / `add-role-to-group` add subjects to the namespace's binding of that
+//! role (creating it, named after the role, if there is none), `remove-role-from-*` take them
+//! out (deleting a binding left without subjects), and cluster role bindings grant in every
+//! namespace, which is why naming a service account in one draws a warning (DESIGN 1.1).
+
+use serde::Serialize;
+
+use super::namespaces::RBAC_GROUP;
+use super::output::Render;
+use super::{AdminError, Result, State};
+use crate::names::parse_service_account_username;
+use crate::schema::{BundleDocument, ClusterRoleBinding, RoleBinding, RoleRef, Subject};
+
+/// A `User` subject; `system:serviceaccount:<ns>:<name>` becomes a `ServiceAccount`, as `oc`
+/// does.
+pub fn user(name: &str) -> Result<Subject> {
+    if name.trim().is_empty() {
+        return Err(AdminError::input("USER: must not be empty"));
+    }
+    if let Some((ns, sa)) = parse_service_account_username(name) {
+        return Ok(service_account(ns, sa));
+    }
+    if name.starts_with(crate::names::SERVICE_ACCOUNT_USER_PREFIX) {
+        return Err(AdminError::input(format!(
+            "USER: {name:?} is not system:serviceaccount:<namespace>:<name>"
+        )));
+    }
+    Ok(Subject {
+        kind: "User".into(),
+        name: name.into(),
+        namespace: None,
+        api_group: Some(RBAC_GROUP.into()),
+    })
+}
+
+/// A `Group` subject.
+pub fn group(name: &str) -> Result<Subject> {
+    if name.trim().is_empty() {
+        return Err(AdminError::input("GROUP: must not be empty"));
+    }
+    Ok(Subject {
+        kind: "Group".into(),
+        name: name.into(),
+        namespace: None,
+        api_group: Some(RBAC_GROUP.into()),
+    })
+}
+
+/// A `ServiceAccount` subject.
+pub fn service_account(namespace: &str, name: &str) -> Subject {
+    Subject {
+        kind: "ServiceAccount".into(),
+        name: name.into(),
+        namespace: Some(namespace.into()),
+        api_group: None,
+    }
+}
+
+/// A `ServiceAccount` subject from `kubectl`'s `--serviceaccount NAMESPACE:NAME`.
+pub fn service_account_arg(value: &str) -> Result<Subject> {
+    match value.split_once(':') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains(':') => {
+            Ok(service_account(ns, name))
+        }
+        _ => Err(AdminError::input(format!(
+            "--serviceaccount: {value:?} is not NAMESPACE:NAME"
+        ))),
+    }
+}
+
+fn same_subject(a: &Subject, b: &Subject, binding_ns: Option<&str>) -> bool {
+    let ns = |s: &Subject| s.namespace.clone().or(binding_ns.map(str::to_string));
+    a.kind == b.kind && a.name == b.name && (a.kind != "ServiceAccount" || ns(a) == ns(b))
+}
+
+/// Which role a binding in `namespace` refers to: `kind` if given, else the ClusterRole of
+/// that name (as `oc policy` defaults), else the namespace's Role.
+pub fn role_ref(
+    doc: &BundleDocument,
+    namespace: Option<&str>,
+    role: &str,
+    kind: Option<&str>,
+) -> Result<RoleRef> {
+    let cluster = doc.cluster_roles.iter().any(|r| r.name == role);
+    let local = namespace.is_some_and(|ns| {
+        doc.roles
+            .iter()
+            .any(|r| r.name == role && r.namespace == ns)
+    });
+    let kind = match kind {
+        Some("ClusterRole") if cluster => "ClusterRole",
+        Some("Role") if local => "Role",
+        Some("Role") if namespace.is_none() => {
+            return Err(AdminError::input(
+                "--role-kind: a cluster role binding refers to a ClusterRole",
+            ))
+        }
+        Some(k @ ("ClusterRole" | "Role")) => {
+            return Err(AdminError::NotFound {
+                kind: if k == "Role" { "role" } else { "clusterrole" },
+                name: role.into(),
+                namespace: (k == "Role").then(|| namespace.unwrap_or_default().to_string()),
+            })
+        }
+        Some(other) => {
+            return Err(AdminError::input(format!(
+                "--role-kind: {other:?} is not Role or ClusterRole"
+            )))
+        }
+        None if cluster => "ClusterRole",
+        None if local => "Role",
+        None => {
+            return Err(AdminError::input(format!(
+                "ROLE: {role:?} is neither a ClusterRole nor a Role{}",
+                namespace
+                    .map(|ns| format!(" of namespace {ns:?}"))
+                    .unwrap_or_default()
+            )))
+        }
+    };
+    Ok(RoleRef {
+        kind: kind.into(),
+        name: role.into(),
+        api_group: Some(RBAC_GROUP.into()),
+    })
+}
+
+/// What a binding change did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BindingChange {
+    /// The binding's name.
+    pub binding: String,
+    /// Its namespace (none for a cluster role binding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The role it refers to.
+    pub role_ref: RoleRef,
+    /// `created`, `updated`, `deleted` (no subject left) or `unchanged`.
+    pub action: &'static str,
+    /// The subjects added or removed.
+    pub subjects: Vec<Subject>,
+    /// Things to know (stderr).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+fn subject_text(s: &Subject) -> String {
+    match (&s.kind[..], &s.namespace) {
+        ("ServiceAccount", Some(ns)) => format!("ServiceAccount {ns}/{}", s.name),
+        (kind, _) => format!("{kind} {}", s.name),
+    }
+}
+
+impl Render for BindingChange {
+    fn render(&self) -> String {
+        let whom: Vec<String> = self.subjects.iter().map(subject_text).collect();
+        let (what, at) = match &self.namespace {
+            Some(ns) => ("rolebinding", format!(" in namespace {ns}")),
+            None => ("clusterrolebinding", String::new()),
+        };
+        format!(
+            "{what}/{} {}{at}: {} {} for {}\n",
+            self.binding,
+            self.action,
+            self.role_ref.kind,
+            self.role_ref.name,
+            whom.join(", ")
+        )
+    }
+}
+
+fn warn_unknown_accounts(
+    doc: &BundleDocument,
+    subjects: &[Subject],
+    ns: Option<&str>,
+) -> Vec<String> {
+    subjects
+        .iter()
+        .filter(|s| s.kind == "ServiceAccount")
+        .filter_map(|s| {
+            let sns = s.namespace.as_deref().or(ns)?;
+            let exists = doc
+                .service_accounts
+                .iter()
+                .any(|a| a.namespace == sns && a.name == s.name);
+            (!exists).then(|| {
+                format!(
+                    "service account {sns}/{} does not exist (yet): the binding applies once it does",
+                    s.name
+                )
+            })
+        })
+        .collect()
+}
+
+/// `oc policy add-role-to-user|group ROLE SUBJECT... -n NS`. Saves the state.
+pub fn add_role(
+    state: &mut State,
+    namespace: &str,
+    role: &str,
+    subjects: Vec<Subject>,
+    role_kind: Option<&str>,
+    binding_name: Option<&str>,
+) -> Result<BindingChange> {
+    super::namespaces::require(state.doc(), namespace)?;
+    if subjects.is_empty() {
+        return Err(AdminError::input(
+            "a user, group or -z SERVICEACCOUNT is required",
+        ));
+    }
+    let role_ref = role_ref(state.doc(), Some(namespace), role, role_kind)?;
+    let warnings = warn_unknown_accounts(state.doc(), &subjects, Some(namespace));
+    let bindings = &mut state.doc_mut().role_bindings;
+    let existing = match binding_name {
+        Some(name) => {
+            let found = bindings
+                .iter()
+                .position(|b| b.namespace == namespace && b.name == name);
+            if let Some(i) = found {
+                if bindings[i].role_ref.kind != role_ref.kind
+                    || bindings[i].role_ref.name != role_ref.name
+                {
+                    return Err(AdminError::input(format!(
+                        "--rolebinding-name: {name:?} refers to {} {:?}, not {} {role:?}",
+                        bindings[i].role_ref.kind, bindings[i].role_ref.name, role_ref.kind
+                    )));
+                }
+            }
+            found
+        }
+        None => bindings.iter().position(|b| {
+            b.namespace == namespace
+                && b.role_ref.kind == role_ref.kind
+                && b.role_ref.name == role_ref.name
+        }),
+    };
+    let (name, action, added) = match existing {
+        Some(i) => {
+            let b = &mut bindings[i];
+            let mut added = Vec::new();
+            for s in subjects {
+                if !b
+                    .subjects
+                    .iter()
+                    .any(|x| same_subject(x, &s, Some(namespace)))
+                {
+                    b.subjects.push(s.clone());
+                    added.push(s);
+                }
+            }
+            let action = if added.is_empty() {
+                "unchanged"
+            } else {
+                "updated"
+            };
+            (b.name.clone(), action, added)
+        }
+        None => {
+            let name = match binding_name {
+                Some(n) => n.to_string(),
+                None => {
+                    let taken = |n: &str| {
+                        bindings
+                            .iter()
+                            .any(|b| b.namespace == namespace && b.name == n)
+                    };
+                    let mut name = role.to_string();
+                    let mut i = 0;
+                    while taken(&name) {
+                        name = format!("{role}-{i}");
+                        i += 1;
+                    }
+                    name
+                }
+            };
+            bindings.push(RoleBinding {
+                name: name.clone(),
+                namespace: namespace.into(),
+                role_ref: role_ref.clone(),
+                subjects: subjects.clone(),
+            });
+            (name, "created", subjects)
+        }
+    };
+    state.save()?;
+    Ok(BindingChange {
+        binding: name,
+        namespace: Some(namespace.into()),
+        role_ref,
+        action,
+        subjects: added,
+        warnings,
+    })
+}
+
+/// `oc policy remove-role-from-user|group ROLE SUBJECT... -n NS`: removes the subjects from
+/// every binding of that role in the namespace. Saves the state.
+pub fn remove_role(
+    state: &mut State,
+    namespace: &str,
+    role: &str,
+    subjects: Vec<Subject>,
+) -> Result<Vec<BindingChange>> {
+    super::namespaces::require(state.doc(), namespace)?;
+    if subjects.is_empty() {
+        return Err(AdminError::input(
+            "a user, group or -z SERVICEACCOUNT is required",
+        ));
+    }
+    let mut changes = Vec::new();
+    for b in state.doc_mut().role_bindings.iter_mut() {
+        if b.namespace != namespace || b.role_ref.name != role {
+            continue;
+        }
+        let before = b.subjects.clone();
+        b.subjects
+            .retain(|x| !subjects.iter().any(|s| same_subject(x, s, Some(namespace))));
+        if b.subjects.len() != before.len() {
+            let removed: Vec<Subject> = before
+                .into_iter()
+                .filter(|x| !b.subjects.contains(x))
+                .collect();
+            changes.push(BindingChange {
+                binding: b.name.clone(),
+                namespace: Some(namespace.into()),
+                role_ref: b.role_ref.clone(),
+                action: if b.subjects.is_empty() {
+                    "deleted"
+                } else {
+                    "updated"
+                },
+                subjects: removed,
+                warnings: Vec::new(),
+            });
+        }
+    }
+    if changes.is_empty() {
+        let whom: Vec<String> = subjects.iter().map(subject_text).collect();
+        return Err(AdminError::input(format!(
+            "no role binding of {role:?} in namespace {namespace:?} names {}",
+            whom.join(", ")
+        )));
+    }
+    state
+        .doc_mut()
+        .role_bindings
+        .retain(|b| !(b.namespace == namespace && b.subjects.is_empty()));
+    state.save()?;
+    Ok(changes)
+}
+
+fn cluster_wide_warnings(subjects: &[Subject], binding: &str) -> Vec<String> {
+    subjects
+        .iter()
+        .filter(|s| s.kind == "ServiceAccount")
+        .map(|s| {
+            format!(
+                "clusterrolebinding {binding:?} names ServiceAccount {}/{}: it grants in every namespace, beyond the account's own (DESIGN 1.1); use a RoleBinding to keep it in its namespace",
+                s.namespace.as_deref().unwrap_or("?"),
+                s.name
+            )
+        })
+        .collect()
+}
+
+/// `kubectl create rolebinding NAME -n NS` (namespace given) or `create clusterrolebinding
+/// NAME` (none). Saves the state.
+pub fn create_binding(
+    state: &mut State,
+    name: &str,
+    namespace: Option<&str>,
+    role: &str,
+    role_kind: &str,
+    subjects: Vec<Subject>,
+) -> Result<BindingChange> {
+    if name.trim().is_empty() {
+        return Err(AdminError::input("binding name: must not be empty"));
+    }
+    if subjects.is_empty() {
+        return Err(AdminError::input(
+            "at least one --user, --group or --serviceaccount is required",
+        ));
+    }
+    if let Some(ns) = namespace {
+        super::namespaces::require(state.doc(), ns)?;
+    }
+    let role_ref = role_ref(state.doc(), namespace, role, Some(role_kind))?;
+    let mut warnings = warn_unknown_accounts(state.doc(), &subjects, namespace);
+    match namespace {
+        Some(ns) => {
+            if state
+                .doc()
+                .role_bindings
+                .iter()
+                .any(|b| b.name == name && b.namespace == ns)
+            {
+                return Err(AdminError::AlreadyExists {
+                    kind: "rolebinding",
+                    name: name.into(),
+                    namespace: Some(ns.into()),
+                });
+            }
+            state.doc_mut().role_bindings.push(RoleBinding {
+                name: name.into(),
+                namespace: ns.into(),
+                role_ref: role_ref.clone(),
+                subjects: subjects.clone(),
+            });
+        }
+        None => {
+            if state
+                .doc()
+                .cluster_role_bindings
+                .iter()
+                .any(|b| b.name == name)
+            {
+                return Err(AdminError::AlreadyExists {
+                    kind: "clusterrolebinding",
+                    name: name.into(),
+                    namespace: None,
+                });
+            }
+            warnings.extend(cluster_wide_warnings(&subjects, name));
+            state
+                .doc_mut()
+                .cluster_role_bindings
+                .push(ClusterRoleBinding {
+                    name: name.into(),
+                    role_ref: role_ref.clone(),
+                    subjects: subjects.clone(),
+                });
+        }
+    }
+    state.save()?;
+    Ok(BindingChange {
+        binding: name.into(),
+        namespace: namespace.map(str::to_string),
+        role_ref,
+        action: "created",
+        subjects,
+        warnings,
+    })
+}
+
+/// Warnings for a cluster role binding read from elsewhere (`import`).
+pub fn cluster_binding_warnings(binding: &ClusterRoleBinding) -> Vec<String> {
+    cluster_wide_warnings(&binding.subjects, &binding.name)
+}

@@ -1,0 +1,160 @@
+//! The questions the CLI answers from the state (`whoami`, `auth can-i`, `check`): each one is
+//! put to an [`crate::Engine`] over [`super::build::document_for`], the document `bundle build`
+//! would write, so the CLI's answer is the bundle's.
+
+use serde::Serialize;
+
+use super::build::engine;
+use super::output::Render;
+use super::tokens::{bound_claims, sign_bound};
+use super::{ids, AdminError, Result, State};
+use crate::identity::TokenReviewStatus;
+use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+use crate::request::HttpRequest;
+use crate::schema::ServiceAccount;
+use crate::time::UnixTime;
+use crate::Decision;
+
+/// A Kubernetes TokenReview (`tessera whoami -o json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenReview {
+    /// `authentication.k8s.io/v1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: &'static str,
+    /// `TokenReview`.
+    pub kind: &'static str,
+    /// The answer.
+    pub status: TokenReviewStatus,
+    /// Why the token was refused: a stable code (`token-expired`, `secret-deleted`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+impl Render for TokenReview {
+    /// The user name, as `kubectl auth whoami` shows it (or why the token was refused).
+    fn render(&self) -> String {
+        match (&self.status.user, &self.status.error) {
+            (Some(user), _) => format!("{}\n", user.username),
+            (None, Some(e)) => format!("token refused: {e}\n"),
+            (None, None) => "token refused\n".to_string(),
+        }
+    }
+}
+
+/// Who is this token?
+pub fn whoami(state: &State, token: &str, now: UnixTime) -> Result<TokenReview> {
+    let mut engine = engine(state, now)?;
+    let (status, reason) = match engine.verify(token, now) {
+        Ok(identity) => (TokenReviewStatus::authenticated(&identity), None),
+        Err(e) => (TokenReviewStatus::refused(&e), Some(e.code())),
+    };
+    Ok(TokenReview {
+        api_version: "authentication.k8s.io/v1",
+        kind: "TokenReview",
+        status,
+        reason,
+    })
+}
+
+/// The RBAC question of `kubectl auth can-i VERB RESOURCE [NAME]`: a resource (`pods`,
+/// `pods/log`, `deployments.apps/scale`) or, when it starts with '/', a non-resource URL.
+pub fn rbac_request(
+    verb: &str,
+    resource: &str,
+    name: &str,
+    namespace: &str,
+) -> Result<RbacRequest> {
+    if verb.is_empty() {
+        return Err(AdminError::input("VERB: must not be empty"));
+    }
+    if resource.starts_with('/') {
+        if !name.is_empty() {
+            return Err(AdminError::input(format!(
+                "NAME: {name:?} given for the non-resource URL {resource:?} (a URL has no name)"
+            )));
+        }
+        return Ok(RbacRequest::NonResource(NonResourceAttributes {
+            verb: verb.into(),
+            path: resource.into(),
+        }));
+    }
+    if resource.is_empty() || resource.starts_with('.') || resource.ends_with('/') {
+        return Err(AdminError::input(format!(
+            "RESOURCE: {resource:?} is not a resource (expected e.g. pods, pods/log, deployments.apps/scale, or a URL like /healthz)"
+        )));
+    }
+    Ok(RbacRequest::Resource(ResourceAttributes::from_kubectl(
+        verb, resource, name, namespace,
+    )))
+}
+
+/// `auth can-i`: the decision for the caller of `token`.
+pub fn can_i(state: &State, token: &str, request: &RbacRequest, now: UnixTime) -> Result<Decision> {
+    let mut engine = engine(state, now)?;
+    Ok(engine.authorize(token, request, now))
+}
+
+/// `check`: the route decision for `METHOD URL` with the token as `Authorization: Bearer`.
+pub fn check(
+    state: &State,
+    token: Option<&str>,
+    method: &str,
+    url: &str,
+    now: UnixTime,
+) -> Result<Decision> {
+    let mut request =
+        HttpRequest::new(method, url).map_err(|e| AdminError::input(e.to_string()))?;
+    if let Some(token) = token {
+        request = request.with_header("authorization", &format!("Bearer {token}"));
+    }
+    let mut engine = engine(state, now)?;
+    Ok(engine.check_http(&request, now))
+}
+
+/// A decision, printed as `kubectl auth can-i` does: `yes` or `no`, then ` - ` and the reason.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Answer(pub Decision);
+
+impl Render for Answer {
+    fn render(&self) -> String {
+        let d = &self.0;
+        let word = if d.allowed { "yes" } else { "no" };
+        match &d.route {
+            Some(route) => format!(
+                "{word} - {} {} (route {route}): {}\n",
+                d.status,
+                d.reasons.join(","),
+                d.explanation
+            ),
+            None => format!("{word} - {}\n", d.explanation),
+        }
+    }
+}
+
+/// The roles `sa` holds in its own namespace, as the engine computes them: a short-lived bound
+/// token is minted in memory and verified, so the identity is exactly the one a real token
+/// would get (an expired account is looked at just before its expiry).
+pub fn roles_of(
+    state: &State,
+    sa: &ServiceAccount,
+    now: UnixTime,
+) -> std::result::Result<Vec<String>, String> {
+    let expiry = sa
+        .expires_at
+        .as_deref()
+        .and_then(|t| UnixTime::parse_rfc3339(t).ok());
+    let at = match expiry {
+        Some(t) if t <= now => t.plus(-1),
+        _ => now,
+    };
+    let claims = bound_claims(state, sa, &[], at, at.plus(600), &ids::uuid_v4(), None)
+        .map_err(|e| e.to_string())?;
+    let token = sign_bound(state, claims).map_err(|e| e.to_string())?;
+    let mut engine = engine(state, at).map_err(|e| e.to_string())?;
+    let identity = engine.verify(&token, at).map_err(|e| e.to_string())?;
+    let bundle = engine.bundle();
+    Ok(bundle
+        .rbac()
+        .roles_held(&identity, bundle.namespaces(), &sa.namespace))
+}

@@ -1,0 +1,822 @@
+//! The `tessera` binary: roles and bindings, routes and `check`, `import`, and the bundle
+//! (`build`, `verify`, and that the CLI's answers are the built bundle's).
+
+#[path = "cli_support/mod.rs"]
+mod support;
+
+use serde_json::{json, Value};
+use support::Cli;
+use tessera::bundle::signature::TrustedKeys;
+use tessera::rbac::RbacRequest;
+use tessera::rbac::ResourceAttributes;
+use tessera::Engine;
+
+fn project(cli: &Cli, ns: &str, sa: &str) -> String {
+    cli.ok(&["create", "namespace", ns]);
+    cli.ok(&["create", "sa", sa, "-n", ns]).trim().to_string()
+}
+
+fn can(cli: &Cli, token: &str, args: &[&str]) -> i32 {
+    let mut full = vec!["auth", "can-i"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--token", token]);
+    cli.run(&full).code
+}
+
+#[test]
+fn roles_and_role_bindings_as_oc_policy_makes_them() {
+    let cli = Cli::new("roles");
+    let robot = project(&cli, "top-secret", "robot");
+    let lead = project(&cli, "managers", "lead");
+    cli.ok(&[
+        "create",
+        "role",
+        "pod-reader",
+        "-n",
+        "top-secret",
+        "--verb",
+        "get,list",
+        "--resource",
+        "pods",
+        "--resource",
+        "pods/log",
+        "--resource-name",
+        "web",
+    ]);
+    cli.ok(&[
+        "policy",
+        "add-role-to-user",
+        "pod-reader",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+    ]);
+    assert_eq!(
+        can(&cli, &robot, &["get", "pods", "web", "-n", "top-secret"]),
+        0
+    );
+    assert_eq!(
+        can(
+            &cli,
+            &robot,
+            &["get", "pods/log", "web", "-n", "top-secret"]
+        ),
+        0
+    );
+    assert_eq!(
+        can(&cli, &robot, &["get", "pods", "db", "-n", "top-secret"]),
+        1
+    );
+    let r = cli.run(&[
+        "auth",
+        "can-i",
+        "get",
+        "pods",
+        "web",
+        "-n",
+        "top-secret",
+        "--token",
+        &robot,
+        "-q",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+
+    // view for every service account; edit for managers' accounts in top-secret grants nothing
+    // to them (a RoleBinding outside their namespace never applies: DESIGN 1.1).
+    cli.ok(&[
+        "policy",
+        "add-role-to-group",
+        "view",
+        "system:serviceaccounts",
+        "-n",
+        "top-secret",
+    ]);
+    let change = cli
+        .run(&[
+            "policy",
+            "add-role-to-group",
+            "edit",
+            "system:serviceaccounts:managers",
+            "-n",
+            "top-secret",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(change["action"], "created");
+    assert_eq!(change["binding"], "edit");
+    assert_eq!(
+        can(
+            &cli,
+            &robot,
+            &["list", "deployments.apps", "-n", "top-secret"]
+        ),
+        0
+    );
+    assert_eq!(can(&cli, &lead, &["delete", "pods", "-n", "top-secret"]), 1);
+    cli.ok(&[
+        "policy",
+        "add-role-to-group",
+        "edit",
+        "system:serviceaccounts:managers",
+        "-n",
+        "managers",
+    ]);
+    assert_eq!(can(&cli, &lead, &["delete", "pods", "-n", "managers"]), 0);
+    let again = cli
+        .run(&[
+            "policy",
+            "add-role-to-group",
+            "view",
+            "system:serviceaccounts",
+            "-n",
+            "top-secret",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(again["action"], "unchanged");
+
+    let d = cli
+        .run(&["describe", "sa", "robot", "-n", "top-secret", "-o", "json"])
+        .json();
+    assert_eq!(
+        d["roles"],
+        json!(["pod-reader", "system:discovery", "view"])
+    );
+
+    let removed = cli
+        .run(&[
+            "policy",
+            "remove-role-from-user",
+            "pod-reader",
+            "-z",
+            "robot",
+            "-n",
+            "top-secret",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(removed[0]["action"], "deleted");
+    let d = cli
+        .run(&["describe", "sa", "robot", "-n", "top-secret", "-o", "json"])
+        .json();
+    assert_eq!(d["roles"], json!(["system:discovery", "view"]));
+    cli.ok(&[
+        "policy",
+        "remove-role-from-group",
+        "view",
+        "system:serviceaccounts",
+        "-n",
+        "top-secret",
+    ]);
+    assert_eq!(
+        can(
+            &cli,
+            &robot,
+            &["list", "deployments.apps", "-n", "top-secret"]
+        ),
+        1
+    );
+
+    cli.fails(
+        &[
+            "policy",
+            "add-role-to-user",
+            "viewer",
+            "-z",
+            "robot",
+            "-n",
+            "top-secret",
+        ],
+        2,
+        "ROLE: \"viewer\" is neither a ClusterRole nor a Role",
+    );
+    cli.fails(
+        &["policy", "add-role-to-user", "view", "-n", "top-secret"],
+        2,
+        "a user, group or -z SERVICEACCOUNT is required",
+    );
+    cli.fails(
+        &["policy", "add-role-to-user", "view", "bob", "-n", "nowhere"],
+        2,
+        "namespace \"nowhere\" not found",
+    );
+    cli.fails(
+        &[
+            "policy",
+            "remove-role-from-user",
+            "view",
+            "bob",
+            "-n",
+            "top-secret",
+        ],
+        2,
+        "no role binding of \"view\"",
+    );
+    cli.fails(
+        &[
+            "policy",
+            "add-role-to-user",
+            "view",
+            "bob",
+            "-n",
+            "top-secret",
+            "--role-kind",
+            "Role",
+        ],
+        2,
+        "role \"view\" not found",
+    );
+    cli.fails(
+        &["create", "role", "r", "-n", "top-secret", "--verb", "get"],
+        2,
+        "--resource: at least one resource",
+    );
+    cli.fails(
+        &[
+            "create",
+            "role",
+            "pod-reader",
+            "-n",
+            "top-secret",
+            "--verb",
+            "get",
+            "--resource",
+            "pods",
+        ],
+        2,
+        "already exists",
+    );
+    let warn = cli.run(&[
+        "policy",
+        "add-role-to-user",
+        "view",
+        "-z",
+        "ghost",
+        "-n",
+        "top-secret",
+    ]);
+    assert!(
+        warn.stderr
+            .contains("warning: service account top-secret/ghost does not exist"),
+        "{}",
+        warn.stderr
+    );
+}
+
+#[test]
+fn cluster_roles_and_cluster_role_bindings_grant_everywhere_with_a_warning() {
+    let cli = Cli::new("cluster");
+    let robot = project(&cli, "top-secret", "robot");
+    cli.ok(&["create", "namespace", "other"]);
+    cli.ok(&[
+        "create",
+        "clusterrole",
+        "node-reader",
+        "--verb",
+        "get",
+        "--resource",
+        "nodes",
+        "--non-resource-url",
+        "/metrics",
+    ]);
+    let r = cli.run(&[
+        "create",
+        "clusterrolebinding",
+        "robot-nodes",
+        "--clusterrole",
+        "node-reader",
+        "--serviceaccount",
+        "top-secret:robot",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("warning: clusterrolebinding \"robot-nodes\" names ServiceAccount top-secret/robot: it grants in every namespace"), "{}", r.stderr);
+    assert_eq!(can(&cli, &robot, &["get", "nodes", "-A"]), 0);
+    assert_eq!(can(&cli, &robot, &["get", "nodes", "-n", "other"]), 0);
+    assert_eq!(can(&cli, &robot, &["get", "/metrics"]), 0);
+    assert_eq!(
+        can(&cli, &robot, &["get", "/healthz"]),
+        0,
+        "system:discovery is bound to system:authenticated"
+    );
+    assert_eq!(can(&cli, &robot, &["post", "/metrics"]), 1);
+    let r = cli.run(&[
+        "create",
+        "clusterrolebinding",
+        "readers",
+        "--clusterrole",
+        "view",
+        "--group",
+        "auditors",
+        "--user",
+        "alice",
+    ]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    cli.ok(&[
+        "create",
+        "rolebinding",
+        "robot-view",
+        "-n",
+        "top-secret",
+        "--clusterrole",
+        "view",
+        "--serviceaccount",
+        "top-secret:robot",
+    ]);
+    assert_eq!(can(&cli, &robot, &["get", "pods", "-n", "top-secret"]), 0);
+    cli.fails(
+        &[
+            "create",
+            "clusterrolebinding",
+            "x",
+            "--clusterrole",
+            "nope",
+            "--user",
+            "a",
+        ],
+        2,
+        "clusterrole \"nope\" not found",
+    );
+    cli.fails(
+        &["create", "clusterrolebinding", "x", "--clusterrole", "view"],
+        2,
+        "at least one --user, --group or --serviceaccount",
+    );
+    cli.fails(
+        &[
+            "create",
+            "clusterrolebinding",
+            "x",
+            "--clusterrole",
+            "view",
+            "--serviceaccount",
+            "robot",
+        ],
+        2,
+        "--serviceaccount: \"robot\" is not NAMESPACE:NAME",
+    );
+    cli.fails(
+        &[
+            "create",
+            "clusterrolebinding",
+            "readers",
+            "--clusterrole",
+            "view",
+            "--user",
+            "a",
+        ],
+        2,
+        "already exists",
+    );
+    cli.fails(
+        &[
+            "create",
+            "clusterrole",
+            "x",
+            "--verb",
+            "get",
+            "--non-resource-url",
+            "metrics",
+        ],
+        2,
+        "must start with '/'",
+    );
+    cli.fails(
+        &["auth", "can-i", "get", "/healthz", "x", "--token", &robot],
+        2,
+        "NAME",
+    );
+}
+
+const POLICY_YAML: &str = "allow:\n  and:\n    - namespace:\n        is: engineering\ndeny:\n  and:\n    - http_method:\n        is: DELETE\n";
+
+#[test]
+fn routes_take_yaml_or_json_policies_and_check_decides() {
+    let cli = Cli::new("routes");
+    cli.ok(&["create", "namespace", "engineering", "--parent", "global"]);
+    cli.ok(&["create", "namespace", "sales", "--parent", "global"]);
+    let eng = cli.ok(&[
+        "create",
+        "sa",
+        "bot",
+        "-n",
+        "engineering",
+        "--token-format",
+        "pomerium",
+    ]);
+    let sales = cli.ok(&["create", "sa", "bot", "-n", "sales"]);
+    let yaml = cli.write("policy.yaml", POLICY_YAML);
+    cli.ok(&[
+        "create",
+        "route",
+        "api",
+        "-n",
+        "engineering",
+        "--from",
+        "https://api.example.com",
+        "--prefix",
+        "/eng",
+        "--policy",
+        yaml.to_str().unwrap(),
+    ]);
+    let json_policy = cli.write("open.json", r#"{"allow": {"and": [{"accept": true}]}}"#);
+    cli.ok(&[
+        "create",
+        "route",
+        "open",
+        "-n",
+        "global",
+        "--from",
+        "https://open.example.com",
+        "--policy",
+        json_policy.to_str().unwrap(),
+    ]);
+
+    let r = cli.run(&[
+        "check",
+        "--token",
+        eng.trim(),
+        "GET",
+        "https://api.example.com/eng/x",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("yes - 200"), "{}", r.stdout);
+    let d = cli.run(&[
+        "check",
+        "--token",
+        eng.trim(),
+        "DELETE",
+        "https://api.example.com/eng/x",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(d.code, 1);
+    assert_eq!(d.json()["status"], 403);
+    let d = cli
+        .run(&[
+            "check",
+            "--token",
+            sales.trim(),
+            "GET",
+            "https://api.example.com/eng/x",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(d["status"], 403);
+    let d = cli
+        .run(&[
+            "check",
+            "GET",
+            "https://api.example.com/eng/x",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(d["status"], 401);
+    let d = cli
+        .run(&["check", "GET", "https://nowhere.example.com/", "-o", "json"])
+        .json();
+    assert_eq!(d["status"], 404);
+    assert_eq!(
+        cli.run(&["check", "GET", "https://open.example.com/"]).code,
+        0
+    );
+
+    cli.fails(
+        &["check", "GET", "api.example.com/eng"],
+        2,
+        "url: \"api.example.com/eng\" is not an absolute http(s) URL",
+    );
+    let bad = cli.write("bad.yaml", "allow:\n  and:\n    - colour: red\n");
+    cli.fails(
+        &[
+            "create",
+            "route",
+            "bad",
+            "-n",
+            "engineering",
+            "--from",
+            "https://b.example.com",
+            "--policy",
+            bad.to_str().unwrap(),
+        ],
+        2,
+        "the change would make an invalid bundle: routes[2].policy",
+    );
+    let broken = cli.write("broken.yaml", "allow: [unclosed\n");
+    cli.fails(
+        &[
+            "create",
+            "route",
+            "bad",
+            "-n",
+            "engineering",
+            "--from",
+            "https://b.example.com",
+            "--policy",
+            broken.to_str().unwrap(),
+        ],
+        2,
+        "not YAML",
+    );
+    cli.fails(
+        &[
+            "create",
+            "route",
+            "bad",
+            "-n",
+            "engineering",
+            "--from",
+            "https://b.example.com",
+            "--policy",
+            "missing.yaml",
+        ],
+        2,
+        "--policy: missing.yaml",
+    );
+    cli.fails(
+        &[
+            "create",
+            "route",
+            "api",
+            "-n",
+            "engineering",
+            "--from",
+            "https://b.example.com",
+            "--policy",
+            yaml.to_str().unwrap(),
+        ],
+        2,
+        "route \"api\" already exists",
+    );
+    cli.fails(
+        &[
+            "create",
+            "route",
+            "x",
+            "-n",
+            "engineering",
+            "--from",
+            "b.example.com",
+            "--policy",
+            yaml.to_str().unwrap(),
+        ],
+        2,
+        "--from",
+    );
+}
+
+fn kubectl_list() -> Value {
+    json!({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot", "namespace": "top-secret", "uid": "717ded57-df32-4f8c-8f87-76cf00d89b7d"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "pod-reader", "namespace": "top-secret"},
+         "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "read-pods", "namespace": "top-secret"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+         "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "top-secret"}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "secret-reader", "labels": {"team": "a"}},
+         "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "robot-secrets"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "secret-reader"},
+         "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "top-secret"}]},
+        {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+         "metadata": {"name": "robot-token-r2d7x", "namespace": "top-secret",
+                      "annotations": {"kubernetes.io/service-account.name": "robot", "kubernetes.io/service-account.uid": "717ded57-df32-4f8c-8f87-76cf00d89b7d"}},
+         "data": {"token": "ZXlK"}},
+        {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "db", "namespace": "top-secret"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "top-secret"}}
+    ]})
+}
+
+#[test]
+fn import_brings_in_kubectl_objects() {
+    let cli = Cli::new("import");
+    let file = cli.write("rbac.json", &kubectl_list().to_string());
+    let r = cli.run(&["import", "-f", file.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("warning: clusterrolebinding \"robot-secrets\" names ServiceAccount"),
+        "{}",
+        r.stderr
+    );
+    let report = r.json();
+    let actions: Vec<String> = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["object"].as_str().unwrap(),
+                o["action"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&"namespace/top-secret created".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"secret/robot-token-r2d7x created".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"secret/db skipped".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"ConfigMap/cfg skipped".to_string()),
+        "{actions:?}"
+    );
+    let d = cli
+        .run(&["describe", "sa", "robot", "-n", "top-secret", "-o", "json"])
+        .json();
+    assert_eq!(d["uid"], "717ded57-df32-4f8c-8f87-76cf00d89b7d");
+    assert_eq!(d["tokens"], json!(["robot-token-r2d7x"]));
+    assert_eq!(
+        d["roles"],
+        json!(["pod-reader", "secret-reader", "system:discovery"])
+    );
+    let token = cli.ok(&["create", "token", "robot", "-n", "top-secret"]);
+    assert_eq!(
+        can(&cli, token.trim(), &["list", "pods", "-n", "top-secret"]),
+        0
+    );
+
+    // Again: every object is replaced in place.
+    let again = cli
+        .run(&["import", "-f", file.to_str().unwrap(), "-o", "json"])
+        .json();
+    assert!(again["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["action"] == "configured"));
+    let yaml = cli.write(
+        "sa.yaml",
+        "kind: ServiceAccount\nmetadata:\n  name: yaml-bot\n  namespace: top-secret\n",
+    );
+    cli.ok(&["import", "-f", yaml.to_str().unwrap()]);
+
+    let bad = cli.write("bad.json", &json!({"kind": "List", "items": [{"kind": "Role", "metadata": {"name": "r", "namespace": "top-secret"}, "rules": [{"verbs": ["get"], "colour": "red"}]}]}).to_string());
+    cli.fails(
+        &["import", "-f", bad.to_str().unwrap()],
+        2,
+        "items[0] (Role): rules[0]",
+    );
+    let no_ns = cli.write(
+        "nons.json",
+        &json!({"kind": "ServiceAccount", "metadata": {"name": "x"}}).to_string(),
+    );
+    cli.fails(
+        &["import", "-f", no_ns.to_str().unwrap()],
+        2,
+        "items[0].metadata.namespace: missing",
+    );
+    let dangling = cli.write("dangling.json", &json!({"kind": "RoleBinding", "metadata": {"name": "b", "namespace": "top-secret"}, "roleRef": {"kind": "Role", "name": "nope"}, "subjects": []}).to_string());
+    cli.fails(
+        &["import", "-f", dangling.to_str().unwrap()],
+        2,
+        "the change would make an invalid bundle",
+    );
+    cli.fails(&["import", "-f", "missing.json"], 2, "-f: missing.json");
+    let not_k8s = cli.write("x.json", "{\"a\": 1}");
+    cli.fails(
+        &["import", "-f", not_k8s.to_str().unwrap()],
+        2,
+        "not a Kubernetes object",
+    );
+    // Nothing of the failed imports was saved.
+    assert_eq!(
+        cli.run(&["describe", "sa", "x", "-n", "top-secret"]).code,
+        2
+    );
+}
+
+#[test]
+fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
+    let cli = Cli::new("bundle");
+    cli.ok(&["new-project", "top-secret"]);
+    let robot = cli
+        .ok(&["create", "sa", "robot", "-n", "top-secret"])
+        .trim()
+        .to_string();
+    cli.ok(&[
+        "policy",
+        "add-role-to-user",
+        "view",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+    ]);
+    let out = cli.path("out/bundle.json");
+    let built = cli
+        .run(&["bundle", "build", "-o", out.to_str().unwrap(), "--json"])
+        .json();
+    assert_eq!(built["revision"], 1);
+    let again = cli
+        .run(&[
+            "bundle",
+            "build",
+            "-o",
+            out.to_str().unwrap(),
+            "--expires",
+            "7d",
+            "--json",
+        ])
+        .json();
+    assert_eq!(again["revision"], 2);
+    let text = cli.ok(&["bundle", "verify", out.to_str().unwrap()]);
+    assert!(text.contains("signature verified"), "{text}");
+    let v = cli
+        .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
+        .json();
+    assert_eq!(v["revision"], 2);
+
+    // The bundle decides as the CLI did.
+    let bytes = std::fs::read(&out).unwrap();
+    let sig = std::fs::read_to_string(cli.path("out/bundle.json.sig")).unwrap();
+    let keys =
+        TrustedKeys::from_json(&std::fs::read(cli.path("out/bundle-signing.jwk.json")).unwrap())
+            .unwrap();
+    let now = tessera::time::now();
+    let mut engine = Engine::from_signed_json(&bytes, &sig, &keys, now).unwrap();
+    for (verb, code) in [("get", 0), ("delete", 1)] {
+        let request = RbacRequest::Resource(ResourceAttributes::from_kubectl(
+            verb,
+            "pods",
+            "",
+            "top-secret",
+        ));
+        let d = engine.authorize(&robot, &request, now);
+        assert_eq!(d.allowed, code == 0);
+        assert_eq!(can(&cli, &robot, &[verb, "pods", "-n", "top-secret"]), code);
+    }
+
+    // Tampering, a wrong key, a missing signature, a past expiry.
+    let tampered = cli.write(
+        "out/tampered.json",
+        &String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"view\"", "\"edit\""),
+    );
+    std::fs::copy(
+        cli.path("out/bundle.json.sig"),
+        cli.path("out/tampered.json.sig"),
+    )
+    .unwrap();
+    cli.fails(
+        &["bundle", "verify", tampered.to_str().unwrap()],
+        2,
+        "bundle signature",
+    );
+    let other = Cli::new("bundle-other-key");
+    other.ok(&[
+        "bundle",
+        "build",
+        "-o",
+        other.path("b.json").to_str().unwrap(),
+    ]);
+    cli.fails(
+        &[
+            "bundle",
+            "verify",
+            out.to_str().unwrap(),
+            "--key",
+            other.path("bundle-signing.jwk.json").to_str().unwrap(),
+        ],
+        2,
+        "bundle signature",
+    );
+    cli.fails(
+        &[
+            "bundle",
+            "verify",
+            cli.path("nothing.json").to_str().unwrap(),
+        ],
+        2,
+        "bundle:",
+    );
+    cli.fails(
+        &[
+            "bundle",
+            "build",
+            "-o",
+            out.to_str().unwrap(),
+            "--expires",
+            "2020-01-01T00:00:00Z",
+        ],
+        2,
+        "--expires: 2020-01-01T00:00:00Z is not in the future",
+    );
+    let v = cli
+        .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
+        .json();
+    assert_eq!(v["revision"], 2, "a failed build changes nothing");
+}
