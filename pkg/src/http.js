@@ -44,6 +44,10 @@ export function headersToRemove(headers, set = {}) {
   return remove;
 }
 
+function hasCredential(h) {
+  return 'x-pomerium-authorization' in h || 'authorization' in h;
+}
+
 /** The identity headers for an allowed decision (none when the route allowed without one). */
 export function identityHeaders(decision) {
   const id = decision?.allowed ? decision.identity : undefined;
@@ -63,12 +67,14 @@ export function denialBody(decision, { explain = false } = {}) {
   return JSON.stringify(body);
 }
 
-/** The response headers of a denial: JSON, no caching, and `WWW-Authenticate` on 401/403. */
-export function denialHeaders(decision, { realm = 'tessera' } = {}) {
+/**
+ * The response headers of a denial: JSON, no caching, and `WWW-Authenticate` on 401/403
+ * (RFC 6750: `error="invalid_token"` when a credential was presented, `insufficient_scope` on 403).
+ */
+export function denialHeaders(decision, { realm = 'tessera', presented = false } = {}) {
   const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (decision.status === 401) {
-    const refused = decision.reasons.some((r) => r !== 'user-unauthenticated');
-    headers['www-authenticate'] = refused
+    headers['www-authenticate'] = presented
       ? `Bearer realm="${realm}", error="invalid_token"`
       : `Bearer realm="${realm}"`;
   } else if (decision.status === 403) {
@@ -108,7 +114,7 @@ export function checkProxyRequest(tessera, request, now, options = {}) {
     status: decision.status,
     headersToUpstream: {},
     headersToRemove: [],
-    responseHeaders: denialHeaders(decision, options),
+    responseHeaders: denialHeaders(decision, { ...options, presented: hasCredential(r.headers) }),
     body: denialBody(decision, options),
     decision,
   };
@@ -143,7 +149,10 @@ export async function authorizeRequest(tessera, request, options = {}) {
     return {
       allowed: false,
       decision,
-      response: new Response(denialBody(decision, options), { status: decision.status, headers: denialHeaders(decision, options) }),
+      response: new Response(denialBody(decision, options), {
+        status: decision.status,
+        headers: denialHeaders(decision, { ...options, presented: hasCredential(headers) }),
+      }),
     };
   }
   const forward = new Headers(request.headers);
