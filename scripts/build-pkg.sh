@@ -37,6 +37,9 @@ esbuild=pkg/node_modules/.bin/esbuild
 "$esbuild" pkg/src/node.js --bundle --platform=node --format=cjs --target=node20 \
     --log-level=warning --outfile=pkg/dist/cjs/node.cjs
 printf '{"type":"commonjs"}\n' >pkg/dist/cjs/package.json
+# The same declarations for CommonJS consumers (TypeScript reads .d.cts as CommonJS).
+cp pkg/types/index.d.ts pkg/dist/cjs/index.d.cts
+sed "s|from './index.js'|from './index.cjs'|" pkg/types/node.d.ts >pkg/dist/cjs/node.d.cts
 
 cp docs/npm.md pkg/README.md
 
