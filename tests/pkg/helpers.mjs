@@ -15,6 +15,9 @@ if (!ROOT || !APP || !TOOLS) throw new Error('run these tests through tests/pkg/
 /** A tool from tests/pkg/node_modules (not from the scratch project). */
 export const tool = createRequire(join(TOOLS, 'package.json'));
 export const bin = (name) => join(TOOLS, 'node_modules', '.bin', name);
+// Deno's own platform package (the `deno` wrapper package names optional packages for every
+// platform, which `npm ci` insists on finding in the registry; this one is all we run).
+export const DENO = join(TOOLS, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
 
 export const read = (p) => readFileSync(join(ROOT, p), 'utf8');
 export const bundleText = read('examples/bundle.json');

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { APP, WORK, bin, tool, run, staticServer, bundleForWorkerd, miniflare } from './helpers.mjs';
+import { APP, WORK, DENO, bin, tool, run, staticServer, bundleForWorkerd, miniflare } from './helpers.mjs';
 
 const scenarios = JSON.parse(readFileSync(join(APP, 'data.mjs'), 'utf8').replace(/^\/\/.*\n/, '').replace(/^export default /, '').replace(/;\n$/, '')).scenarios;
 const results = new Map();
@@ -34,7 +34,7 @@ test('Node CommonJS: require() of the installed package', async () => {
 });
 
 test('Deno: npm package from node_modules (deno condition)', async () => {
-  accept(await runJson(bin('deno'), ['run', '--quiet', '--no-prompt', '--allow-read', '--allow-env', 'main.mjs']), 'deno');
+  accept(await runJson(DENO, ['run', '--quiet', '--no-prompt', '--allow-read', '--allow-env', 'main.mjs']), 'deno');
 });
 
 test('Bun: bun condition', async () => {
