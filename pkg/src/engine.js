@@ -123,7 +123,7 @@ export class Tessera {
       if (error instanceof WebAssembly.RuntimeError) this.#recover();
       throw new TesseraError('bundle', messageOf(error), { cause: error });
     }
-    this.#lastGood = { bundle, signature, etag };
+    this.#lastGood = { bundle, signature, etag, expiresAt: this.#engine.expiresAt };
     return this.#engine.revision;
   }
 
@@ -136,7 +136,9 @@ export class Tessera {
 
   /** The last good bundle text, signature and ETag (what a storage hook keeps). */
   snapshot() {
-    return this.#lastGood ? { ...this.#lastGood } : null;
+    if (!this.#lastGood) return null;
+    const { bundle, signature, etag } = this.#lastGood;
+    return { bundle, signature, etag };
   }
 
   /** Who is this token? A TokenReview status `{authenticated, user, error}` plus `identity`. */
@@ -209,10 +211,12 @@ export class Tessera {
     if (this.#engine === null || this.#generation === generation) return;
     this.#engine = null;
     if (!this.#lastGood) return;
-    const { bundle, signature } = this.#lastGood;
+    const { bundle, signature, expiresAt } = this.#lastGood;
     try {
-      // The signature was verified at load time; the expiry is checked at each decision.
-      this.#engine = this.#build(bundle, signature, undefined);
+      // The same bytes and signature as were accepted. Loading checks expiry strictly, so load
+      // "as of" a moment before expires_at: every decision checks it again (with the grace).
+      const at = expiresAt === undefined ? undefined : Math.min(this.#clock(), expiresAt - 1);
+      this.#engine = this.#build(bundle, signature, at);
       this.#generation = generation;
     } catch {
       // Past its expires_at now, for instance: no engine, decisions fail closed (503).

@@ -155,3 +155,21 @@ test('fail closed: an exception or trap in the wasm is a denial, then the module
     assert.equal(t.revision, 1);
   }
 });
+
+test('after a reset, a bundle within its expiry grace is reloaded and keeps answering', async () => {
+  const { signBundle, variant } = await import('./helpers.mjs');
+  const expires = NOW + 3600;
+  const text = variant({ expires_at: new Date(expires * 1000).toISOString().replace('.000Z', 'Z') });
+  const t = new Tessera({ trustedKeys, expiryGrace: 600, clock: () => expires + 100 });
+  t.load(text, await signBundle(text), { now: NOW });
+  const jwt = await mint({ issuer: 'pomerium-eddsa', account: 'engineering/deploy-bot', exp_in: 7200 }, AT);
+  const original = Engine.prototype.checkHttp;
+  Engine.prototype.checkHttp = function trap() {
+    Engine.prototype.checkHttp = original;
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  const ask = () => t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, expires + 100);
+  assert.equal(ask().status, 500);
+  assert.equal(ask().status, 200, 'reloaded within the grace');
+  assert.equal(t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, expires + 600).status, 503);
+});
