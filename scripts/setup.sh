@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh            every step
 #   scripts/setup.sh rust npm   only those steps (rust = wasm target + wasm-bindgen-cli;
-#                               npm = npm dependencies; browser = chromium + chromedriver)
+#                               npm = npm dependencies; browser = chromium + chromedriver;
+#                               nginx = Debian's nginx, for the npm package's proxy test)
 #
 # Needs: rustup/cargo, node/npm, the package registries (crates.io, npm, Debian apt); root for
 # apt-get when Chromium is missing. Fails loudly when something cannot be installed.
@@ -21,7 +22,7 @@ on_exit() {
 }
 trap on_exit EXIT
 # Directories with a package.json whose dependencies are installed (absent ones skipped).
-NPM_DIRS=(tests/js tests/www pkg bench)
+NPM_DIRS=(tests/js tests/www pkg tests/pkg bench)
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf 'setup: %-28s %s\n' "$1" "$2"; }
@@ -38,7 +39,7 @@ want() {
 }
 STEPS=("$@")
 for s in "${STEPS[@]}"; do
-    case "$s" in rust | npm | browser) ;; *) die "unknown step '$s' (use: rust npm browser)" ;; esac
+    case "$s" in rust | npm | browser | nginx) ;; *) die "unknown step '$s' (use: rust npm browser nginx)" ;; esac
 done
 
 # --- rust: the wasm target --------------------------------------------------------------
@@ -152,10 +153,51 @@ setup_browser() {
     step "chromium + chromedriver" "installed"
 }
 
+# --- nginx: Debian's nginx (auth_request), for tests/pkg/nginx.test.mjs -------------------
+find_nginx() {
+    local c
+    for c in /usr/sbin/nginx /usr/bin/nginx; do
+        if [[ -x "$c" ]]; then
+            printf '%s' "$c"
+            return 0
+        fi
+    done
+    command -v nginx 2>/dev/null || true
+}
+
+setup_nginx() {
+    if [[ -n "$(find_nginx)" ]]; then
+        step "nginx" "skipped (installed: $(find_nginx))"
+        return
+    fi
+    if [[ -n "$DRY_RUN" ]]; then
+        would "nginx" "apt-get install nginx"
+        return
+    fi
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        die "missing nginx: run as root on Debian (apt-get install nginx), or install it"
+    fi
+    step "nginx" "installing with apt-get (the tests start their own, on loopback)..."
+    # The package must not start its default server (port 80): the tests run nginx themselves.
+    local made_policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod +x /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    local rc=0
+    (apt_install nginx) || rc=$?
+    [[ -z "$made_policy" ]] || rm -f /usr/sbin/policy-rc.d
+    [[ $rc -eq 0 ]] || die "apt-get install nginx failed"
+    [[ -n "$(find_nginx)" ]] || die "apt-get installed nginx, but no nginx binary was found"
+    step "nginx" "installed"
+}
+
 if want rust; then
     setup_wasm_target
     setup_wasm_bindgen_cli
 fi
 want npm && setup_npm
 want browser && setup_browser
+want nginx && setup_nginx
 if [[ -n "$DRY_RUN" ]]; then step "done" "dry run: nothing installed"; else step "done" "all present"; fi

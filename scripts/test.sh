@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # THE test command: everything CI checks, in order, stopping at the first failing stage.
 #   setup -> fmt -> clippy (native, wasm32) -> native cargo test -> wasm tests in Node ->
-#   wasm tests in headless Chromium -> release wasm build -> node --test tests/js
+#   wasm tests in headless Chromium -> release wasm build -> node --test tests/js ->
+#   npm package (all runtimes): tests/pkg/run.mjs builds, packs and installs the package, then
+#   runs it in Node ESM/CJS, Chromium, workerd, Deno, Bun, edge-runtime and behind nginx
 # Ends with a summary of the stages and, as its last line, "N passed, M failed" counting the
 # tests that the runners report (cargo's "test result:" lines, node's "# pass"/"# fail").
 # Needs what scripts/setup.sh installs (it runs it first): root for apt when Chromium is missing.
@@ -117,6 +119,7 @@ stage "wasm tests (Node)" env "${WASM_ENV[@]}" cargo test --target wasm32-unknow
 stage "wasm tests (Chromium)" browser_tests
 stage "build-wasm" "$TESSERA_ROOT/scripts/build-wasm.sh"
 stage "node --test tests/js" run_js_tests
+stage "npm package (all runtimes)" node tests/pkg/run.mjs
 stage "playground (Chromium)" "$TESSERA_ROOT/tests/www/run.sh"
 
 summary

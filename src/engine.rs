@@ -18,6 +18,8 @@ use crate::token::{self, credentials::token_from_headers, TokenError};
 pub struct Engine {
     bundle: Arc<Bundle>,
     cache: TokenCache,
+    /// Seconds past its `expires_at` during which the held bundle still answers.
+    expiry_grace: u32,
 }
 
 impl Engine {
@@ -26,6 +28,7 @@ impl Engine {
         Engine {
             bundle: Arc::new(bundle),
             cache: TokenCache::new(DEFAULT_CAPACITY),
+            expiry_grace: 0,
         }
     }
 
@@ -49,6 +52,19 @@ impl Engine {
     /// Sets how many verified tokens are kept (per generation; 0 disables the cache).
     pub fn set_cache_capacity(&mut self, capacity: usize) {
         self.cache = TokenCache::new(capacity);
+    }
+
+    /// Lets the held bundle keep answering for `seconds` past its `expires_at` (default 0:
+    /// fail closed at once), so that a late refresh does not take a service down. A new
+    /// bundle that is already past its `expires_at` is still refused, grace or not.
+    pub fn set_expiry_grace(&mut self, seconds: u32) {
+        self.expiry_grace = seconds;
+    }
+
+    /// Whether the held bundle may still answer at `now` (its `expires_at` plus the grace).
+    fn check_held_fresh(&self, now: UnixTime) -> Result<(), BundleError> {
+        self.bundle
+            .check_fresh(now.plus(-i64::from(self.expiry_grace)))
     }
 
     /// Replaces the bundle, refusing an older revision (rollback) or an expired bundle; on any
@@ -90,7 +106,7 @@ impl Engine {
 
     /// Verifies a token and resolves its identity (cached for repeated tokens).
     pub fn verify(&mut self, token: &str, now: UnixTime) -> Result<Arc<Identity>, AuthError> {
-        self.bundle.check_fresh(now)?;
+        self.check_held_fresh(now)?;
         if let Some(identity) = self.cache.get(token, now) {
             return Ok(identity);
         }
@@ -189,7 +205,7 @@ impl Engine {
     ) -> Decision {
         let revision = self.bundle.revision();
         let kind = DecisionKind::Http;
-        if let Err(e) = self.bundle.check_fresh(now) {
+        if let Err(e) = self.check_held_fresh(now) {
             return Decision::deny(kind, 503, "bundle-expired", e.to_string(), revision);
         }
         let bundle = self.bundle.clone();

@@ -106,6 +106,13 @@ impl WasmEngine {
         self.core.set_cache_capacity(capacity as usize);
     }
 
+    /// Lets the held bundle keep answering for `seconds` past its `expires_at` (default 0).
+    /// A new bundle past its `expires_at` is refused all the same.
+    #[wasm_bindgen(js_name = setExpiryGrace)]
+    pub fn set_expiry_grace(&mut self, seconds: u32) {
+        self.core.set_expiry_grace(seconds);
+    }
+
     /// Who is this token? A TokenReview status `{authenticated, user, error}`, plus the full
     /// `identity` when authenticated.
     pub fn verify(&mut self, token: &str, now: Option<f64>) -> JsValue {

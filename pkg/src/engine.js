@@ -1,0 +1,280 @@
+// The guarded engine: holds the wasm Engine and the last good bundle, forwards every question
+// to the wasm, and never throws from a decision. It decides nothing itself: when the wasm cannot
+// answer (no bundle yet, or an exception or trap inside it) it fails closed with a reason, and
+// after a trap it re-instantiates the module and reloads the last good bundle.
+import { Engine, __wbg_reset_state } from '../dist/wasm/tessera.js';
+import { BundleLoader } from './loader.js';
+import { DecisionLog } from './log.js';
+import { checkProxyRequest } from './http.js';
+
+// Bumped whenever this module resets the wasm instance: every Engine made before is then stale
+// and its Tessera reloads its bundle before the next question.
+let generation = 0;
+
+let idCounter = 0;
+const idPrefix = Math.random().toString(36).slice(2, 10);
+/** A fresh decision id (random UUID where the runtime has one). */
+export function decisionId() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  idCounter += 1;
+  return `${idPrefix}-${Date.now().toString(36)}-${idCounter.toString(36)}`;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function keysText(trustedKeys) {
+  if (trustedKeys === undefined || trustedKeys === null) return undefined;
+  if (typeof trustedKeys === 'string') return trustedKeys;
+  return JSON.stringify(trustedKeys);
+}
+
+function failClosed(kind, status, reason, explanation, revision) {
+  return { allowed: false, status, reasons: [reason], explanation, kind, revision };
+}
+
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A bundle refused or a fetch that failed, with what went wrong (`kind`). */
+export class TesseraError extends Error {
+  constructor(kind, message, options) {
+    super(message, options);
+    this.name = 'TesseraError';
+    this.kind = kind;
+  }
+}
+
+export class Tessera {
+  #engine = null;
+  #generation = -1;
+  #lastGood = null; // { bundle, signature, etag }
+  #trustedKeys;
+  #unsigned;
+  #expiryGrace;
+  #cacheCapacity;
+  #log;
+  #clock;
+
+  /**
+   * @param {object} [options] see types/index.d.ts (TesseraOptions).
+   */
+  constructor(options = {}) {
+    this.#trustedKeys = keysText(options.trustedKeys);
+    this.#unsigned = options.allowUnsigned === true;
+    if (this.#trustedKeys === undefined && !this.#unsigned) {
+      throw new TypeError('tessera: options.trustedKeys (a JWK Set pinned to sign bundles) is required; pass allowUnsigned: true only for tests and trusted local files');
+    }
+    this.#expiryGrace = Math.max(0, Math.floor(options.expiryGrace ?? 0));
+    this.#cacheCapacity = options.cacheCapacity;
+    this.#clock = options.clock ?? nowSeconds;
+    const log = options.decisionLog;
+    this.#log = log === undefined || log === null ? null : log instanceof DecisionLog ? log : new DecisionLog(log);
+    this.loader = options.bundleUrl ? new BundleLoader(this, { ...options, url: options.bundleUrl }) : null;
+  }
+
+  /** The decision log, if any. */
+  get decisionLog() {
+    return this.#log;
+  }
+
+  /** The revision of the bundle held, or `undefined` before the first bundle. */
+  get revision() {
+    return this.#lastGood ? this.#call((e) => e.revision, undefined) : undefined;
+  }
+
+  /** When the bundle held expires (seconds since the epoch), or `undefined`. */
+  get expiresAt() {
+    return this.#lastGood ? this.#call((e) => e.expiresAt, undefined) : undefined;
+  }
+
+  /** The ETag of the bundle held, when it came from a loader. */
+  get etag() {
+    return this.#lastGood?.etag;
+  }
+
+  /** Whether a bundle is held (decisions can be other than 503 `bundle-missing`). */
+  get loaded() {
+    return this.#lastGood !== null;
+  }
+
+  /**
+   * Loads a bundle (JSON text) and its detached signature. Verified in the wasm against the
+   * pinned keys; a bundle older than the one held (rollback), past its `expires_at`, badly
+   * signed or invalid throws a TesseraError and the bundle held stays.
+   * @returns {number} the new revision.
+   */
+  load(bundle, signature, { now, etag } = {}) {
+    if (typeof bundle !== 'string') throw new TypeError('tessera: the bundle must be its JSON text (the signature covers its exact bytes)');
+    if (!this.#unsigned && typeof signature !== 'string') throw new TesseraError('bundle', 'tessera: the bundle has no signature and options.trustedKeys is set');
+    const at = now ?? this.#clock();
+    try {
+      this.#ensureFresh();
+      if (this.#engine === null) {
+        this.#engine = this.#build(bundle, signature, at);
+        this.#generation = generation;
+      } else if (typeof signature === 'string' && this.#trustedKeys !== undefined) {
+        this.#engine.updateSigned(bundle, signature, this.#trustedKeys, at);
+      } else {
+        this.#engine.update(bundle, at);
+      }
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) this.#recover();
+      throw new TesseraError('bundle', messageOf(error), { cause: error });
+    }
+    this.#lastGood = { bundle, signature, etag, expiresAt: this.#engine.expiresAt };
+    return this.#engine.revision;
+  }
+
+  /** Loads from the network/storage when a loader is configured; resolves when a bundle is held. */
+  async ready() {
+    if (this.loader) return this.loader.ready();
+    if (!this.#lastGood) throw new TesseraError('bundle', 'tessera: no bundle loaded (call load(), or give options.bundleUrl)');
+    return this.revision;
+  }
+
+  /** The last good bundle text, signature and ETag (what a storage hook keeps). */
+  snapshot() {
+    if (!this.#lastGood) return null;
+    const { bundle, signature, etag } = this.#lastGood;
+    return { bundle, signature, etag };
+  }
+
+  /** Who is this token? A TokenReview status `{authenticated, user, error}` plus `identity`. */
+  verify(token, now) {
+    const review = this.#ask(
+      (e) => e.verify(String(token ?? ''), now),
+      (status, reason, why) => ({ authenticated: false, user: {}, error: why, reason, status }),
+    );
+    this.#record(review.authenticated ? { allowed: true, status: 200, reasons: ['authenticated'], identity: review.identity } : { allowed: false, status: 401, reasons: [review.reason ?? 'unauthenticated'] }, { kind: 'whoami' }, review);
+    return review;
+  }
+
+  /** An RBAC question (SubjectAccessReview attributes). Never throws. */
+  authorize(token, attributes, now) {
+    const d = this.#decide('resource', (e) => e.authorize(String(token ?? ''), attributes, now));
+    this.#record(d, { kind: 'rbac', ...(attributes && typeof attributes === 'object' ? attributes : {}) });
+    return d;
+  }
+
+  /** The hot RBAC call, strings only (`kubectl auth can-i`). Never throws. */
+  can(token, verb, resource, namespace, name, now) {
+    const d = this.#decide('resource', (e) => e.can(String(token ?? ''), verb, resource, namespace ?? '', name, now));
+    this.#record(d, { kind: 'rbac', verb, resource, namespace, name });
+    return d;
+  }
+
+  /** The hot HTTP call, strings only. Never throws. */
+  checkHttp(method, url, authorization, pomeriumAuthorization, now) {
+    const d = this.#decide('http', (e) => e.checkHttp(method, url, authorization, pomeriumAuthorization, now));
+    this.#record(d, { kind: 'http', method, url });
+    return d;
+  }
+
+  /** A whole request `{method, url, headers, sourceIp}` (headers: a plain object). Never throws. */
+  checkRequest(request, now) {
+    const d = this.#decide('http', (e) => e.checkRequest(request, now));
+    this.#record(d, { kind: 'http', method: request?.method, url: request?.url });
+    return d;
+  }
+
+  /**
+   * The proxy-filter call (Envoy ext_authz style): `{method, host, path, headers, scheme?,
+   * sourceIp?}` to `{status, headersToUpstream, headersToRemove, responseHeaders, body,
+   * decision}`. Never throws.
+   */
+  check(request, now) {
+    return checkProxyRequest(this, request, now);
+  }
+
+  /** Stops the loader's timer and flushes the decision log. */
+  async close() {
+    this.loader?.stop();
+    await this.#log?.flush();
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  #build(bundle, signature, at) {
+    const engine = typeof signature === 'string' && this.#trustedKeys !== undefined
+      ? Engine.fromSigned(bundle, signature, this.#trustedKeys, at)
+      : new Engine(bundle);
+    if (this.#expiryGrace > 0) engine.setExpiryGrace(this.#expiryGrace);
+    if (this.#cacheCapacity !== undefined) engine.setCacheCapacity(this.#cacheCapacity);
+    return engine;
+  }
+
+  // After another Tessera reset the wasm instance, this one's Engine is stale: rebuild it from
+  // the last good bundle (whose signature was checked when it was loaded).
+  #ensureFresh() {
+    if (this.#engine === null || this.#generation === generation) return;
+    this.#engine = null;
+    if (!this.#lastGood) return;
+    const { bundle, signature, expiresAt } = this.#lastGood;
+    try {
+      // The same bytes and signature as were accepted. Loading checks expiry strictly, so load
+      // "as of" a moment before expires_at: every decision checks it again (with the grace).
+      const at = expiresAt === undefined ? undefined : Math.min(this.#clock(), expiresAt - 1);
+      this.#engine = this.#build(bundle, signature, at);
+      this.#generation = generation;
+    } catch {
+      // Past its expires_at now, for instance: no engine, decisions fail closed (503).
+      this.#engine = null;
+    }
+  }
+
+  #recover() {
+    try {
+      __wbg_reset_state();
+    } catch {
+      // Nothing more can be done here; every decision keeps failing closed.
+    }
+    generation += 1;
+    this.#ensureFresh();
+  }
+
+  #call(fn, fallback) {
+    this.#ensureFresh();
+    if (this.#engine === null) return fallback;
+    try {
+      return fn(this.#engine);
+    } catch (error) {
+      this.#recover();
+      return fallback;
+    }
+  }
+
+  #ask(fn, denial) {
+    this.#ensureFresh();
+    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    if (this.#engine === null) {
+      return this.#lastGood
+        ? denial(503, 'bundle-unusable', 'tessera: the bundle held can no longer be loaded (expired?): denied')
+        : denial(503, 'bundle-missing', 'tessera: no bundle loaded yet: denied');
+    }
+    try {
+      const answer = fn(this.#engine);
+      if (answer === null || typeof answer !== 'object') throw new TypeError('the wasm returned no decision');
+      return answer;
+    } catch (error) {
+      this.#recover();
+      return denial(500, 'internal-error', `tessera: internal error, denied (fail closed): ${messageOf(error)} (revision ${revision})`);
+    }
+  }
+
+  #decide(kind, fn) {
+    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    const d = this.#ask(fn, (status, reason, why) => failClosed(kind, status, reason, why, revision));
+    if (typeof d.allowed !== 'boolean' || typeof d.status !== 'number' || !Array.isArray(d.reasons)) {
+      return failClosed(kind, 500, 'internal-error', 'tessera: the wasm returned a malformed decision: denied', revision);
+    }
+    return d;
+  }
+
+  #record(decision, request, target = decision) {
+    const id = decisionId();
+    target.decisionId = id;
+    if (this.#log !== null) this.#log.record(id, decision, request, this.revision);
+  }
+}

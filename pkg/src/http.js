@@ -1,0 +1,180 @@
+// The adapters: standard Request/Response (edge workers) and the proxy-filter answer (Envoy
+// ext_authz style). They read the request into the wasm's shape, and format the wasm's Decision
+// into headers and bodies. Allow/deny, status and reasons are the wasm's; nothing is decided here.
+
+/** The identity headers set on allowed requests (and removed from every incoming request). */
+export const IDENTITY_HEADERS = Object.freeze({
+  user: 'x-tessera-user',
+  groups: 'x-tessera-groups',
+  namespace: 'x-tessera-namespace',
+});
+
+const CREDENTIAL_SCHEMES = /^\s*(bearer|pomerium)(\s|$)/i;
+
+function lowerHeaders(headers) {
+  const out = {};
+  if (!headers) return out;
+  const add = (name, value) => {
+    const key = String(name).toLowerCase();
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    out[key] = key in out ? `${out[key]}, ${text}` : text;
+  };
+  if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
+    headers.forEach((value, name) => add(name, value));
+  } else {
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined && value !== null) add(name, value);
+  }
+  return out;
+}
+
+/**
+ * The headers to take off the request before it goes upstream: the credential (the
+ * `X-Pomerium-Authorization` header, and `Authorization` when it holds a Bearer or Pomerium
+ * token: other schemes are the upstream's business) and every `x-tessera-*` header the client
+ * sent, except those in `set` (which the proxy overwrites).
+ */
+export function headersToRemove(headers, set = {}) {
+  const h = lowerHeaders(headers);
+  const names = new Set(Object.values(IDENTITY_HEADERS));
+  for (const name of Object.keys(h)) if (name.startsWith('x-tessera-')) names.add(name);
+  for (const name of Object.keys(set)) names.delete(name);
+  const remove = [...names];
+  if ('x-pomerium-authorization' in h) remove.push('x-pomerium-authorization');
+  if ('authorization' in h && CREDENTIAL_SCHEMES.test(h.authorization)) remove.push('authorization');
+  return remove;
+}
+
+function hasCredential(h) {
+  return 'x-pomerium-authorization' in h || 'authorization' in h;
+}
+
+/** The identity headers for an allowed decision (none when the route allowed without one). */
+export function identityHeaders(decision) {
+  const id = decision?.allowed ? decision.identity : undefined;
+  if (!id) return {};
+  const safe = (s) => String(s).replace(/[\r\n]/g, ' ');
+  return {
+    [IDENTITY_HEADERS.user]: safe(id.username),
+    [IDENTITY_HEADERS.groups]: safe((id.groups ?? []).join(',')),
+    [IDENTITY_HEADERS.namespace]: safe(id.namespace ?? ''),
+  };
+}
+
+/** The JSON body of a denial: status, reasons, decision id (and the explanation if asked). */
+export function denialBody(decision, { explain = false } = {}) {
+  const body = { status: decision.status, reasons: decision.reasons, decision_id: decision.decisionId };
+  if (explain) body.explanation = decision.explanation;
+  return JSON.stringify(body);
+}
+
+/**
+ * The response headers of a denial: JSON, no caching, and `WWW-Authenticate` on 401/403
+ * (RFC 6750: `error="invalid_token"` when a credential was presented, `insufficient_scope` on 403).
+ */
+export function denialHeaders(decision, { realm = 'tessera', presented = false } = {}) {
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (decision.status === 401) {
+    headers['www-authenticate'] = presented
+      ? `Bearer realm="${realm}", error="invalid_token"`
+      : `Bearer realm="${realm}"`;
+  } else if (decision.status === 403) {
+    headers['www-authenticate'] = `Bearer realm="${realm}", error="insufficient_scope"`;
+  }
+  return headers;
+}
+
+/** Reads a proxy filter's request `{method, host, path, headers, scheme?, sourceIp?}`. */
+function proxyRequest(request) {
+  const headers = lowerHeaders(request?.headers);
+  const host = request?.host ?? headers[':authority'] ?? headers.host ?? '';
+  const path = request?.path ?? headers[':path'] ?? '/';
+  const scheme = request?.scheme ?? headers['x-forwarded-proto'] ?? 'https';
+  const method = request?.method ?? headers[':method'] ?? 'GET';
+  return { method: String(method), url: `${scheme}://${host}${path}`, headers, sourceIp: request?.sourceIp };
+}
+
+/** The proxy-filter call behind `Tessera#check`. */
+export function checkProxyRequest(tessera, request, now, options = {}) {
+  const r = proxyRequest(request);
+  const wasmRequest = { method: r.method, url: r.url, headers: r.headers };
+  if (r.sourceIp) wasmRequest.sourceIp = r.sourceIp;
+  const decision = tessera.checkRequest(wasmRequest, now);
+  if (decision.allowed) {
+    const set = identityHeaders(decision);
+    return {
+      status: 200,
+      headersToUpstream: set,
+      headersToRemove: headersToRemove(r.headers, set),
+      responseHeaders: {},
+      body: '',
+      decision,
+    };
+  }
+  return {
+    status: decision.status,
+    headersToUpstream: {},
+    headersToRemove: [],
+    responseHeaders: denialHeaders(decision, { ...options, presented: hasCredential(r.headers) }),
+    body: denialBody(decision, options),
+    decision,
+  };
+}
+
+/**
+ * Decides a standard `Request`. Resolves with `{allowed, decision, request}` (the request to
+ * forward: identity headers set, credential removed) or `{allowed: false, decision, response}`
+ * (a 401/403/404/503 JSON answer with `WWW-Authenticate`). Never rejects.
+ */
+export async function authorizeRequest(tessera, request, options = {}) {
+  const { waitUntil, now, sourceIp } = options;
+  if (tessera.loader) {
+    if (!tessera.loaded) {
+      try {
+        await tessera.ready();
+      } catch {
+        // No bundle: the decision below fails closed (503 bundle-missing).
+      }
+    } else {
+      const pending = tessera.loader.maybeRefresh();
+      if (pending && typeof waitUntil === 'function') waitUntil(pending);
+    }
+  }
+  const headers = lowerHeaders(request.headers);
+  const wasmRequest = { method: request.method, url: request.url, headers };
+  const ip = typeof sourceIp === 'function' ? sourceIp(request) : undefined;
+  if (ip) wasmRequest.sourceIp = ip;
+  const decision = tessera.checkRequest(wasmRequest, now);
+  if (tessera.decisionLog && typeof waitUntil === 'function') waitUntil(tessera.decisionLog.flush());
+  if (!decision.allowed) {
+    return {
+      allowed: false,
+      decision,
+      response: new Response(denialBody(decision, options), {
+        status: decision.status,
+        headers: denialHeaders(decision, { ...options, presented: hasCredential(headers) }),
+      }),
+    };
+  }
+  const forward = new Headers(request.headers);
+  const set = identityHeaders(decision);
+  for (const name of headersToRemove(headers, set)) forward.delete(name);
+  for (const [name, value] of Object.entries(set)) forward.set(name, value);
+  return { allowed: true, decision, request: new Request(request, { headers: forward }) };
+}
+
+/**
+ * A `fetch` handler for edge workers (`export default { fetch: edgeHandler(tessera) }`):
+ * denies with a JSON answer, or forwards the request with the identity headers and without the
+ * credential to `options.upstream(request, env, ctx)` (default: `fetch(request)`).
+ */
+export function edgeHandler(tessera, options = {}) {
+  const upstream = options.upstream ?? ((request) => fetch(request));
+  return async (request, env, ctx) => {
+    const result = await authorizeRequest(tessera, request, {
+      ...options,
+      waitUntil: ctx && typeof ctx.waitUntil === 'function' ? (p) => ctx.waitUntil(p) : options.waitUntil,
+    });
+    if (!result.allowed) return result.response;
+    return upstream(result.request, env, ctx);
+  };
+}

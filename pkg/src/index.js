@@ -1,0 +1,16 @@
+// tessera's JavaScript layer, the same in every runtime. The entry files under entry/ load the
+// one .wasm the way their runtime can, then re-export this.
+export { Engine } from '../dist/wasm/tessera.js';
+export { Tessera, TesseraError, decisionId } from './engine.js';
+export { BundleLoader, memoryStorage, cacheApiStorage } from './loader.js';
+export { DecisionLog } from './log.js';
+export {
+  IDENTITY_HEADERS,
+  authorizeRequest,
+  edgeHandler,
+  checkProxyRequest,
+  headersToRemove,
+  identityHeaders,
+  denialBody,
+  denialHeaders,
+} from './http.js';

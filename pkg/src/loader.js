@@ -1,0 +1,279 @@
+// Bundle distribution: fetches a bundle URL and its detached signature, has the wasm verify and
+// load them (pinned keys, rollback and expiry refused there), and otherwise keeps the last good
+// bundle. ETag / If-None-Match, a refresh interval with jitter, one fetch in flight at a time,
+// onUpdate / onError hooks, and a storage hook so a short-lived isolate starts from a cached copy.
+
+const DEFAULTS = { refreshInterval: 60, jitter: 0.1, timeout: 10 };
+
+function loaderError(kind, message, cause) {
+  const error = new Error(message, cause === undefined ? undefined : { cause });
+  error.name = 'TesseraError';
+  error.kind = kind;
+  return error;
+}
+
+export class BundleLoader {
+  #tessera;
+  #url;
+  #signatureUrl;
+  #fetch;
+  #refreshInterval;
+  #jitter;
+  #timeout;
+  #storage;
+  #storageKey;
+  #onUpdate;
+  #onError;
+  #clock;
+  #inflight = null;
+  #nextRefreshAt = 0;
+  #timer = null;
+  #started = false;
+  #readyPromise = null;
+  #lastError = null;
+
+  /**
+   * @param {import('./engine.js').Tessera} tessera the engine to load into.
+   * @param {object} options see types/index.d.ts (LoaderOptions).
+   */
+  constructor(tessera, options) {
+    if (!options?.url) throw new TypeError('tessera: the loader needs a bundle url');
+    this.#tessera = tessera;
+    this.#url = String(options.url);
+    this.#signatureUrl = String(options.signatureUrl ?? `${this.#url}.sig`);
+    this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.#refreshInterval = options.refreshInterval ?? DEFAULTS.refreshInterval;
+    this.#jitter = Math.min(Math.max(options.jitter ?? DEFAULTS.jitter, 0), 1);
+    this.#timeout = options.fetchTimeout ?? DEFAULTS.timeout;
+    this.#storage = options.storage ?? null;
+    this.#storageKey = options.storageKey ?? this.#url;
+    this.#onUpdate = options.onUpdate ?? (() => {});
+    this.#onError = options.onError ?? (() => {});
+    this.#clock = options.clock ?? (() => Date.now() / 1000);
+  }
+
+  /** The last error (fetch or bundle), or null after a success. */
+  get lastError() {
+    return this.#lastError;
+  }
+
+  /** When the next refresh is due (seconds since the epoch). */
+  get nextRefreshAt() {
+    return this.#nextRefreshAt;
+  }
+
+  /**
+   * Resolves with the revision once a bundle is held: from storage first (a short-lived
+   * isolate), from the network otherwise. Rejects (TesseraError) when neither gives one; the
+   * engine then fails closed (503 `bundle-missing`).
+   */
+  ready() {
+    if (this.#tessera.loaded) return Promise.resolve(this.#tessera.revision);
+    if (this.#readyPromise === null) {
+      this.#readyPromise = this.#firstLoad().finally(() => {
+        this.#readyPromise = null;
+      });
+    }
+    return this.#readyPromise;
+  }
+
+  /**
+   * Fetches now (one fetch in flight at a time: a second call while one runs gets the same
+   * promise). Resolves with `{changed, revision, status}`; never rejects (errors go to
+   * `onError` and `lastError`, and the bundle held stays).
+   */
+  refresh() {
+    if (this.#inflight === null) {
+      this.#inflight = this.#fetchAndLoad().finally(() => {
+        this.#inflight = null;
+        this.#schedule();
+      });
+    }
+    return this.#inflight;
+  }
+
+  /**
+   * Refreshes if due (the interval has passed, or the bundle held has expired) and returns the
+   * promise, or `null` when nothing is due. For runtimes without long-lived timers: call it per
+   * request and hand the promise to `ctx.waitUntil`.
+   */
+  maybeRefresh() {
+    if (this.#inflight !== null) return this.#inflight;
+    const now = this.#clock();
+    const expires = this.#tessera.expiresAt;
+    if (now >= this.#nextRefreshAt || (expires !== undefined && now >= expires)) return this.refresh();
+    return null;
+  }
+
+  /** Refreshes on a timer (interval with jitter) until `stop()`. */
+  start() {
+    this.#started = true;
+    this.#schedule();
+    return this;
+  }
+
+  /** Stops the timer. */
+  stop() {
+    this.#started = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  #delay() {
+    const spread = this.#refreshInterval * this.#jitter;
+    return Math.max(0, this.#refreshInterval - spread + Math.random() * 2 * spread);
+  }
+
+  #schedule() {
+    this.#nextRefreshAt = this.#clock() + this.#delay();
+    if (!this.#started) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    const ms = Math.max(0, (this.#nextRefreshAt - this.#clock()) * 1000);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.refresh();
+    }, ms);
+    if (typeof this.#timer === 'object' && typeof this.#timer?.unref === 'function') this.#timer.unref();
+  }
+
+  #report(error) {
+    this.#lastError = error;
+    try {
+      this.#onError(error);
+    } catch {
+      // A hook must not break the loader.
+    }
+  }
+
+  #updated(info) {
+    this.#lastError = null;
+    try {
+      this.#onUpdate(info);
+    } catch {
+      // ignored
+    }
+  }
+
+  async #firstLoad() {
+    if (this.#storage !== null) {
+      let stored = null;
+      try {
+        stored = await this.#storage.get(this.#storageKey);
+      } catch (error) {
+        this.#report(loaderError('storage', `tessera: storage.get failed: ${error?.message ?? error}`, error));
+      }
+      if (stored && typeof stored.bundle === 'string') {
+        try {
+          const revision = this.#tessera.load(stored.bundle, stored.signature, { etag: stored.etag });
+          this.#updated({ revision, previousRevision: undefined, source: 'storage', etag: stored.etag });
+          // Fresh enough: serve it and refresh when due; stale: refresh now (in the background).
+          const age = this.#clock() - (Number(stored.fetchedAt) || 0);
+          this.#nextRefreshAt = this.#clock() + Math.max(0, this.#refreshInterval - age);
+          if (age >= this.#refreshInterval) this.refresh();
+          else this.#schedule();
+          return revision;
+        } catch (error) {
+          this.#report(loaderError('bundle', `tessera: the stored bundle was refused: ${error?.message ?? error}`, error));
+        }
+      }
+    }
+    await this.refresh();
+    if (!this.#tessera.loaded) {
+      throw this.#lastError ?? loaderError('bundle', 'tessera: no bundle could be loaded');
+    }
+    return this.#tessera.revision;
+  }
+
+  async #get(url, headers) {
+    const controller = typeof AbortController === 'function' ? new AbortController() : null;
+    const timer = controller ? setTimeout(() => controller.abort(), this.#timeout * 1000) : null;
+    try {
+      return await this.#fetch(url, { headers, ...(controller ? { signal: controller.signal } : {}) });
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+    }
+  }
+
+  async #fetchAndLoad() {
+    const previous = this.#tessera.revision;
+    const held = this.#tessera.snapshot();
+    let bundleText;
+    let signature;
+    let etag;
+    try {
+      const headers = {};
+      if (held?.etag) headers['if-none-match'] = held.etag;
+      const response = await this.#get(this.#url, headers);
+      if (response.status === 304 && held) {
+        await response.body?.cancel?.();
+        await this.#store(held);
+        return { changed: false, revision: previous, status: 304 };
+      }
+      if (!response.ok) throw loaderError('fetch', `tessera: GET ${this.#url}: HTTP ${response.status}`);
+      bundleText = await response.text();
+      etag = response.headers.get('etag') ?? undefined;
+      const sigResponse = await this.#get(this.#signatureUrl, {});
+      if (!sigResponse.ok) throw loaderError('fetch', `tessera: GET ${this.#signatureUrl}: HTTP ${sigResponse.status}`);
+      signature = (await sigResponse.text()).trim();
+    } catch (error) {
+      const e = error?.kind ? error : loaderError('fetch', `tessera: fetching the bundle failed: ${error?.message ?? error}`, error);
+      this.#report(e);
+      return { changed: false, revision: previous, error: e };
+    }
+    let revision;
+    try {
+      revision = this.#tessera.load(bundleText, signature, { etag });
+    } catch (error) {
+      const e = loaderError('bundle', `tessera: the fetched bundle was refused (keeping revision ${previous ?? 'none'}): ${error?.message ?? error}`, error);
+      this.#report(e);
+      return { changed: false, revision: previous, error: e };
+    }
+    await this.#store({ bundle: bundleText, signature, etag });
+    this.#updated({ revision, previousRevision: previous, source: 'network', etag });
+    return { changed: true, revision, status: 200 };
+  }
+
+  async #store(snapshot) {
+    if (this.#storage === null) return;
+    try {
+      await this.#storage.set(this.#storageKey, { bundle: snapshot.bundle, signature: snapshot.signature, etag: snapshot.etag, fetchedAt: this.#clock() });
+    } catch (error) {
+      this.#report(loaderError('storage', `tessera: storage.set failed: ${error?.message ?? error}`, error));
+    }
+  }
+}
+
+/** A storage hook in memory (tests; one process). */
+export function memoryStorage() {
+  const map = new Map();
+  return {
+    async get(key) {
+      return map.get(key) ?? null;
+    },
+    async set(key, value) {
+      map.set(key, { ...value });
+    },
+  };
+}
+
+/**
+ * A storage hook on the Cache API (Cloudflare Workers' `caches.default`, or `await
+ * caches.open(name)`): the last good bundle is kept as a JSON response under a synthetic URL,
+ * so a fresh isolate starts from it instead of the network. It is re-verified when loaded.
+ */
+export function cacheApiStorage(cache, { ttl = 86400 } = {}) {
+  const keyUrl = (key) => `https://tessera.invalid/bundle-cache/${encodeURIComponent(key)}`;
+  return {
+    async get(key) {
+      const response = await cache.match(keyUrl(key));
+      return response ? response.json() : null;
+    },
+    async set(key, value) {
+      await cache.put(keyUrl(key), new Response(JSON.stringify(value), {
+        headers: { 'content-type': 'application/json', 'cache-control': `max-age=${ttl}` },
+      }));
+    },
+  };
+}

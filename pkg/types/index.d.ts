@@ -1,0 +1,313 @@
+// Types of the `tessera` package. The shapes mirror the Rust types that the wasm serialises
+// (src/decision.rs Decision, src/identity.rs Identity and TokenReviewStatus, src/rbac/request.rs
+// attributes); tests/pkg/types.test.mjs checks the Engine class against the wasm-bindgen output.
+
+/** Who the caller is (src/identity.rs `Identity`). */
+export interface Identity {
+  /** `system:serviceaccount:<ns>:<name>`, or the impersonated user's id. */
+  username: string;
+  uid: string;
+  /** Groups, `system:authenticated` last. */
+  groups: string[];
+  /** Kubernetes' extra attributes (pod-name, pod-uid, node-name, credential-id, ...). */
+  extra: Record<string, string[]>;
+  /** The account's namespace (it acts there and in the descendants only). */
+  namespace: string;
+  service_account: string;
+  kind: 'unique' | 'impersonating';
+  /** Pomerium's User ID (what PPL's `user` matches). */
+  user_id: string;
+  email?: string;
+  group_ids?: string[];
+  /** When this identity stops being valid. */
+  expires_at?: number | string;
+  /** `jti`, or the secret name of a legacy token. */
+  token_id?: string;
+  format: 'kubernetes-legacy' | 'kubernetes-bound' | 'pomerium';
+  /** The issuer's local name in the bundle. */
+  issuer: string;
+}
+
+/** A Kubernetes UserInfo. */
+export interface UserInfo {
+  username: string;
+  uid: string;
+  groups: string[];
+  extra: Record<string, string[]>;
+}
+
+/** The answer of `verify`: a TokenReview status plus the full identity. */
+export interface TokenReview {
+  authenticated: boolean;
+  user?: UserInfo;
+  /** Why not, when not authenticated. */
+  error?: string;
+  identity?: Identity;
+  /** A stable code when refused (`token-expired`, `signature-invalid`, `bundle-missing`, ...). */
+  reason?: string;
+  /** Set by the JavaScript layer: the id of this decision in the decision log. */
+  decisionId?: string;
+}
+
+/** Every decision (src/decision.rs `Decision`). */
+export interface Decision {
+  allowed: boolean;
+  /** 200 allowed, 400 bad request, 401 no valid identity, 403 not allowed, 404 no route,
+   *  503 no usable bundle, 500 internal error (denied, fail closed). */
+  status: number;
+  /** Stable codes: Pomerium's for routes, `rbac-allowed` / `rbac-denied`, token errors. */
+  reasons: string[];
+  /** Which binding, rule or policy decided, or why the token was refused. */
+  explanation: string;
+  kind: 'resource' | 'non-resource' | 'http';
+  identity?: Identity;
+  /** The route that matched (HTTP decisions). */
+  route?: string;
+  /** The bundle revision the decision was made against. */
+  revision: number;
+  /** Set by the JavaScript layer: the id of this decision in the decision log. */
+  decisionId?: string;
+}
+
+/** A SubjectAccessReview's `resourceAttributes` (all strings, `""` for none). */
+export interface ResourceAttributes {
+  verb: string;
+  group?: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  namespace?: string;
+}
+
+/** A SubjectAccessReview's `nonResourceAttributes`. */
+export interface NonResourceAttributes {
+  verb: string;
+  path: string;
+}
+
+/** A request for `checkRequest`: header names in any case, values strings. */
+export interface HttpRequestInput {
+  method: string;
+  /** Absolute `http(s)://host[:port]/path?query` URL. */
+  url: string;
+  headers?: Record<string, string>;
+  /** The client's address, for PPL's `source_ip`. */
+  sourceIp?: string;
+}
+
+/** The raw wasm engine (`src/wasm.rs`). Its decisions never throw; loading throws `Error`. */
+export declare class Engine {
+  constructor(bundleJson: string);
+  static fromSigned(bundleJson: string, signature: string, trustedKeysJson: string, now?: number | null): Engine;
+  update(bundleJson: string, now?: number | null): void;
+  updateSigned(bundleJson: string, signature: string, trustedKeysJson: string, now?: number | null): void;
+  readonly revision: number;
+  readonly expiresAt: number | undefined;
+  setCacheCapacity(capacity: number): void;
+  setExpiryGrace(seconds: number): void;
+  verify(token: string, now?: number | null): TokenReview;
+  authorize(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number | null): Decision;
+  can(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): Decision;
+  checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
+  checkRequest(request: HttpRequestInput, now?: number | null): Decision;
+  free(): void;
+}
+
+/** What a storage hook keeps: the last good bundle, as fetched (re-verified when loaded). */
+export interface StoredBundle {
+  bundle: string;
+  signature: string;
+  etag?: string;
+  /** When it was fetched (seconds since the epoch). */
+  fetchedAt: number;
+}
+
+/** Where a short-lived isolate keeps the last good bundle (e.g. `cacheApiStorage(caches.default)`). */
+export interface BundleStorage {
+  get(key: string): Promise<StoredBundle | null | undefined>;
+  set(key: string, value: StoredBundle): Promise<void>;
+}
+
+/** A refused bundle, a failed fetch or a failed storage call. */
+export interface TesseraErrorLike extends Error {
+  kind: 'bundle' | 'fetch' | 'storage';
+}
+
+export declare class TesseraError extends Error implements TesseraErrorLike {
+  constructor(kind: 'bundle' | 'fetch' | 'storage', message: string, options?: { cause?: unknown });
+  kind: 'bundle' | 'fetch' | 'storage';
+}
+
+export interface UpdateInfo {
+  revision: number;
+  previousRevision: number | undefined;
+  source: 'network' | 'storage';
+  etag?: string;
+}
+
+export interface RefreshResult {
+  changed: boolean;
+  revision: number | undefined;
+  /** 200 (new bundle) or 304 (not modified); absent on error. */
+  status?: 200 | 304;
+  error?: TesseraErrorLike;
+}
+
+/** One decision in the decision log. Never the token. */
+export interface DecisionRecord {
+  decision_id: string;
+  /** RFC 3339. */
+  time: string;
+  revision: number | null;
+  /** The identity's user name, or null. */
+  user: string | null;
+  /** `{kind, method, url}` (url without query) or the RBAC attributes. */
+  request: { kind: 'http' | 'rbac' | 'whoami'; [key: string]: string | number | boolean };
+  allowed: boolean;
+  status: number;
+  reasons: string[];
+  route?: string;
+}
+
+export interface DecisionLogOptions {
+  /** Receives batches of records, later, off the decision path. */
+  sink: (records: DecisionRecord[]) => void | Promise<unknown>;
+  /** Records per batch (default 100): a full batch is handed over at once. */
+  maxBatch?: number;
+  /** Milliseconds before a partial batch is handed over (default 1000). */
+  flushInterval?: number;
+  /** Records kept while the sink lags (default 10000); more are dropped and counted. */
+  maxQueue?: number;
+  onError?: (error: unknown, batch: DecisionRecord[]) => void;
+}
+
+export declare class DecisionLog {
+  constructor(options: DecisionLogOptions | DecisionLogOptions['sink']);
+  readonly pending: number;
+  readonly dropped: number;
+  record(id: string, decision: Decision, request: Record<string, unknown>, revision?: number): void;
+  flush(): Promise<void>;
+}
+
+export interface LoaderOptions {
+  /** Default `${bundleUrl}.sig`. */
+  signatureUrl?: string;
+  /** Seconds between refreshes (default 60). */
+  refreshInterval?: number;
+  /** Fraction of the interval added or taken at random (default 0.1). */
+  jitter?: number;
+  /** Seconds before a fetch is abandoned (default 10). */
+  fetchTimeout?: number;
+  fetch?: (input: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+  storage?: BundleStorage;
+  /** Default: the bundle URL. */
+  storageKey?: string;
+  onUpdate?: (info: UpdateInfo) => void;
+  onError?: (error: TesseraErrorLike) => void;
+  /** Seconds since the epoch (tests). */
+  clock?: () => number;
+}
+
+export interface TesseraOptions extends LoaderOptions {
+  /** The JWK Set (object or JSON text) pinned to sign bundles. Required unless allowUnsigned. */
+  trustedKeys?: { keys: object[] } | string;
+  /** Accept unsigned bundles (tests, trusted local files). */
+  allowUnsigned?: boolean;
+  /** Fetch the bundle (and `.sig`) from here, with a BundleLoader. */
+  bundleUrl?: string;
+  /** Seconds the held bundle keeps answering past its `expires_at` (default 0). */
+  expiryGrace?: number;
+  /** Verified tokens cached (default: the engine's). */
+  cacheCapacity?: number;
+  decisionLog?: DecisionLog | DecisionLogOptions | DecisionLogOptions['sink'];
+}
+
+/** The ext_authz-style answer of `check`. */
+export interface ProxyAnswer {
+  /** 200 to forward; otherwise the status to answer. */
+  status: number;
+  /** Identity headers to set on the upstream request. */
+  headersToUpstream: Record<string, string>;
+  /** Header names to remove from the upstream request (the credential, client x-tessera-*). */
+  headersToRemove: string[];
+  /** Headers of the denial (content-type, WWW-Authenticate). */
+  responseHeaders: Record<string, string>;
+  /** The denial's JSON body ('' when allowed). */
+  body: string;
+  decision: Decision;
+}
+
+export interface ProxyRequest {
+  method: string;
+  host: string;
+  /** Path with query. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Default https (or `x-forwarded-proto`). */
+  scheme?: string;
+  sourceIp?: string;
+}
+
+/** The guarded engine: never throws from a decision; fails closed when the wasm cannot answer. */
+export declare class Tessera {
+  constructor(options?: TesseraOptions);
+  readonly loader: BundleLoader | null;
+  readonly decisionLog: DecisionLog | null;
+  readonly revision: number | undefined;
+  readonly expiresAt: number | undefined;
+  readonly etag: string | undefined;
+  readonly loaded: boolean;
+  /** Verifies (pinned keys) and loads; throws TesseraError and keeps the bundle held on refusal. */
+  load(bundle: string, signature?: string, options?: { now?: number; etag?: string }): number;
+  ready(): Promise<number>;
+  snapshot(): { bundle: string; signature?: string; etag?: string } | null;
+  verify(token: string, now?: number): TokenReview;
+  authorize(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number): Decision;
+  can(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): Decision;
+  checkHttp(method: string, url: string, authorization?: string, pomeriumAuthorization?: string, now?: number): Decision;
+  checkRequest(request: HttpRequestInput, now?: number): Decision;
+  check(request: ProxyRequest, now?: number): ProxyAnswer;
+  close(): Promise<void>;
+}
+
+export declare class BundleLoader {
+  constructor(tessera: Tessera, options: LoaderOptions & { url: string });
+  readonly lastError: TesseraErrorLike | null;
+  readonly nextRefreshAt: number;
+  ready(): Promise<number>;
+  refresh(): Promise<RefreshResult>;
+  maybeRefresh(): Promise<RefreshResult> | null;
+  start(): this;
+  stop(): void;
+}
+
+export declare function memoryStorage(): BundleStorage;
+export declare function cacheApiStorage(cache: { match(url: string): Promise<Response | undefined>; put(url: string, response: Response): Promise<void> }, options?: { ttl?: number }): BundleStorage;
+export declare function decisionId(): string;
+
+export declare const IDENTITY_HEADERS: { readonly user: 'x-tessera-user'; readonly groups: 'x-tessera-groups'; readonly namespace: 'x-tessera-namespace' };
+
+export interface EdgeOptions {
+  /** Where allowed requests go (default `fetch(request)`). */
+  upstream?: (request: Request, env?: unknown, ctx?: unknown) => Response | Promise<Response>;
+  /** Include the explanation in denial bodies (default false: it names policy details). */
+  explain?: boolean;
+  realm?: string;
+  /** The client's address for PPL `source_ip` (e.g. from `cf-connecting-ip`); default none. */
+  sourceIp?: (request: Request) => string | undefined;
+  /** Decision time, seconds since the epoch (tests). */
+  now?: number;
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+export type AuthorizeResult =
+  | { allowed: true; decision: Decision; request: Request }
+  | { allowed: false; decision: Decision; response: Response };
+
+export declare function authorizeRequest(tessera: Tessera, request: Request, options?: EdgeOptions): Promise<AuthorizeResult>;
+export declare function edgeHandler(tessera: Tessera, options?: EdgeOptions): (request: Request, env?: unknown, ctx?: { waitUntil(promise: Promise<unknown>): void }) => Promise<Response>;
+export declare function checkProxyRequest(tessera: Tessera, request: ProxyRequest, now?: number, options?: { explain?: boolean; realm?: string }): ProxyAnswer;
+export declare function headersToRemove(headers: Record<string, string | string[] | undefined> | Headers, set?: Record<string, string>): string[];
+export declare function identityHeaders(decision: Decision): Record<string, string>;
+export declare function denialBody(decision: Decision, options?: { explain?: boolean }): string;
+export declare function denialHeaders(decision: Decision, options?: { realm?: string; presented?: boolean }): Record<string, string>;

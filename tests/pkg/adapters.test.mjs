@@ -1,0 +1,175 @@
+// The adapters with standard Request/Response objects (in Node) and the proxy-filter answer:
+// every token header form of DESIGN 1.3, 401/403 JSON with WWW-Authenticate, identity headers
+// forwarded and the credential removed; decision logs (batched, no token); fail closed and
+// re-instantiation after a trap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tessera, Engine, authorizeRequest, edgeHandler, DecisionLog } from 'tessera';
+import { bundleText, signature, trustedKeys, mint, NOW } from './helpers.mjs';
+
+const AT = '2026-11-22T10:00:00Z';
+const loaded = (extra = {}) => {
+  const t = new Tessera({ trustedKeys, ...extra });
+  t.load(bundleText, signature, { now: NOW });
+  return t;
+};
+const deployBot = () => mint({ issuer: 'pomerium-eddsa', account: 'engineering/deploy-bot' }, AT);
+
+test('edge: every header form of a token is read; identity headers forwarded, credential and spoofed headers removed', async () => {
+  const t = loaded();
+  const jwt = await deployBot();
+  const forms = [
+    { authorization: `Bearer ${jwt}` },
+    { authorization: `Bearer Pomerium-${jwt}` },
+    { authorization: `Pomerium ${jwt}` },
+    { 'x-pomerium-authorization': jwt },
+  ];
+  for (const form of forms) {
+    const request = new Request('https://wiki.example.com/page?q=1', { headers: { ...form, 'x-tessera-user': 'admin', 'x-tessera-extra': 'x', accept: 'text/html' } });
+    const r = await authorizeRequest(t, request, { now: NOW });
+    assert.equal(r.allowed, true, JSON.stringify(form));
+    const h = r.request.headers;
+    assert.equal(h.get('x-tessera-user'), 'system:serviceaccount:engineering:deploy-bot');
+    assert.equal(h.get('x-tessera-groups'), 'system:serviceaccounts,system:serviceaccounts:engineering,system:authenticated');
+    assert.equal(h.get('x-tessera-namespace'), 'engineering');
+    assert.equal(h.get('authorization'), null);
+    assert.equal(h.get('x-pomerium-authorization'), null);
+    assert.equal(h.get('x-tessera-extra'), null, 'spoofed x-tessera-* removed');
+    assert.equal(h.get('accept'), 'text/html');
+    assert.equal(r.request.url, 'https://wiki.example.com/page?q=1');
+  }
+});
+
+test('edge: 401 and 403 answer small JSON with WWW-Authenticate; 404 for no route; public routes keep Basic auth', async () => {
+  const t = loaded();
+  const handler = edgeHandler(t, { now: NOW, upstream: (req) => new Response(`upstream saw ${req.headers.get('authorization')}`) });
+  let res = await handler(new Request('https://ci.example.com/builds'));
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="tessera"');
+  let body = await res.json();
+  assert.ok(body.reasons.includes('user-unauthenticated'), body.reasons.join());
+  assert.ok(body.decision_id);
+  assert.equal(body.explanation, undefined, 'no explanation unless asked');
+
+  res = await handler(new Request('https://ci.example.com/builds', { headers: { authorization: 'Bearer not.a.jwt' } }));
+  assert.equal(res.status, 401);
+  assert.match(res.headers.get('www-authenticate'), /error="invalid_token"/);
+
+  const robot = await mint({ issuer: 'legacy', account: 'top-secret/robot' }, AT);
+  res = await handler(new Request('https://ci.example.com/builds', { headers: { authorization: `Bearer ${robot}` } }));
+  assert.equal(res.status, 403);
+  assert.match(res.headers.get('www-authenticate'), /insufficient_scope/);
+  assert.equal(res.headers.get('content-type'), 'application/json');
+
+  res = await handler(new Request('https://unknown.example.com/'));
+  assert.equal(res.status, 404);
+  body = await res.json();
+  assert.deepEqual(body.reasons, ['route-not-found']);
+
+  res = await handler(new Request('https://status.example.com/', { headers: { authorization: 'Basic dXNlcjpwdw==' } }));
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), 'upstream saw Basic dXNlcjpwdw==');
+
+  const explained = edgeHandler(t, { now: NOW, explain: true });
+  body = await (await explained(new Request('https://ci.example.com/builds'))).json();
+  assert.match(body.explanation, /./);
+});
+
+test('proxy filter: check() gives the ext_authz answer', async () => {
+  const t = loaded();
+  const jwt = await deployBot();
+  const ok = t.check({ method: 'GET', host: 'wiki.example.com', path: '/x?y=1', headers: { Authorization: `Bearer ${jwt}`, 'X-Tessera-Groups': 'admins' } }, NOW);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headersToUpstream['x-tessera-user'], 'system:serviceaccount:engineering:deploy-bot');
+  assert.deepEqual(ok.headersToRemove.sort(), ['authorization']);
+  assert.equal(ok.body, '');
+  assert.equal(ok.decision.allowed, true);
+
+  const denied = t.check({ method: 'DELETE', host: 'api.example.com', path: '/engineering/services/api', headers: { authorization: `Bearer ${jwt}` } }, NOW);
+  assert.equal(denied.status, 403);
+  assert.deepEqual(denied.headersToUpstream, {});
+  assert.equal(JSON.parse(denied.body).status, 403);
+  assert.match(denied.responseHeaders['www-authenticate'], /insufficient_scope/);
+
+  const malformed = t.check({ method: 'G E T', host: 'wiki.example.com', path: '/', headers: {} }, NOW);
+  assert.deepEqual([malformed.status, malformed.decision.reasons], [400, ['request-invalid']]);
+  const publicRoute = t.check({ method: 'GET', host: 'status.example.com', path: '/', headers: { 'x-tessera-user': 'forged' } }, NOW);
+  assert.equal(publicRoute.status, 200);
+  assert.deepEqual(publicRoute.headersToUpstream, {});
+  assert.ok(publicRoute.headersToRemove.includes('x-tessera-user'));
+});
+
+test('decision logs: batched off the decision path, one record per decision, never the token', async () => {
+  const batches = [];
+  const t = loaded({ decisionLog: { sink: (records) => batches.push(records), maxBatch: 3, flushInterval: 50 } });
+  const jwt = await deployBot();
+  const decisions = [];
+  decisions.push(t.checkHttp('GET', 'https://wiki.example.com/?access_token=secret', `Bearer ${jwt}`, undefined, NOW));
+  decisions.push(t.checkRequest({ method: 'GET', url: 'https://ci.example.com/builds', headers: {} }, NOW));
+  decisions.push(t.can(jwt, 'get', 'pods', 'engineering', undefined, NOW));
+  assert.equal(batches.length, 0, 'nothing handed over synchronously');
+  decisions.push(t.verify(jwt, NOW));
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual(batches.map((b) => b.length), [3, 1]);
+  const records = batches.flat();
+  assert.deepEqual(records.map((r) => r.decision_id), decisions.map((d) => d.decisionId));
+  const [first, second] = records;
+  assert.equal(first.user, 'system:serviceaccount:engineering:deploy-bot');
+  assert.equal(first.revision, 1);
+  assert.equal(first.allowed, true);
+  assert.equal(first.status, 200);
+  assert.deepEqual(first.request, { kind: 'http', method: 'GET', url: 'https://wiki.example.com/' });
+  assert.equal(first.route, 'engineering-wiki');
+  assert.ok(!Number.isNaN(Date.parse(first.time)));
+  assert.deepEqual([second.allowed, second.status, second.user], [false, 401, null]);
+  assert.ok(second.reasons.includes('user-unauthenticated'));
+  const text = JSON.stringify(records);
+  assert.ok(!text.includes(jwt) && !text.includes(jwt.split('.')[2]), 'no token in the log');
+  assert.ok(!text.includes('access_token'), 'no query string in the log');
+
+  // A failing sink changes no decision.
+  const errors = [];
+  const log = new DecisionLog({ sink: () => { throw new Error('sink down'); }, onError: (e) => errors.push(e), maxBatch: 1 });
+  const u = loaded({ decisionLog: log });
+  assert.equal(u.checkHttp('GET', 'https://status.example.com/', undefined, undefined, NOW).allowed, true);
+  await log.flush();
+  assert.equal(errors.length, 1);
+});
+
+test('fail closed: an exception or trap in the wasm is a denial, then the module is re-instantiated and the last good bundle reloaded', async () => {
+  const a = loaded();
+  const b = loaded();
+  const jwt = await deployBot();
+  const original = Engine.prototype.checkRequest;
+  Engine.prototype.checkRequest = function trap() {
+    Engine.prototype.checkRequest = original;
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  const d = a.checkRequest({ method: 'GET', url: 'https://status.example.com/', headers: {} }, NOW);
+  assert.deepEqual([d.allowed, d.status, d.reasons], [false, 500, ['internal-error']]);
+  assert.match(d.explanation, /fail closed/);
+  // Both engines (the instance was reset under b too) answer again from their last good bundle.
+  for (const t of [a, b]) {
+    const again = t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, NOW);
+    assert.deepEqual([again.allowed, again.status, again.revision], [true, 200, 1]);
+    assert.equal(t.revision, 1);
+  }
+});
+
+test('after a reset, a bundle within its expiry grace is reloaded and keeps answering', async () => {
+  const { signBundle, variant } = await import('./helpers.mjs');
+  const expires = NOW + 3600;
+  const text = variant({ expires_at: new Date(expires * 1000).toISOString().replace('.000Z', 'Z') });
+  const t = new Tessera({ trustedKeys, expiryGrace: 600, clock: () => expires + 100 });
+  t.load(text, await signBundle(text), { now: NOW });
+  const jwt = await mint({ issuer: 'pomerium-eddsa', account: 'engineering/deploy-bot', exp_in: 7200 }, AT);
+  const original = Engine.prototype.checkHttp;
+  Engine.prototype.checkHttp = function trap() {
+    Engine.prototype.checkHttp = original;
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  const ask = () => t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, expires + 100);
+  assert.equal(ask().status, 500);
+  assert.equal(ask().status, 200, 'reloaded within the grace');
+  assert.equal(t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, expires + 600).status, 503);
+});
