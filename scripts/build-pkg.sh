@@ -28,7 +28,8 @@ wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
 rm -rf pkg/dist
 # --experimental-reset-state-function: after a trap (panic = "abort") the JS layer
 # re-instantiates the module and reloads the last good bundle (pkg/src/engine.js).
-wasm-bindgen "$wasm" --out-dir pkg/dist/wasm --target web --experimental-reset-state-function
+wasm-bindgen "$wasm" --out-dir pkg/dist/wasm --target web --experimental-reset-state-function \
+    --remove-name-section --remove-producers-section
 rm -f pkg/dist/wasm/tessera_bg.wasm.d.ts
 
 esbuild=pkg/node_modules/.bin/esbuild
