@@ -34,19 +34,47 @@ pub fn ensure_installed() {
     });
 }
 
-/// Verifies `signature` over `message` with `key` for `algorithm`. The caller has already
-/// checked that the key permits the algorithm.
-pub fn verify(algorithm: Algorithm, key: &DecodingKey, message: &[u8], signature: &[u8]) -> bool {
-    ensure_installed();
-    match new_verifier(&algorithm, key) {
-        Ok(verifier) => verifier.verify(message, &signature.to_vec()).is_ok(),
-        Err(_) => false,
+/// The verifiers of one key (or shared secret), one per algorithm it may check, built once
+/// through the provider's factory when the bundle is loaded.
+#[derive(Clone)]
+pub struct Verifiers(std::sync::Arc<[Prepared]>);
+
+impl std::fmt::Debug for Verifiers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(JwtVerifier::algorithm))
+            .finish()
     }
 }
 
-/// Parses a public key for `algorithm`, to refuse bad key material when a bundle is loaded.
-pub fn check_key(algorithm: Algorithm, key: &DecodingKey) -> Result<(), Error> {
-    new_verifier(&algorithm, key).map(|_| ())
+impl Verifiers {
+    /// Parses `key` once for each of `algorithms` (an error for bad key material).
+    pub fn build(key: &DecodingKey, algorithms: &[Algorithm]) -> Result<Verifiers, Error> {
+        ensure_installed();
+        algorithms
+            .iter()
+            .map(|alg| prepare(*alg, key))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| Verifiers(v.into()))
+    }
+
+    /// HS256, HS384 and HS512 with a shared secret.
+    pub fn hmac(secret: &[u8]) -> Result<Verifiers, Error> {
+        Verifiers::build(
+            &DecodingKey::from_secret(secret),
+            &[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512],
+        )
+    }
+
+    /// Checks a signature of `algorithm`; false when it does not verify or the key has no
+    /// verifier for that algorithm.
+    pub fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        let signature = signature.to_vec();
+        self.0
+            .iter()
+            .find(|v| v.algorithm() == algorithm)
+            .is_some_and(|v| v.verify(message, &signature).is_ok())
+    }
 }
 
 fn invalid_key() -> Error {
@@ -54,9 +82,46 @@ fn invalid_key() -> Error {
 }
 
 fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
-    let alg = *algorithm;
-    let verifier: Box<dyn JwtVerifier> = match alg {
-        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Box::new(HmacVerifier {
+    Ok(Box::new(prepare(*algorithm, key)?))
+}
+
+/// A parsed key ready to check signatures of one algorithm (what the provider's factory
+/// returns, and what [`Verifiers`] keeps).
+enum Prepared {
+    Hmac(HmacVerifier),
+    Rsa(RsaVerifier),
+    P256(P256Verifier),
+    P384(P384Verifier),
+    Ed25519(Ed25519Verifier),
+}
+
+impl Verifier<Vec<u8>> for Prepared {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+        match self {
+            Prepared::Hmac(v) => v.verify(msg, signature),
+            Prepared::Rsa(v) => v.verify(msg, signature),
+            Prepared::P256(v) => v.verify(msg, signature),
+            Prepared::P384(v) => v.verify(msg, signature),
+            Prepared::Ed25519(v) => v.verify(msg, signature),
+        }
+    }
+}
+
+impl JwtVerifier for Prepared {
+    fn algorithm(&self) -> Algorithm {
+        match self {
+            Prepared::Hmac(v) => v.algorithm(),
+            Prepared::Rsa(v) => v.algorithm(),
+            Prepared::P256(v) => v.algorithm(),
+            Prepared::P384(v) => v.algorithm(),
+            Prepared::Ed25519(v) => v.algorithm(),
+        }
+    }
+}
+
+fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
+    Ok(match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Prepared::Hmac(HmacVerifier {
             alg,
             secret: key.try_get_as_bytes()?.to_vec(),
         }),
@@ -71,17 +136,17 @@ fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtV
             };
             let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
                 .map_err(|e| Error::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
-            Box::new(RsaVerifier { alg, key })
+            Prepared::Rsa(RsaVerifier { alg, key })
         }
         Algorithm::ES256 => {
             let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
                 .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
-            Box::new(P256Verifier(key))
+            Prepared::P256(P256Verifier(key))
         }
         Algorithm::ES384 => {
             let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
                 .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
-            Box::new(P384Verifier(key))
+            Prepared::P384(P384Verifier(key))
         }
         Algorithm::EdDSA => {
             let bytes: [u8; 32] = key
@@ -90,11 +155,10 @@ fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtV
                 .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
             let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
                 .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
-            Box::new(Ed25519Verifier(key))
+            Prepared::Ed25519(Ed25519Verifier(key))
         }
         _ => return Err(ErrorKind::InvalidAlgorithm.into()),
-    };
-    Ok(verifier)
+    })
 }
 
 struct HmacVerifier {

@@ -43,6 +43,17 @@ impl KeyFamily {
         }
     }
 
+    /// Every algorithm a key of this family may verify.
+    fn algorithms(self) -> &'static [Algorithm] {
+        use Algorithm::*;
+        match self {
+            KeyFamily::Rsa => &[RS256, RS384, RS512, PS256, PS384, PS512],
+            KeyFamily::P256 => &[ES256],
+            KeyFamily::P384 => &[ES384],
+            KeyFamily::Ed25519 => &[EdDSA],
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             KeyFamily::Rsa => "RS256/384/512, PS256/384/512",
@@ -62,7 +73,9 @@ pub struct PublicKey {
     pub family: KeyFamily,
     /// The one algorithm it is pinned to by its JWK `alg`, if any.
     pub alg: Option<Algorithm>,
-    key: DecodingKey,
+    /// One verifier per algorithm the key permits, built once when the key is loaded, so that
+    /// no signature check parses key material again.
+    verifiers: crypto::Verifiers,
 }
 
 impl PublicKey {
@@ -73,7 +86,7 @@ impl PublicKey {
 
     /// Verifies a signature.
     pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
-        self.permits(alg) && crypto::verify(alg, &self.key, message, signature)
+        self.permits(alg) && self.verifiers.verify(alg, message, signature)
     }
 
     /// Builds a key from a JWK, or says what is wrong with it.
@@ -127,19 +140,21 @@ impl PublicKey {
                 ));
             }
         }
-        // Parse the key once now, so that a bad point or modulus is a bundle error.
-        let probe = match family {
-            KeyFamily::Rsa => Algorithm::RS256,
-            KeyFamily::P256 => Algorithm::ES256,
-            KeyFamily::P384 => Algorithm::ES384,
-            KeyFamily::Ed25519 => Algorithm::EdDSA,
-        };
-        crypto::check_key(probe, &key).map_err(|e| format!("key material: {e}"))?;
+        // Parse the key once now: a bad point or modulus is a bundle error, and no signature
+        // check parses key material again.
+        let algorithms: Vec<Algorithm> = family
+            .algorithms()
+            .iter()
+            .copied()
+            .filter(|a| alg.is_none_or(|pinned| pinned == *a))
+            .collect();
+        let verifiers = crypto::Verifiers::build(&key, &algorithms)
+            .map_err(|e| format!("key material: {e}"))?;
         Ok(PublicKey {
             kid: jwk.common.key_id.clone(),
             family,
             alg,
-            key,
+            verifiers,
         })
     }
 }
@@ -168,7 +183,7 @@ pub struct IssuerKeys {
     pub audiences: Vec<String>,
     /// Public keys.
     pub keys: Vec<PublicKey>,
-    secret: Option<DecodingKey>,
+    secret: Option<crypto::Verifiers>,
 }
 
 impl IssuerKeys {
@@ -183,7 +198,7 @@ impl IssuerKeys {
             name: name.into(),
             audiences,
             keys,
-            secret: secret.map(DecodingKey::from_secret),
+            secret: secret.and_then(|s| crypto::Verifiers::hmac(s).ok()),
         }
     }
 
@@ -211,7 +226,7 @@ impl IssuerKeys {
                     issuer: self.name.clone(),
                     alg: format!("{alg:?} (shared secret)"),
                 })?;
-            return if crypto::verify(alg, secret, message, signature) {
+            return if secret.verify(alg, message, signature) {
                 Ok(())
             } else {
                 Err(bad("the shared secret".into()))
@@ -303,7 +318,7 @@ impl KeyRing {
             let secret = issuer.shared_secret.as_deref().and_then(|s| {
                 let bytes = STANDARD.decode(s).or_else(|_| STANDARD_NO_PAD.decode(s));
                 match bytes {
-                    Ok(b) if b.len() >= MIN_SECRET_BYTES => Some(DecodingKey::from_secret(&b)),
+                    Ok(b) if b.len() >= MIN_SECRET_BYTES => crypto::Verifiers::hmac(&b).ok(),
                     Ok(b) => {
                         problems.push(
                             at("shared_secret"),
