@@ -35,8 +35,9 @@ function panel({ x0, y0, w, h, title, ylabel, series, xs, yLog }) {
     const pts = xs.map((xv, i) => [xv, s.values[i]]).filter(([, v]) => Number.isFinite(v) && v > 0);
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" ${s.dash ? 'stroke-dasharray="5,4"' : ''} points="${pts.map(([a, b]) => `${px(a).toFixed(1)},${py(b).toFixed(1)}`).join(' ')}"/>`);
     for (const [a, b] of pts) out.push(`<circle cx="${px(a).toFixed(1)}" cy="${py(b).toFixed(1)}" r="3" fill="${s.color}"/>`);
-    out.push(`<line x1="${x0 + 10}" x2="${x0 + 30}" y1="${y0 + 14 + k * 16}" y2="${y0 + 14 + k * 16}" stroke="${s.color}" stroke-width="2" ${s.dash ? 'stroke-dasharray="5,4"' : ''}/>`);
-    out.push(`<text x="${x0 + 36}" y="${y0 + 18 + k * 16}" font-size="11">${esc(s.name)}</text>`);
+    const ly = y0 + h + 56 + k * 16;
+    out.push(`<line x1="${x0 + 10}" x2="${x0 + 30}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2" ${s.dash ? 'stroke-dasharray="5,4"' : ''}/>`);
+    out.push(`<text x="${x0 + 36}" y="${ly + 4}" font-size="11">${esc(s.name)}</text>`);
   });
   return out.join('\n');
 }
@@ -45,7 +46,7 @@ export function plot(results) {
   const sc = results.scale;
   const xs = sc.map((s) => s.accounts);
   const us = (ns) => (Number.isFinite(ns) ? ns / 1000 : NaN);
-  const W = 920, H = 400;
+  const W = 920, H = 440;
   const body = [
     panel({ x0: 80, y0: 50, w: 340, h: 260, title: 'Warm decision latency (median)', ylabel: 'microseconds per decision (log)', xs, yLog: true,
       series: [
