@@ -1,0 +1,385 @@
+// tessera's benchmark harness: the contenders side by side in one Node process (interleaved
+// rounds, medians, ratios), plus child processes for cold start and bundle scale, plus the
+// native Rust build for the wasm/native ratio. Usage: bench/run.sh [--quick|--full|--long].
+//
+// Exits non-zero if any two contenders disagree on any decision (or disagree with the answer
+// the generated bundle implies). Targets are reported as PASS/MISS and never fail the run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import * as c from './lib/contenders.mjs';
+import { generateBundle, nsOf } from './gen-bundle.mjs';
+import { ALGS, mint, question } from './lib/tokens.mjs';
+import { fmtBytes, fmtNs, fmtX, interleave, median, table, timeSync } from './lib/stats.mjs';
+
+const MODE = process.argv.includes('--long') ? 'long' : process.argv.includes('--full') ? 'full' : 'quick';
+const CFG = {
+  quick: { accounts: 200, agreeAccounts: 16, rounds: 3, warmIters: 5000, joseIters: 50, coldBatch: { RS256: 20, ES256: 20, EdDSA: 60, HS256: 100 }, sizes: [100, 1000], loads: 1, coldProcs: 3, flat: 100_000, profile: false },
+  full: { accounts: 1000, agreeAccounts: 64, rounds: 9, warmIters: 50_000, joseIters: 300, coldBatch: { RS256: 100, ES256: 100, EdDSA: 300, HS256: 500 }, sizes: [100, 1000, 10_000, 100_000], loads: 3, coldProcs: 7, flat: 1_000_000, profile: true },
+}[MODE === 'long' ? 'full' : MODE];
+if (MODE === 'long') CFG.flat = 10_000_000;
+
+const ROOT = c.ROOT;
+const OUT = path.join(ROOT, 'bench/results');
+mkdirSync(OUT, { recursive: true });
+const NATIVE = process.env.TESSERA_BENCH_NATIVE ?? path.join(ROOT, 'target/release/examples/bench_native');
+const NOW = Math.floor(Date.now() / 1000);
+const results = { mode: MODE, date: new Date().toISOString(), targets: [] };
+const disagreements = [];
+const log = (...a) => console.log(...a);
+const section = (t) => log(`\n== ${t}`);
+
+// --- environment ---------------------------------------------------------------------------
+const require = createRequire(import.meta.url);
+const pkgVersion = (name) => require(path.join(ROOT, 'bench/node_modules', name, 'package.json')).version;
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+results.env = {
+  node: process.version,
+  v8: process.versions.v8,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memory_gb: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  rustc: sh('rustc', ['--version']),
+  tessera_commit: sh('git', ['rev-parse', '--short', 'HEAD']),
+  jose: pkgVersion('jose'),
+  'fast-jwt': pkgVersion('fast-jwt'),
+  '@cedar-policy/cedar-wasm': pkgVersion('@cedar-policy/cedar-wasm'),
+};
+section(`tessera benchmark, ${MODE} mode`);
+log(table(['what', 'value'], Object.entries(results.env)));
+
+// --- module size ---------------------------------------------------------------------------
+section('module size');
+const sizes = (file) => {
+  const b = readFileSync(file);
+  return {
+    raw: b.length,
+    gzip: gzipSync(b, { level: 9 }).length,
+    brotli: brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+};
+const tesseraWasm = path.join(path.dirname(c.TESSERA_JS), 'tessera_bg.wasm');
+const cedarWasm = path.join(ROOT, 'bench/node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm');
+results.size = {
+  tessera_wasm: sizes(tesseraWasm),
+  tessera_js: sizes(c.TESSERA_JS),
+  cedar_wasm: sizes(cedarWasm),
+};
+log(table(['file', 'raw', 'gzip -9', 'brotli 11'], [
+  ['tessera_bg.wasm', ...Object.values(results.size.tessera_wasm).map(fmtBytes)],
+  ['tessera.js (glue)', ...Object.values(results.size.tessera_js).map(fmtBytes)],
+  ['cedar_wasm_bg.wasm', ...Object.values(results.size.cedar_wasm).map(fmtBytes)],
+]));
+
+// --- setup: bundle, tokens, contenders -----------------------------------------------------
+const N = CFG.accounts;
+const bundle = generateBundle({ accounts: N });
+const bundlePath = path.join(OUT, `bundle-${N}.json`);
+writeFileSync(bundlePath, JSON.stringify(bundle));
+const tessera = c.loadTessera();
+const engine = new tessera.Engine(readFileSync(bundlePath, 'utf8'));
+const uncachedEngine = new tessera.Engine(readFileSync(bundlePath, 'utf8'));
+uncachedEngine.setCacheCapacity(0);
+const index = c.buildJsIndex(bundle);
+const jose = await c.setupJose();
+const fj = await c.setupFastJwt();
+const cedar = await c.setupCedar();
+const spread = (count, total) => Array.from({ length: Math.min(count, total) }, (_, k) => Math.floor((k * total) / Math.min(count, total)));
+
+// --- agreement -----------------------------------------------------------------------------
+section('agreement: every contender, every question');
+const tamper = (t) => {
+  const [h, p, s] = t.split('.');
+  const m = s.length >> 1;
+  return `${h}.${p}.${s.slice(0, m)}${s[m] === 'A' ? 'B' : 'A'}${s.slice(m + 1)}`;
+};
+const agree = [];
+for (const alg of ALGS) {
+  for (const i of spread(CFG.agreeAccounts, N)) {
+    const token = mint(alg, i, N, NOW, 1);
+    for (const own of [true, false]) agree.push({ alg, token, ...question(i, N, own), expect: own && i % 2 === 0 });
+    agree.push({ alg, token: tamper(token), ...question(i, N, true), expect: false, tampered: true });
+  }
+}
+const decisions = { expected: agree.map((q) => q.expect) };
+decisions.tessera = agree.map((q) => c.tesseraCan(engine, q.token, q, NOW));
+decisions['tessera (uncached)'] = agree.map((q) => c.tesseraCan(uncachedEngine, q.token, q, NOW));
+decisions.jose = [];
+for (const q of agree) {
+  const p = await jose.verify(q.token, q.alg);
+  decisions.jose.push(c.jsDecide(index, p && c.jsIdentity(index, p, q.alg), q));
+}
+decisions['fast-jwt'] = agree.map((q) => {
+  const p = fj.verifyUncached(q.token, q.alg);
+  return c.jsDecide(index, p && c.jsIdentity(index, p, q.alg), q);
+});
+decisions['fast-jwt (cached)'] = agree.map((q) => {
+  const p = fj.verifyCached(q.token, q.alg);
+  return c.jsDecide(index, p && c.jsIdentity(index, p, q.alg), q);
+});
+decisions.cedar = agree.map((q) => {
+  // Cedar decides only: the identity comes from a verified token (fast-jwt here).
+  const p = fj.verifyUncached(q.token, q.alg);
+  const id = p && c.jsIdentity(index, p, q.alg);
+  return id ? cedar.decide(cedar.call(index, id, q)) : false;
+});
+
+// --- native (run once: agreement + its timings) --------------------------------------------
+const warmQs = spread(16, N).map((i) => ({ token: mint('ES256', i, N, NOW, 2), ...question(i, N, true), expect: i % 2 === 0 }));
+const coldQs = Object.fromEntries(ALGS.map((alg) => [alg, spread(CFG.coldBatch[alg], N).map((i) => ({ alg, token: mint(alg, i, N, NOW, 3), ...question(i, N, true), expect: i % 2 === 0 }))]));
+const runNative = (work, name) => {
+  if (!existsSync(NATIVE)) return null;
+  const file = path.join(OUT, `work-${name}.json`);
+  writeFileSync(file, JSON.stringify(work));
+  const r = spawnSync(NATIVE, [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`bench_native failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+};
+const native = runNative({
+  bundle: bundlePath, now: NOW, rounds: CFG.rounds, iters: CFG.warmIters,
+  agree: agree.map(({ token, verb, resource, namespace }) => ({ token, verb, resource, namespace })),
+  warm: warmQs, cold: coldQs,
+}, 'main');
+if (native) decisions.native = native.decisions;
+else log(`(native benchmark binary missing: ${NATIVE}; build with cargo build --release --example bench_native)`);
+
+const names = Object.keys(decisions);
+for (let k = 0; k < agree.length; k++) {
+  const vals = names.map((n) => decisions[n][k]);
+  if (new Set(vals).size !== 1) {
+    const q = agree[k];
+    disagreements.push({ question: `${q.alg} ${q.tampered ? 'tampered ' : ''}sa-${q.account} ${q.verb} ${q.resource} in ${q.namespace}`, ...Object.fromEntries(names.map((n, j) => [n, vals[j]])) });
+  }
+}
+results.agreement = { questions: agree.length, contenders: names, allowed: decisions.expected.filter(Boolean).length, disagreements };
+log(`${agree.length} questions (${results.agreement.allowed} allow), contenders: ${names.join(', ')}: ${disagreements.length ? `${disagreements.length} DISAGREEMENTS` : 'all agree'}`);
+for (const d of disagreements.slice(0, 10)) log('  DISAGREE', JSON.stringify(d));
+
+// --- warm decisions --------------------------------------------------------------------------
+section('warm decision: a token seen before (ES256), "get pods" in its namespace');
+for (const q of warmQs) {
+  c.tesseraCan(engine, q.token, q, NOW);
+  fj.verifyCached(q.token, 'ES256');
+}
+const W = warmQs.length;
+const warmCalls = warmQs.map((q) => {
+  const p = fj.verifyUncached(q.token, 'ES256');
+  return cedar.call(index, c.jsIdentity(index, p, 'ES256'), q);
+});
+const httpQs = warmQs.filter((q) => Number(q.namespace.slice(3)) < 100).map((q) => ({ url: `https://${q.namespace}.example.com/api/pods`, auth: `Bearer ${q.token}` }));
+const H = httpQs.length;
+const warm = await interleave([
+  { name: 'tessera can()', iters: CFG.warmIters, fn: (k) => c.tesseraCan(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
+  { name: 'tessera checkHttp()', iters: CFG.warmIters, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, httpQs[k % H].auth, undefined, NOW).allowed },
+  { name: 'fast-jwt cached verify alone', iters: CFG.warmIters, fn: (k) => fj.verifyCached(warmQs[k % W].token, 'ES256') !== null },
+  { name: 'fast-jwt cached verify + lookup', iters: CFG.warmIters, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(q.token, 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+  { name: 'cedar statefulIsAuthorized', iters: Math.max(200, CFG.warmIters / 50), fn: (k) => cedar.decide(warmCalls[k % W]) },
+  { name: 'cedar entities + statefulIsAuthorized', iters: Math.max(200, CFG.warmIters / 50), fn: (k) => { const q = warmQs[k % W]; return cedar.decide(cedar.call(index, { key: `${q.namespace}/sa-${q.account}`, namespace: q.namespace }, q)); } },
+  { name: 'jose jwtVerify + lookup (no cache)', iters: CFG.joseIters, async: true, fn: async (k) => { const q = warmQs[k % W]; const p = await jose.verify(q.token, 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+], CFG.rounds);
+if (native) {
+  warm['native authorize (cached token)'] = native.warm_ns;
+  warm['native decide alone'] = native.decide_only_ns;
+}
+results.warm = warm;
+const tw = warm['tessera can()'];
+log(table(['contender', 'median / call', 'vs tessera can()'], Object.entries(warm).map(([k, v]) => [k, fmtNs(v), k.startsWith('tessera can') ? '1x' : `${fmtX(v / tw)}`])));
+
+// --- cold verify + decide -------------------------------------------------------------------
+section('cold verify + decide: a token not seen before (caches off), per algorithm');
+results.cold = {};
+for (const alg of ALGS) {
+  const qs = coldQs[alg];
+  const B = qs.length;
+  const r = await interleave([
+    { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
+    { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+    { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+  ], CFG.rounds);
+  if (native) r.native = native.cold_ns[alg];
+  results.cold[alg] = r;
+}
+log(table(['alg', 'tessera (wasm)', 'jose + lookup', 'fast-jwt + lookup', 'native tessera', 'tessera / best JS', 'wasm / native'],
+  ALGS.map((alg) => {
+    const r = results.cold[alg];
+    return [alg, fmtNs(r.tessera), fmtNs(r.jose), fmtNs(r['fast-jwt']), fmtNs(r.native), fmtX(r.tessera / Math.min(r.jose, r['fast-jwt'])), fmtX(r.tessera / r.native)];
+  })));
+
+// --- cold start (fresh processes) ------------------------------------------------------------
+section(`cold start: fresh node process, import + load 1,000-account bundle + first decision (median of ${CFG.coldProcs})`);
+const coldBundle = N === 1000 ? bundlePath : path.join(OUT, 'bundle-1000.json');
+if (coldBundle !== bundlePath) writeFileSync(coldBundle, JSON.stringify(generateBundle({ accounts: 1000 })));
+const csI = 42;
+const csWork = path.join(OUT, 'work-cold-start.json');
+writeFileSync(csWork, JSON.stringify({ cold_start: { token: mint('ES256', csI, 1000, NOW, 4), alg: 'ES256', question: question(csI, 1000, true), now: NOW, account_key: `${nsOf(csI, 1000)}/sa-${csI}` } }));
+results.cold_start = {};
+const csRows = [];
+for (const who of ['tessera', 'jose', 'fast-jwt', 'cedar']) {
+  const runs = [];
+  for (let k = 0; k < CFG.coldProcs; k++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/cold.mjs'), who, coldBundle, csWork], { encoding: 'utf8' });
+    const wall = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0) throw new Error(`cold start ${who}: ${r.stderr}`);
+    runs.push({ ...JSON.parse(r.stdout), wall_ms: wall });
+  }
+  const m = (f) => median(runs.map((x) => x[f]));
+  const row = { import_ms: m('import_ms'), load_ms: m('load_ms'), first_ms: m('first_ms'), total_ms: m('total_ms'), wall_ms: m('wall_ms'), allowed: runs.map((x) => x.allowed) };
+  results.cold_start[who] = row;
+  if (new Set(row.allowed).size !== 1 || row.allowed[0] !== (csI % 2 === 0)) disagreements.push({ question: `cold start ${who}`, allowed: row.allowed });
+  csRows.push([who, ...['import_ms', 'load_ms', 'first_ms', 'total_ms', 'wall_ms'].map((f) => row[f].toFixed(2))]);
+}
+log(table(['contender', 'import ms', 'load ms', 'first decision ms', 'total ms', 'process wall ms'], csRows));
+
+// --- scale ------------------------------------------------------------------------------------
+section('scale: bundle size vs load time, memory, decision latency (one fresh process per size)');
+results.scale = [];
+for (const accounts of CFG.sizes) {
+  const bp = path.join(OUT, `bundle-${accounts}.json`);
+  const b = generateBundle({ accounts });
+  writeFileSync(bp, JSON.stringify(b));
+  const picks = spread(256, accounts);
+  const warmS = picks.map((i) => ({ token: mint('HS256', i, accounts, NOW, 5), ...question(i, accounts, true), expect: i % 2 === 0 }));
+  const http = warmS.filter((q) => Number(q.namespace.slice(3)) < 100).slice(0, 64).map((q) => ({ url: `https://${q.namespace}.example.com/x`, auth: `Bearer ${q.token}`, token: q.token, expect: true }));
+  const wp = path.join(OUT, `work-scale-${accounts}.json`);
+  writeFileSync(wp, JSON.stringify({ loads: CFG.loads, rounds: CFG.rounds, iters: CFG.warmIters, now: NOW, warm: warmS, http }));
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/scale.mjs'), bp, wp], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`scale ${accounts}: ${r.stderr}`);
+  const s = { accounts, bindings: b.role_bindings.length, namespaces: b.namespaces.length, ...JSON.parse(r.stdout) };
+  const nat = runNative({ bundle: bp, now: NOW, rounds: Math.min(CFG.rounds, 5), iters: CFG.warmIters, agree: [], warm: warmS, cold: {} }, `scale-${accounts}`);
+  if (nat) Object.assign(s, { native_load_ms: nat.load_ms, native_decision_ns: nat.warm_ns, native_decide_only_ns: nat.decide_only_ns });
+  if (!s.agree) disagreements.push({ question: `scale ${accounts}: tessera decisions differ from the expected answers` });
+  results.scale.push(s);
+}
+log(table(['accounts', 'bindings', 'bundle', 'load (wasm)', 'load (native)', 'wasm memory', 'rss', 'decision (wasm)', 'checkHttp (wasm)', 'decision (native)'],
+  results.scale.map((s) => [s.accounts, s.bindings, fmtBytes(s.bundle_bytes), `${s.load_ms.toFixed(1)} ms`, s.native_load_ms ? `${s.native_load_ms.toFixed(1)} ms` : 'n/a', fmtBytes(s.wasm_memory_after), fmtBytes(s.rss_after), fmtNs(s.decision_ns), fmtNs(s.http_ns), fmtNs(s.native_decision_ns)])));
+
+// --- flat memory --------------------------------------------------------------------------------
+section(`flat memory: ${CFG.flat.toLocaleString('en')} decisions (9 in 10 on 16 hot tokens, 1 in 10 on 20,000 rotating tokens; cache filled first)`);
+{
+  const hot = warmQs;
+  const rot = Array.from({ length: 20_000 }, (_, k) => {
+    const i = k % N;
+    return { token: mint('HS256', i, N, NOW, 10 + Math.floor(k / N)), ...question(i, N, true) };
+  });
+  // Fill phase (not sampled): every rotating token once, so the token cache reaches its bound.
+  for (const q of rot) c.tesseraCan(engine, q.token, q, NOW);
+  const samples = [{ decisions: 0, wasm: c.tesseraWasmMemoryBytes(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed }];
+  const step = CFG.flat / 10;
+  const t0 = process.hrtime.bigint();
+  let allowed = 0;
+  for (let k = 0; k < CFG.flat; k++) {
+    const q = k % 10 === 9 ? rot[Math.floor(k / 10) % rot.length] : hot[k % hot.length];
+    if (c.tesseraCan(engine, q.token, q, NOW)) allowed++;
+    if ((k + 1) % step === 0) samples.push({ decisions: k + 1, wasm: c.tesseraWasmMemoryBytes(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const ref = samples[1]; // after the first 10%
+  const last = samples[samples.length - 1];
+  const mid = samples[5];
+  results.flat = { decisions: CFG.flat, seconds: secs, allowed, samples, wasm_growth_after_10pct: last.wasm - ref.wasm, wasm_growth_second_half: last.wasm - mid.wasm, rss_growth_after_10pct: last.rss - ref.rss };
+  log(table(['decisions', 'wasm memory', 'rss', 'js heap'], samples.map((s) => [s.decisions.toLocaleString('en'), fmtBytes(s.wasm), fmtBytes(s.rss), fmtBytes(s.heap)])));
+  log(`${secs.toFixed(1)} s; after 10%: wasm memory +${results.flat.wasm_growth_after_10pct} bytes, rss ${results.flat.rss_growth_after_10pct >= 0 ? '+' : ''}${fmtBytes(Math.abs(results.flat.rss_growth_after_10pct))}`);
+}
+
+// --- profile ------------------------------------------------------------------------------------
+if (CFG.profile) {
+  section('profile: where the time goes (V8 sampling profiler, self time)');
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  const prof = async (label, fn, ms) => {
+    await session.post('Profiler.start');
+    const end = Date.now() + ms;
+    while (Date.now() < end) fn();
+    const { profile } = await session.post('Profiler.stop');
+    const self = new Map();
+    const dt = new Map();
+    profile.samples.forEach((id, k) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0)));
+    let total = 0;
+    for (const node of profile.nodes) {
+      const t = dt.get(node.id) ?? 0;
+      total += t;
+      const f = node.callFrame;
+      const where = f.url.startsWith('wasm://') ? 'wasm' : f.url ? path.basename(f.url) : '';
+      const key = `${f.functionName || '(anonymous)'}${where ? ` [${where}]` : ''}`;
+      self.set(key, (self.get(key) ?? 0) + t);
+    }
+    const wasmShare = [...self].filter(([k]) => k.endsWith('[wasm]')).reduce((a, [, v]) => a + v, 0) / total;
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => ({ fn: k, share: v / total }));
+    return { label, wasm_share: wasmShare, top };
+  };
+  let k = 0;
+  results.profile = [
+    await prof('warm tessera can()', () => { const q = warmQs[k++ % W]; c.tesseraCan(engine, q.token, q, NOW); }, 1500),
+    await prof('cold RS256 tessera can()', () => { const q = coldQs.RS256[k++ % coldQs.RS256.length]; c.tesseraCan(uncachedEngine, q.token, q, NOW); }, 1500),
+    await prof('cold ES256 tessera can()', () => { const q = coldQs.ES256[k++ % coldQs.ES256.length]; c.tesseraCan(uncachedEngine, q.token, q, NOW); }, 1500),
+  ];
+  session.disconnect();
+  for (const p of results.profile) {
+    log(`${p.label}: ${(p.wasm_share * 100).toFixed(0)}% of samples inside wasm`);
+    log(table(['function (self time)', 'share'], p.top.map((t) => [t.fn, `${(t.share * 100).toFixed(1)}%`])));
+  }
+}
+
+// --- targets --------------------------------------------------------------------------------------
+section('targets');
+const target = (id, name, goal, value, pass, detail = '') => results.targets.push({ id, name, goal, value, pass, detail });
+const fjc = warm['fast-jwt cached verify alone'];
+const ced = warm['cedar statefulIsAuthorized'];
+target('warm-vs-fastjwt', 'warm decision vs fast-jwt cached verify alone', 'tessera faster', `${fmtNs(tw)} vs ${fmtNs(fjc)} (${fmtX(fjc / tw)})`, tw < fjc);
+target('warm-vs-cedar', 'warm decision vs cedar-wasm stateful call', '>= 50x faster', `${fmtX(ced / tw)} (${fmtNs(ced)})`, ced / tw >= 50);
+target('warm-1us', 'warm decision median', '<= 1 us (aim)', fmtNs(tw), tw <= 1000);
+for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+  const r = results.cold[alg];
+  const best = Math.min(r.jose, r['fast-jwt']);
+  target(`cold-${alg}`, `cold verify+decide ${alg} vs best of jose / fast-jwt`, '<= 1.1x', `${fmtX(r.tessera / best)} (${fmtNs(r.tessera)} vs ${fmtNs(best)})`, r.tessera <= 1.1 * best);
+}
+{
+  const r = results.cold.HS256;
+  target('cold-HS256', 'cold verify+decide HS256 vs jose', '>= 10x faster', `${fmtX(r.jose / r.tessera)} (${fmtNs(r.tessera)} vs ${fmtNs(r.jose)})`, r.jose / r.tessera >= 10);
+}
+if (native) {
+  const ratio = tw / native.warm_ns;
+  target('wasm-native', 'same decision in wasm vs native (cached token, signature math aside)', '<= 2x', `${fmtX(ratio)} (${fmtNs(tw)} vs ${fmtNs(native.warm_ns)})`, ratio <= 2);
+}
+target('size', '.wasm gzip', '<= 200 KB', `${fmtBytes(results.size.tessera_wasm.gzip)} (${results.size.tessera_wasm.gzip} bytes)`, results.size.tessera_wasm.gzip <= 200 * 1024);
+{
+  const t = results.cold_start.tessera.total_ms;
+  target('cold-start', 'cold start in Node: import + load 1,000 accounts + first decision', '<= 10 ms', `${t.toFixed(2)} ms`, t <= 10);
+}
+const big = results.scale.find((s) => s.accounts === 100_000);
+const small = results.scale.find((s) => s.accounts === 100);
+if (big && small) {
+  target('scale-load', 'load 100,000 accounts / 200,000 bindings', '<= 500 ms', `${big.load_ms.toFixed(0)} ms`, big.load_ms <= 500);
+  target('scale-latency', 'decision at 100,000 accounts vs 100', '<= 1.5x', `${fmtX(big.decision_ns / small.decision_ns)} (${fmtNs(big.decision_ns)} vs ${fmtNs(small.decision_ns)})`, big.decision_ns <= 1.5 * small.decision_ns);
+  target('scale-memory', 'wasm memory at 100,000 accounts', '<= 150 MB', fmtBytes(big.wasm_memory_after), big.wasm_memory_after <= 150 * 2 ** 20);
+} else {
+  for (const id of ['scale-load', 'scale-latency', 'scale-memory']) target(id, id, 'needs --full', 'not run', null);
+}
+target('flat-memory', `${CFG.flat.toLocaleString('en')} decisions, memory flat`, 'wasm memory: no growth in the 2nd half, < 1 MB after 10%', `wasm +${fmtBytes(results.flat.wasm_growth_after_10pct)} after 10%, +${fmtBytes(results.flat.wasm_growth_second_half)} in 2nd half; rss ${(results.flat.rss_growth_after_10pct / 2 ** 20).toFixed(1)} MB`, results.flat.wasm_growth_second_half === 0 && results.flat.wasm_growth_after_10pct < 2 ** 20 && results.flat.rss_growth_after_10pct < 32 * 2 ** 20, CFG.flat < 10_000_000 ? '10 million with --long' : '');
+log(table(['target', 'goal', 'measured', ''], results.targets.map((t) => [t.name, t.goal, t.value, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS'])));
+
+// --- write --------------------------------------------------------------------------------------
+results.agreement.disagreements = disagreements;
+const file = path.join(OUT, `results-${MODE}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+writeFileSync(path.join(OUT, 'latest.json'), JSON.stringify(results, null, 2));
+log(`\nresults: ${path.relative(ROOT, file)}`);
+if (disagreements.length) {
+  log(`bench: FAILED: ${disagreements.length} disagreements between contenders`);
+  process.exit(1);
+}
+log(`bench: ran ${MODE} mode; ${agree.length} questions, ${names.length} contenders agreed on every decision`);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs tessera's benchmark harness (bench/run.mjs) after building what it needs.
+#
+#   bench/run.sh            quick mode (= --quick): small sizes, few rounds, about a minute;
+#                           CI runs it: exits non-zero only if it could not run or if the
+#                           contenders disagreed on a decision (targets are reported, not enforced)
+#   bench/run.sh --full     what docs/performance.md reports (about 5 minutes on 2 cores);
+#                           then `node bench/report.mjs` rewrites the doc's tables and the SVG
+#   bench/run.sh --long     --full plus 10 million decisions for the flat-memory check
+#
+# Builds the wasm module if target/wasm/node is missing (scripts/build-wasm.sh; set
+# TESSERA_BENCH_REBUILD=1 to rebuild it anyway), installs bench/node_modules if missing, and
+# builds the native benchmark (cargo build --release --example bench_native).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+mode="--quick"
+for a in "$@"; do
+    case "$a" in
+    --quick | --full | --long) mode="$a" ;;
+    -h | --help)
+        sed -n '2,14p' "$0"
+        exit 0
+        ;;
+    *)
+        echo "bench/run.sh: unknown argument '$a' (use --quick, --full or --long)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+if [[ ! -f target/wasm/node/tessera.js || -n "${TESSERA_BENCH_REBUILD:-}" ]]; then
+    echo "bench: building the wasm module (scripts/build-wasm.sh)"
+    scripts/build-wasm.sh
+fi
+if [[ ! -d bench/node_modules/@cedar-policy/cedar-wasm ]]; then
+    echo "bench: installing bench/node_modules (npm ci)"
+    (cd bench && npm ci --no-audit --no-fund)
+fi
+echo "bench: building the native benchmark (cargo build --release --example bench_native)"
+cargo build --release --example bench_native --quiet
+
+exec node bench/run.mjs "$mode"
