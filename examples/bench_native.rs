@@ -109,7 +109,9 @@ fn main() {
             .iter()
             .map(|q| engine.verify(&q.token, now).expect("warm token verifies"))
             .collect();
-        let verify_ns = per_call(rounds, iters, |i| engine.verify(&warm[i % n].token, now).is_ok());
+        let verify_ns = per_call(rounds, iters, |i| {
+            engine.verify(&warm[i % n].token, now).is_ok()
+        });
         let b = engine.bundle();
         let decide_ns = per_call(rounds, iters, |i| {
             b.rbac()

@@ -5,6 +5,7 @@
 //! meets a dangling name and never scans the whole document.
 
 mod error;
+mod locate;
 mod namespaces;
 pub mod schema;
 pub mod signature;
@@ -225,12 +226,11 @@ impl Bundle {
 
 /// Parses the JSON, naming the path of the first shape error.
 pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+    serde_json::from_slice(bytes).map_err(|e| {
+        let offset = locate::offset_of(bytes, e.line(), e.column());
         BundleError::Parse {
-            path,
-            message: e.into_inner().to_string(),
+            path: locate::path_at(bytes, offset),
+            message: e.to_string(),
         }
     })
 }
