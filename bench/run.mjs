@@ -180,6 +180,7 @@ const httpQs = warmQs.filter((q) => Number(q.namespace.slice(3)) < 100).map((q) 
 const H = httpQs.length;
 const warm = await interleave([
   { name: 'tessera can()', iters: CFG.warmIters, fn: (k) => c.tesseraCan(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
+  { name: 'tessera can() full object', iters: CFG.warmIters, fn: (k) => c.tesseraCanFull(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
   { name: 'tessera checkHttp()', iters: CFG.warmIters, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, httpQs[k % H].auth, undefined, NOW).allowed },
   { name: 'fast-jwt cached verify alone', iters: CFG.warmIters, fn: (k) => fj.verifyCached(warmQs[k % W].token, 'ES256') !== null },
   { name: 'fast-jwt cached verify + lookup', iters: CFG.warmIters, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(q.token, 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },

@@ -7,14 +7,21 @@
 //! whenever the bundle changes. Bounded: two generations of at most `capacity` entries each;
 //! when the young one fills, the old one is dropped (an approximate LRU with O(1) work).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 use std::sync::Arc;
 
+use crate::decision::Decision;
 use crate::identity::Identity;
+use crate::rbac::RbacRequest;
 use crate::time::UnixTime;
 
 /// Entries per generation when none is configured.
 pub const DEFAULT_CAPACITY: usize = 4096;
+/// RBAC decisions remembered per token (the oldest is forgotten first).
+pub const DECISIONS_PER_TOKEN: usize = 16;
 
 /// When a cached verification holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,15 +40,25 @@ impl Validity {
 
 #[derive(Debug, Clone)]
 struct Entry {
+    token: Box<str>,
     identity: Arc<Identity>,
     validity: Validity,
+    /// RBAC decisions already made for this token. RBAC depends only on the identity, the
+    /// question and the bundle, so each holds as long as the token does (and the whole cache
+    /// is emptied with every bundle change). Route decisions are never kept: their policies
+    /// may read the time of day.
+    decisions: Vec<(RbacRequest, Arc<Decision>)>,
 }
 
 /// A bounded cache of verified tokens.
 #[derive(Debug)]
 pub struct TokenCache {
-    young: HashMap<Box<str>, Entry>,
-    old: HashMap<Box<str>, Entry>,
+    // foldhash rather than SipHash: a cache hit hashes a whole token (often 1 KB) on every
+    // call. Only verified tokens are ever inserted, and every hit compares the full string, so
+    // a weaker hash can cost a crafted lookup a few comparisons, never a wrong answer.
+    hasher: RandomState,
+    young: HashTable<Entry>,
+    old: HashTable<Entry>,
     capacity: usize,
 }
 
@@ -51,43 +68,104 @@ impl Default for TokenCache {
     }
 }
 
+/// Whether two tokens are the same, compared eight bytes at a time (the byte-wise `memcmp`
+/// of wasm32 is the slowest part of a cache hit otherwise).
+fn same_token(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (wa.remainder(), wb.remainder());
+    let word = |w: &[u8]| <[u8; 8]>::try_from(w).ok().map(u64::from_ne_bytes);
+    ra == rb && wa.zip(wb).all(|(x, y)| word(x) == word(y))
+}
+
 impl TokenCache {
     /// A cache of at most `2 * capacity` tokens (`capacity` 0 disables caching).
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
-            young: HashMap::new(),
-            old: HashMap::new(),
+            hasher: RandomState::default(),
+            young: HashTable::new(),
+            old: HashTable::new(),
             capacity,
         }
     }
 
     /// The identity of a token verified before, if its validity window holds at `now`.
     pub fn get(&mut self, token: &str, now: UnixTime) -> Option<Arc<Identity>> {
-        if let Some(entry) = self.young.get(token) {
-            return entry.validity.holds(now).then(|| entry.identity.clone());
+        self.entry(token, now).map(|e| e.identity.clone())
+    }
+
+    /// The RBAC decision already made for this token and question, if the token still holds
+    /// at `now`.
+    pub fn decision(
+        &mut self,
+        token: &str,
+        now: UnixTime,
+        request: &RbacRequest,
+    ) -> Option<Arc<Decision>> {
+        let entry = self.entry(token, now)?;
+        entry
+            .decisions
+            .iter()
+            .find(|(r, _)| r == request)
+            .map(|(_, d)| d.clone())
+    }
+
+    /// Remembers an RBAC decision for a token already in the cache.
+    pub fn remember(&mut self, token: &str, request: &RbacRequest, decision: Arc<Decision>) {
+        let hash = self.hasher.hash_one(token);
+        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
+        if let Some(entry) = self.young.find_mut(hash, eq) {
+            if entry.decisions.len() >= DECISIONS_PER_TOKEN {
+                entry.decisions.remove(0);
+            }
+            entry.decisions.push((request.clone(), decision));
         }
-        let entry = self.old.remove(token)?;
-        if !entry.validity.holds(now) {
-            return None;
-        }
-        let identity = entry.identity.clone();
-        self.insert_entry(token, entry);
-        Some(identity)
     }
 
     /// Remembers a verified token.
     pub fn insert(&mut self, token: &str, identity: Arc<Identity>, validity: Validity) {
-        self.insert_entry(token, Entry { identity, validity });
+        let hash = self.hasher.hash_one(token);
+        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
+        if let Ok(old) = self.young.find_entry(hash, eq) {
+            old.remove();
+        }
+        self.insert_entry(
+            hash,
+            Entry {
+                token: token.into(),
+                identity,
+                validity,
+                decisions: Vec::new(),
+            },
+        );
     }
 
-    fn insert_entry(&mut self, token: &str, entry: Entry) {
+    /// The entry of a token whose validity window holds at `now`, moved to the young
+    /// generation when it was found in the old one. One hash and one comparison on a hit.
+    fn entry(&mut self, token: &str, now: UnixTime) -> Option<&mut Entry> {
+        let hash = self.hasher.hash_one(token);
+        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
+        if self.young.find(hash, eq).is_none() {
+            let (entry, _) = self.old.find_entry(hash, eq).ok()?.remove();
+            self.insert_entry(hash, entry);
+        }
+        self.young
+            .find_mut(hash, eq)
+            .filter(|e| e.validity.holds(now))
+    }
+
+    fn insert_entry(&mut self, hash: u64, entry: Entry) {
         if self.capacity == 0 {
             return;
         }
         if self.young.len() >= self.capacity {
-            self.old = std::mem::take(&mut self.young);
+            self.old = std::mem::replace(&mut self.young, HashTable::new());
         }
-        self.young.insert(token.into(), entry);
+        let hasher = &self.hasher;
+        self.young
+            .insert_unique(hash, entry, |e| hasher.hash_one(&*e.token));
     }
 
     /// Forgets everything (on every bundle change).
@@ -137,6 +215,19 @@ mod tests {
         not_before: None,
         not_after: None,
     };
+
+    #[test]
+    fn tokens_compare_equal_only_when_every_byte_is() {
+        let a = b"abcdefgh12345678xyz";
+        assert!(same_token(a, a));
+        for i in 0..a.len() {
+            let mut b = *a;
+            b[i] ^= 1;
+            assert!(!same_token(a, &b), "byte {i}");
+        }
+        assert!(!same_token(a, &a[..18]));
+        assert!(same_token(b"", b""));
+    }
 
     #[test]
     fn only_the_whole_token_hits() {

@@ -177,7 +177,30 @@ impl WasmEngine {
             name.as_deref().unwrap_or(""),
             namespace,
         ));
-        to_js(&self.core.authorize(token, &request, at(now)))
+        to_js(&*self.core.authorize_shared(token, &request, at(now)))
+    }
+
+    /// The fastest RBAC call: `can` reduced to the decision's status (200 allowed, 401 no
+    /// valid identity, 403 not allowed, 503 the bundle expired), for callers that need no
+    /// explanation. A question asked before for the same token is answered from the cache
+    /// without building any object.
+    #[wasm_bindgen(js_name = canStatus)]
+    pub fn can_status(
+        &mut self,
+        token: &str,
+        verb: &str,
+        resource: &str,
+        namespace: &str,
+        name: Option<String>,
+        now: Option<f64>,
+    ) -> u16 {
+        let request = RbacRequest::Resource(ResourceAttributes::from_kubectl(
+            verb,
+            resource,
+            name.as_deref().unwrap_or(""),
+            namespace,
+        ));
+        self.core.authorize_shared(token, &request, at(now)).status
     }
 
     /// The hot HTTP call, strings only: decides `method url` against the routes, with the

@@ -108,6 +108,8 @@ export declare class Engine {
   verify(token: string, now?: number | null): TokenReview;
   authorize(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number | null): Decision;
   can(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): Decision;
+  /** `can` reduced to the status: 200 allowed, 401 no valid identity, 403 not allowed, 503 bundle expired. */
+  canStatus(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): number;
   checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
   checkRequest(request: HttpRequestInput, now?: number | null): Decision;
   free(): void;

@@ -152,3 +152,16 @@ test('the hot string calls agree with the object calls', () => {
   assert.equal(viaHeaders.allowed, true, viaHeaders.explanation);
   assert.deepEqual(viaStrings.reasons, viaHeaders.reasons);
 });
+
+test('canStatus answers with the status of the full decision, cached or not', () => {
+  const engine = new Engine(bundleText);
+  const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  for (const [verb, resource, ns] of [['get', 'pods', 'top-secret'], ['delete', 'pods', 'top-secret'], ['get', 'pods', 'other'], ['get', 'pods/log', 'top-secret']]) {
+    const full = engine.can(robot, verb, resource, ns, undefined, NOW).status;
+    assert.equal(engine.canStatus(robot, verb, resource, ns, undefined, NOW), full, `${verb} ${resource} ${ns}`);
+    assert.equal(engine.canStatus(robot, verb, resource, ns, undefined, NOW), full, `cached ${verb} ${resource} ${ns}`);
+  }
+  assert.equal(engine.canStatus('garbage', 'get', 'pods', 'top-secret', undefined, NOW), 401);
+  // Past the bundle's expires_at every decision fails closed.
+  assert.equal(engine.canStatus(robot, 'get', 'pods', 'top-secret', undefined, Math.floor(Date.parse('2028-01-01T00:00:00Z') / 1000)), 503);
+});
