@@ -121,6 +121,9 @@ stage "build-wasm" "$TESSERA_ROOT/scripts/build-wasm.sh"
 stage "node --test tests/js" run_js_tests
 stage "npm package (all runtimes)" node tests/pkg/run.mjs
 stage "playground (Chromium)" "$TESSERA_ROOT/tests/www/run.sh"
+# Not a timed test: it runs the harness on a small size and fails only if it breaks or the
+# contenders disagree on a decision.
+stage "benchmark (quick)" "$TESSERA_ROOT/bench/run.sh" --quick
 
 summary
 say "$TOTAL_PASSED passed, $TOTAL_FAILED failed"

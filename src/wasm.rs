@@ -35,6 +35,16 @@ fn at(now: Option<f64>) -> UnixTime {
     }
 }
 
+/// A resource question as `kubectl auth can-i` takes it (see `can`).
+fn kubectl_request(verb: &str, resource: &str, namespace: &str, name: Option<&str>) -> RbacRequest {
+    RbacRequest::Resource(ResourceAttributes::from_kubectl(
+        verb,
+        resource,
+        name.unwrap_or(""),
+        namespace,
+    ))
+}
+
 fn bad_request(kind: DecisionKind, why: String, revision: u64) -> JsValue {
     to_js(&Decision::deny(kind, 400, "request-invalid", why, revision))
 }
@@ -171,12 +181,7 @@ impl WasmEngine {
         name: Option<String>,
         now: Option<f64>,
     ) -> JsValue {
-        let request = RbacRequest::Resource(ResourceAttributes::from_kubectl(
-            verb,
-            resource,
-            name.as_deref().unwrap_or(""),
-            namespace,
-        ));
+        let request = kubectl_request(verb, resource, namespace, name.as_deref());
         to_js(&*self.core.authorize_shared(token, &request, at(now)))
     }
 
@@ -194,12 +199,7 @@ impl WasmEngine {
         name: Option<String>,
         now: Option<f64>,
     ) -> u16 {
-        let request = RbacRequest::Resource(ResourceAttributes::from_kubectl(
-            verb,
-            resource,
-            name.as_deref().unwrap_or(""),
-            namespace,
-        ));
+        let request = kubectl_request(verb, resource, namespace, name.as_deref());
         self.core.authorize_shared(token, &request, at(now)).status
     }
 
