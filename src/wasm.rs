@@ -261,3 +261,28 @@ impl WasmEngine {
         }
     }
 }
+
+/// Hands the signature math of public keys (RS*, PS*, ES*, EdDSA) to the host:
+/// `verifier(alg, jwkJson, message, signature)` returns `true` or `false`, or anything else
+/// (or throws) to leave the check to the module's own RustCrypto. The key and the algorithm are
+/// still chosen by the engine (DESIGN 1.3); HMAC stays in the module. `null` removes it. The npm
+/// package installs Node's synchronous `crypto.verify` here.
+#[wasm_bindgen(js_name = setSignatureVerifier)]
+pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
+    let host = verifier.map(|f| {
+        Box::new(
+            move |alg: jsonwebtoken::Algorithm, jwk: &str, message: &[u8], signature: &[u8]| {
+                let args = js_sys::Array::of4(
+                    &JsValue::from_str(&format!("{alg:?}")),
+                    &JsValue::from_str(jwk),
+                    &js_sys::Uint8Array::from(message).into(),
+                    &js_sys::Uint8Array::from(signature).into(),
+                );
+                f.apply(&JsValue::NULL, &args)
+                    .ok()
+                    .and_then(|v| v.as_bool())
+            },
+        ) as crate::token::crypto::HostVerifier
+    });
+    crate::token::crypto::set_host_verifier(host);
+}

@@ -10,6 +10,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,7 +37,11 @@ export function loadTessera() {
     return instance;
   };
   try {
-    return require(TESSERA_JS);
+    const tessera = require(TESSERA_JS);
+    // As the npm package's Node entry does: node:crypto does the RSA/ECDSA/EdDSA signature
+    // math, the engine everything else (TESSERA_HOST_CRYPTO=0 measures RustCrypto in wasm).
+    if (process.env.TESSERA_HOST_CRYPTO !== '0') tessera.setSignatureVerifier(nodeSignatureVerifier());
+    return tessera;
   } finally {
     WebAssembly.Instance = Original;
   }

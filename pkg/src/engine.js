@@ -2,7 +2,7 @@
 // to the wasm, and never throws from a decision. It decides nothing itself: when the wasm cannot
 // answer (no bundle yet, or an exception or trap inside it) it fails closed with a reason, and
 // after a trap it re-instantiates the module and reloads the last good bundle.
-import { Engine, __wbg_reset_state } from '../dist/wasm/tessera.js';
+import { Engine, __wbg_reset_state, setSignatureVerifier as installInModule } from '../dist/wasm/tessera.js';
 import { BundleLoader } from './loader.js';
 import { DecisionLog } from './log.js';
 import { checkProxyRequest } from './http.js';
@@ -10,6 +10,20 @@ import { checkProxyRequest } from './http.js';
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
 let generation = 0;
+
+// The host's signature math, if the entry (or the user) installed one: installed again after a
+// reset, which starts the module afresh.
+let signatureVerifier = null;
+
+/**
+ * Hands the signature math of public-key tokens to `verifier(alg, jwkJson, message, signature)`
+ * (true/false; anything else leaves it to the module's RustCrypto), or `null` for none. The Node
+ * entry installs Node's `crypto.verify`. The engine still chooses the key and the algorithm.
+ */
+export function setSignatureVerifier(verifier) {
+  signatureVerifier = typeof verifier === 'function' ? verifier : null;
+  installInModule(signatureVerifier);
+}
 
 let idCounter = 0;
 const idPrefix = Math.random().toString(36).slice(2, 10);
@@ -227,6 +241,7 @@ export class Tessera {
   #recover() {
     try {
       __wbg_reset_state();
+      if (signatureVerifier) installInModule(signatureVerifier);
     } catch {
       // Nothing more can be done here; every decision keeps failing closed.
     }

@@ -115,6 +115,16 @@ export declare class Engine {
   free(): void;
 }
 
+/**
+ * Hands the signature math of public-key tokens (RS*, PS*, ES*, EdDSA) to the host:
+ * `verifier(alg, jwkJson, message, signature)` returns true or false, or anything else to leave
+ * the check to the module's RustCrypto; `null` removes it. The engine still chooses the key and
+ * the algorithm. The Node, Deno and Bun entry installs node:crypto here.
+ */
+export declare function setSignatureVerifier(
+  verifier: ((alg: string, jwk: string, message: Uint8Array, signature: Uint8Array) => boolean | undefined) | null,
+): void;
+
 /** What a storage hook keeps: the last good bundle, as fetched (re-verified when loaded). */
 export interface StoredBundle {
   bundle: string;

@@ -34,15 +34,49 @@ pub fn ensure_installed() {
     });
 }
 
+/// Signature math done by the host where it is faster (Node's `crypto`, WebCrypto): given the
+/// algorithm, the public key as a JWK (JSON text), the signed message and the signature, it
+/// answers `Some(valid)`, or `None` to leave the check to RustCrypto. It does the math only: the
+/// key and the algorithm are still chosen here, by the rules of DESIGN 1.3.
+pub type HostVerifier = Box<dyn Fn(Algorithm, &str, &[u8], &[u8]) -> Option<bool>>;
+
+thread_local! {
+    static HOST_VERIFIER: std::cell::RefCell<Option<HostVerifier>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs (or, with `None`, removes) the host's signature math for public keys. HMAC stays
+/// here (it is faster than a call out).
+pub fn set_host_verifier(verifier: Option<HostVerifier>) {
+    HOST_VERIFIER.with(|h| {
+        if let Ok(mut slot) = h.try_borrow_mut() {
+            *slot = verifier;
+        }
+    });
+}
+
+fn host_verify(algorithm: Algorithm, jwk: &str, message: &[u8], signature: &[u8]) -> Option<bool> {
+    // A verifier that calls back into this (it cannot through the engine, which is borrowed)
+    // finds the slot busy and leaves the check to RustCrypto.
+    HOST_VERIFIER.with(|h| {
+        let slot = h.try_borrow().ok()?;
+        slot.as_ref()
+            .and_then(|verify| verify(algorithm, jwk, message, signature))
+    })
+}
+
 /// The verifiers of one key (or shared secret), one per algorithm it may check, built once
 /// through the provider's factory when the bundle is loaded.
 #[derive(Clone)]
-pub struct Verifiers(std::sync::Arc<[Prepared]>);
+pub struct Verifiers {
+    prepared: std::sync::Arc<[Prepared]>,
+    /// The public key as a JWK, for the host's signature math (none for a shared secret).
+    jwk: Option<std::sync::Arc<str>>,
+}
 
 impl std::fmt::Debug for Verifiers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(JwtVerifier::algorithm))
+            .entries(self.prepared.iter().map(JwtVerifier::algorithm))
             .finish()
     }
 }
@@ -55,7 +89,10 @@ impl Verifiers {
             .iter()
             .map(|alg| prepare(*alg, key))
             .collect::<Result<Vec<_>, _>>()
-            .map(|v| Verifiers(v.into()))
+            .map(|v| Verifiers {
+                prepared: v.into(),
+                jwk: None,
+            })
     }
 
     /// HS256, HS384 and HS512 with a shared secret.
@@ -66,14 +103,24 @@ impl Verifiers {
         )
     }
 
+    /// Lets the host's signature math check this public key (given as a JWK).
+    pub fn with_jwk(mut self, jwk: String) -> Verifiers {
+        self.jwk = Some(jwk.into());
+        self
+    }
+
     /// Checks a signature of `algorithm`; false when it does not verify or the key has no
-    /// verifier for that algorithm.
+    /// verifier for that algorithm. The host's math is used when one is installed and answers.
     pub fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
-        let signature = signature.to_vec();
-        self.0
-            .iter()
-            .find(|v| v.algorithm() == algorithm)
-            .is_some_and(|v| v.verify(message, &signature).is_ok())
+        let Some(prepared) = self.prepared.iter().find(|v| v.algorithm() == algorithm) else {
+            return false;
+        };
+        if let Some(jwk) = &self.jwk {
+            if let Some(valid) = host_verify(algorithm, jwk, message, signature) {
+                return valid;
+            }
+        }
+        prepared.verify(message, &signature.to_vec()).is_ok()
     }
 }
 

@@ -149,7 +149,8 @@ impl PublicKey {
             .filter(|a| alg.is_none_or(|pinned| pinned == *a))
             .collect();
         let verifiers = crypto::Verifiers::build(&key, &algorithms)
-            .map_err(|e| format!("key material: {e}"))?;
+            .map_err(|e| format!("key material: {e}"))?
+            .with_jwk(public_jwk_text(jwk));
         Ok(PublicKey {
             kid: jwk.common.key_id.clone(),
             family,
@@ -157,6 +158,22 @@ impl PublicKey {
             verifiers,
         })
     }
+}
+
+/// The public part of a JWK as JSON text, for the host's signature math: the key's parameters
+/// only (no private members, which a public key never needs).
+fn public_jwk_text(jwk: &Jwk) -> String {
+    let value = match &jwk.algorithm {
+        AlgorithmParameters::RSA(p) => serde_json::json!({"kty": "RSA", "n": p.n, "e": p.e}),
+        AlgorithmParameters::EllipticCurve(p) => {
+            serde_json::json!({"kty": "EC", "crv": p.curve, "x": p.x, "y": p.y})
+        }
+        AlgorithmParameters::OctetKeyPair(p) => {
+            serde_json::json!({"kty": "OKP", "crv": p.curve, "x": p.x})
+        }
+        _ => serde_json::Value::Null,
+    };
+    value.to_string()
 }
 
 fn key_algorithm(ka: KeyAlgorithm) -> Option<Algorithm> {
@@ -379,5 +396,59 @@ impl KeyRing {
             None => self.default.ok_or(TokenError::NoDefaultIssuer)?,
         };
         self.issuers.get(index).ok_or(TokenError::NoDefaultIssuer)
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::*;
+    use crate::token::crypto::set_host_verifier;
+
+    fn key() -> PublicKey {
+        let jwk: Jwk = serde_json::from_value(serde_json::json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": "k", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+        }))
+        .unwrap();
+        PublicKey::from_jwk(&jwk).unwrap()
+    }
+
+    #[test]
+    fn the_host_does_the_math_only_for_the_key_and_algorithm_chosen_here() {
+        let key = key();
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = seen.clone();
+        set_host_verifier(Some(Box::new(move |alg, jwk, msg, _sig| {
+            log.borrow_mut().push((alg, jwk.to_string(), msg.to_vec()));
+            Some(msg == b"yes")
+        })));
+        assert!(
+            key.verify(Algorithm::EdDSA, b"yes", &[0; 64]),
+            "the host's answer is used"
+        );
+        assert!(!key.verify(Algorithm::EdDSA, b"no", &[0; 64]));
+        assert!(
+            !key.verify(Algorithm::ES256, b"yes", &[0; 64]),
+            "not an algorithm of this key: never asked"
+        );
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].0, Algorithm::EdDSA);
+        assert_eq!(
+            seen[0].1,
+            r#"{"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
+        );
+        set_host_verifier(None);
+    }
+
+    #[test]
+    fn without_an_answer_from_the_host_rustcrypto_decides() {
+        let key = key();
+        set_host_verifier(Some(Box::new(|_, _, _, _| None)));
+        assert!(
+            !key.verify(Algorithm::EdDSA, b"yes", &[0; 64]),
+            "RustCrypto refuses a zero signature"
+        );
+        set_host_verifier(None);
+        assert!(!key.verify(Algorithm::EdDSA, b"yes", &[0; 64]));
     }
 }

@@ -165,3 +165,44 @@ test('canStatus answers with the status of the full decision, cached or not', ()
   // Past the bundle's expires_at every decision fails closed.
   assert.equal(engine.canStatus(robot, 'get', 'pods', 'top-secret', undefined, Math.floor(Date.parse('2028-01-01T00:00:00Z') / 1000)), 503);
 });
+
+test("Node's crypto does the signature math when installed, and the decisions do not change", async () => {
+  const { setSignatureVerifier } = require('../../target/wasm/node/tessera.js');
+  const { nodeSignatureVerifier } = await import('../../pkg/src/host-crypto.js');
+  const host = nodeSignatureVerifier();
+  let calls = 0;
+  setSignatureVerifier((...args) => { calls++; return host(...args); });
+  try {
+    const engine = new Engine(bundleText);
+    engine.setCacheCapacity(0);
+    for (const [alg, token, username] of await joseCases()) {
+      const review = engine.verify(token, NOW);
+      assert.equal(review.user?.username, username, `${alg}: ${review.error}`);
+      const [h, p, s] = token.split('.');
+      const sig = Buffer.from(s, 'base64url');
+      sig[3] ^= 0x10;
+      assert.equal(engine.verify(`${h}.${p}.${sig.toString('base64url')}`, NOW).reason, 'signature-invalid', alg);
+    }
+    assert.equal(calls, 6, 'RS256, ES256 and EdDSA, good and tampered; HS256 stays in the module');
+    const failures = runScenarios(engine, JSON.parse(file('examples/scenarios.json')), bundle, mintToken);
+    assert.deepEqual(failures, []);
+  } finally {
+    setSignatureVerifier(null);
+  }
+});
+
+test('a host verifier that throws or answers nonsense leaves the check to the module', async () => {
+  const { setSignatureVerifier } = require('../../target/wasm/node/tessera.js');
+  const engine = new Engine(bundleText);
+  engine.setCacheCapacity(0);
+  const [[, good], [, es]] = await joseCases();
+  for (const verifier of [() => { throw new Error('boom'); }, () => 'yes', () => undefined]) {
+    setSignatureVerifier(verifier);
+    assert.equal(engine.verify(good, NOW).authenticated, true);
+    assert.equal(engine.verify(es, NOW).authenticated, true);
+  }
+  setSignatureVerifier(() => false);
+  assert.equal(engine.verify(good, NOW).reason, 'signature-invalid', 'the host said no');
+  setSignatureVerifier(null);
+  assert.equal(engine.verify(good, NOW).authenticated, true);
+});

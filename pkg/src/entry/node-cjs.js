@@ -7,4 +7,11 @@ import { initSync } from '../../dist/wasm/tessera.js';
 // eslint-disable-next-line no-undef
 initSync({ module: readFileSync(join(__dirname, '..', 'wasm', 'tessera_bg.wasm')) });
 
+import { setSignatureVerifier } from '../engine.js';
+import { nodeSignatureVerifier } from '../host-crypto.js';
+
+// RSA and ECDSA signature math by node:crypto (several times faster than RustCrypto in wasm);
+// each algorithm family is self-tested first, and RustCrypto remains the fallback.
+setSignatureVerifier(nodeSignatureVerifier());
+
 export * from '../index.js';
