@@ -112,7 +112,6 @@ impl Engine {
         }
         let bundle = &self.bundle;
         let verified = token::verify(bundle.keys(), bundle.leeway(), token, now)?;
-        let identity = identity::resolve(bundle, &verified, now)?;
         let slack = i64::from(bundle.leeway());
         let num = |name| {
             token::claims_numeric_date(&verified.claims, name)
@@ -124,11 +123,12 @@ impl Engine {
             .flatten()
             .max()
             .map(|t| UnixTime(t).plus(-slack));
+        let token_end = verified.expires_at.map(|t| t.plus(slack));
+        let identity = identity::resolve(bundle, verified, now)?;
         let account_end = bundle
             .account(&identity.namespace, &identity.service_account)
             .and_then(|a| a.expires_at)
             .map(|t| t.plus(-1));
-        let token_end = verified.expires_at.map(|t| t.plus(slack));
         let not_after = match (token_end, account_end) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -204,7 +204,7 @@ impl TokenReviewStatus {
 /// is still in the directory.
 pub fn resolve(
     bundle: &Bundle,
-    token: &VerifiedToken,
+    token: VerifiedToken,
     now: UnixTime,
 ) -> Result<Identity, IdentityError> {
     let account = find_account(bundle, &token.credential)?;
@@ -260,8 +260,8 @@ pub fn resolve(
         expires_at,
         token_id,
         format: token.format,
-        issuer: token.issuer.clone(),
-        claims: token.claims.clone(),
+        issuer: token.issuer,
+        claims: token.claims,
     };
     match account.kind {
         AccountKind::Unique => {

@@ -135,7 +135,7 @@ fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtV
 /// A parsed key ready to check signatures of one algorithm (what the provider's factory
 /// returns, and what [`Verifiers`] keeps).
 enum Prepared {
-    Hmac(HmacVerifier),
+    Hmac(Box<HmacVerifier>),
     Rsa(RsaVerifier),
     P256(P256Verifier),
     P384(P384Verifier),
@@ -168,10 +168,9 @@ impl JwtVerifier for Prepared {
 
 fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
     Ok(match alg {
-        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Prepared::Hmac(HmacVerifier {
-            alg,
-            secret: key.try_get_as_bytes()?.to_vec(),
-        }),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            Prepared::Hmac(Box::new(HmacVerifier::new(alg, key.try_get_as_bytes()?)?))
+        }
         Algorithm::RS256
         | Algorithm::RS384
         | Algorithm::RS512
@@ -208,36 +207,60 @@ fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
     })
 }
 
-struct HmacVerifier {
-    alg: Algorithm,
-    secret: Vec<u8>,
+/// An HMAC keyed once, when the bundle loads: each check clones the keyed state instead of
+/// hashing the key's inner and outer pads again.
+enum HmacVerifier {
+    Hs256(Hmac<Sha256>),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+}
+
+impl HmacVerifier {
+    fn new(alg: Algorithm, secret: &[u8]) -> Result<HmacVerifier, Error> {
+        use hmac::digest::KeyInit;
+        let bad = |_| Error::from(ErrorKind::InvalidKeyFormat);
+        Ok(match alg {
+            Algorithm::HS256 => {
+                HmacVerifier::Hs256(<Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(bad)?)
+            }
+            Algorithm::HS384 => {
+                HmacVerifier::Hs384(<Hmac<Sha384> as KeyInit>::new_from_slice(secret).map_err(bad)?)
+            }
+            Algorithm::HS512 => {
+                HmacVerifier::Hs512(<Hmac<Sha512> as KeyInit>::new_from_slice(secret).map_err(bad)?)
+            }
+            _ => return Err(ErrorKind::InvalidAlgorithm.into()),
+        })
+    }
 }
 
 impl Verifier<Vec<u8>> for HmacVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        fn check<M: Mac + hmac::digest::KeyInit>(
-            secret: &[u8],
+        fn check<M: Mac + Clone>(
+            keyed: &M,
             msg: &[u8],
             sig: &[u8],
         ) -> Result<(), signature::Error> {
-            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret)
-                .map_err(|_| signature::Error::new())?;
+            let mut mac = keyed.clone();
             mac.update(msg);
             // Constant-time comparison.
             mac.verify_slice(sig).map_err(|_| signature::Error::new())
         }
-        match self.alg {
-            Algorithm::HS256 => check::<Hmac<Sha256>>(&self.secret, msg, signature),
-            Algorithm::HS384 => check::<Hmac<Sha384>>(&self.secret, msg, signature),
-            Algorithm::HS512 => check::<Hmac<Sha512>>(&self.secret, msg, signature),
-            _ => Err(signature::Error::new()),
+        match self {
+            HmacVerifier::Hs256(m) => check(m, msg, signature),
+            HmacVerifier::Hs384(m) => check(m, msg, signature),
+            HmacVerifier::Hs512(m) => check(m, msg, signature),
         }
     }
 }
 
 impl JwtVerifier for HmacVerifier {
     fn algorithm(&self) -> Algorithm {
-        self.alg
+        match self {
+            HmacVerifier::Hs256(_) => Algorithm::HS256,
+            HmacVerifier::Hs384(_) => Algorithm::HS384,
+            HmacVerifier::Hs512(_) => Algorithm::HS512,
+        }
     }
 }
 
