@@ -7,7 +7,7 @@
 #                               npm = npm dependencies; browser = chromium + chromedriver;
 #                               nginx = Debian's nginx, for the npm package's proxy test)
 #
-# Needs: rustup/cargo, node/npm, the package registries (crates.io, npm, Debian apt); root for
+# Needs: rustup/cargo, node/npm, the package registries (Rust crates, npm, Debian apt); root for
 # apt-get when Chromium is missing. Fails loudly when something cannot be installed.
 # TESSERA_SETUP_DRY_RUN=1 only reports what it would install.
 set -euo pipefail
