@@ -19,6 +19,56 @@ use crate::token::{credentials::token_from_headers, TokenError};
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
     core: Core,
+    slots: TokenSlots,
+}
+
+/// Tokens the JavaScript layer registered once, so that a repeated hot call passes a number
+/// instead of copying a long token string into the module every time (half the cost of a
+/// cached decision otherwise). Plumbing only: the token behind a handle goes through the engine
+/// exactly as the string would, its verification cached or not.
+struct TokenSlots {
+    slots: Vec<Option<(u32, Box<str>)>>,
+    next: usize,
+    generation: u32,
+}
+
+/// How many tokens can be registered at once (the oldest slot is reused first).
+const TOKEN_SLOTS: usize = 1024;
+
+impl TokenSlots {
+    fn new() -> TokenSlots {
+        TokenSlots {
+            slots: Vec::new(),
+            next: 0,
+            generation: 0,
+        }
+    }
+
+    /// Stores a token; its handle is `generation * TOKEN_SLOTS + index`, exact in an f64.
+    fn register(&mut self, token: &str) -> f64 {
+        self.generation = self.generation.wrapping_add(1);
+        let index = self.next;
+        self.next = (self.next + 1) % TOKEN_SLOTS;
+        let slot = Some((self.generation, Box::from(token)));
+        match self.slots.get_mut(index) {
+            Some(existing) => *existing = slot,
+            None => self.slots.push(slot),
+        }
+        f64::from(self.generation) * TOKEN_SLOTS as f64 + index as f64
+    }
+
+    /// The token of a live handle.
+    fn token(&self, handle: f64) -> Option<&str> {
+        if !(handle.is_finite() && handle >= 0.0 && handle.fract() == 0.0) {
+            return None;
+        }
+        let index = (handle % TOKEN_SLOTS as f64) as usize;
+        let generation = (handle / TOKEN_SLOTS as f64).floor();
+        match self.slots.get(index) {
+            Some(Some((g, token))) if f64::from(*g) == generation => Some(token),
+            _ => None,
+        }
+    }
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -57,6 +107,7 @@ impl WasmEngine {
     pub fn new(bundle_json: &str) -> Result<WasmEngine, JsError> {
         Ok(WasmEngine {
             core: Core::from_json(bundle_json.as_bytes())?,
+            slots: TokenSlots::new(),
         })
     }
 
@@ -73,6 +124,7 @@ impl WasmEngine {
         let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
         Ok(WasmEngine {
             core: Core::from_signed_json(bundle_json.as_bytes(), signature, &trusted, at(now))?,
+            slots: TokenSlots::new(),
         })
     }
 
@@ -199,6 +251,32 @@ impl WasmEngine {
         name: Option<String>,
         now: Option<f64>,
     ) -> u16 {
+        let request = kubectl_request(verb, resource, namespace, name.as_deref());
+        self.core.authorize_shared(token, &request, at(now)).status
+    }
+
+    /// Registers a token for `canStatusFor`: returns its handle (a number), valid until 1,024
+    /// more tokens have been registered.
+    #[wasm_bindgen(js_name = registerToken)]
+    pub fn register_token(&mut self, token: &str) -> f64 {
+        self.slots.register(token)
+    }
+
+    /// `canStatus` for a registered token (see `registerToken`); 0 when the handle is no longer
+    /// live (register the token again).
+    #[wasm_bindgen(js_name = canStatusFor)]
+    pub fn can_status_for(
+        &mut self,
+        handle: f64,
+        verb: &str,
+        resource: &str,
+        namespace: &str,
+        name: Option<String>,
+        now: Option<f64>,
+    ) -> u16 {
+        let Some(token) = self.slots.token(handle) else {
+            return 0;
+        };
         let request = kubectl_request(verb, resource, namespace, name.as_deref());
         self.core.authorize_shared(token, &request, at(now)).status
     }

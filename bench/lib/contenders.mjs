@@ -11,6 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
+import { TokenHandles } from '../../pkg/src/handles.js';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,9 +53,15 @@ export function tesseraWasmMemoryBytes() {
   return wasmExports?.memory ? wasmExports.memory.buffer.byteLength : null;
 }
 
-/** The hot RBAC call (`canStatus`: the status alone, no object built). Returns allowed. */
+const handlesOf = new WeakMap();
+
+/** The hot RBAC call as the npm package makes it (`Tessera.canStatus`: the status alone, no
+ * object built, a token seen before passed to the module as a registered handle). Returns
+ * allowed. */
 export function tesseraCan(engine, token, q, now) {
-  return engine.canStatus(token, q.verb, q.resource, q.namespace, undefined, now) === 200;
+  let handles = handlesOf.get(engine);
+  if (!handles) handlesOf.set(engine, (handles = new TokenHandles(engine)));
+  return handles.canStatus(token, q.verb, q.resource, q.namespace, undefined, now) === 200;
 }
 
 /** The full RBAC call (`can`: the whole decision as a JavaScript object). Returns allowed. */

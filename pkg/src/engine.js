@@ -6,6 +6,7 @@ import { Engine, __wbg_reset_state, setSignatureVerifier as installInModule } fr
 import { BundleLoader } from './loader.js';
 import { DecisionLog } from './log.js';
 import { checkProxyRequest } from './http.js';
+import { TokenHandles } from './handles.js';
 
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
@@ -62,6 +63,8 @@ export class TesseraError extends Error {
 
 export class Tessera {
   #engine = null;
+  #handles = null;
+  #handlesOf = null;
   #generation = -1;
   #lastGood = null; // { bundle, signature, etag }
   #trustedKeys;
@@ -177,6 +180,25 @@ export class Tessera {
     const d = this.#decide('resource', (e) => e.can(String(token ?? ''), verb, resource, namespace ?? '', name, now));
     this.#record(d, { kind: 'rbac', verb, resource, namespace, name });
     return d;
+  }
+
+  /**
+   * The fastest RBAC call: `can` reduced to its status (200 allowed, 401 no valid identity, 403
+   * not allowed, 500/503 failed closed). A token seen before is passed to the module as a
+   * number. Never throws.
+   */
+  canStatus(token, verb, resource, namespace, name, now) {
+    const status = this.#call((e) => {
+      if (this.#handlesOf !== e) {
+        this.#handles = new TokenHandles(e);
+        this.#handlesOf = e;
+      }
+      return this.#handles.canStatus(String(token ?? ''), verb, resource, namespace ?? '', name, now);
+    }, this.#engine === null ? 503 : 500);
+    if (this.#log !== null) {
+      this.#record({ allowed: status === 200, status, reasons: [], explanation: '' }, { kind: 'rbac', verb, resource, namespace, name });
+    }
+    return status;
   }
 
   /** The hot HTTP call, strings only. Never throws. */

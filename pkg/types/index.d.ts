@@ -110,6 +110,10 @@ export declare class Engine {
   can(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): Decision;
   /** `can` reduced to the status: 200 allowed, 401 no valid identity, 403 not allowed, 503 bundle expired. */
   canStatus(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): number;
+  /** Registers a token for `canStatusFor`; its handle stays live for the next 1,024 registrations. */
+  registerToken(token: string): number;
+  /** `canStatus` for a registered token; 0 when the handle is no longer live. */
+  canStatusFor(handle: number, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): number;
   checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
   checkRequest(request: HttpRequestInput, now?: number | null): Decision;
   free(): void;
@@ -276,6 +280,8 @@ export declare class Tessera {
   verify(token: string, now?: number): TokenReview;
   authorize(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number): Decision;
   can(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): Decision;
+  /** `can` reduced to its status (200, 401, 403; 500/503 failed closed); the fastest RBAC call. */
+  canStatus(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): number;
   checkHttp(method: string, url: string, authorization?: string, pomeriumAuthorization?: string, now?: number): Decision;
   checkRequest(request: HttpRequestInput, now?: number): Decision;
   check(request: ProxyRequest, now?: number): ProxyAnswer;

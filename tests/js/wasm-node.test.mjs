@@ -206,3 +206,23 @@ test('a host verifier that throws or answers nonsense leaves the check to the mo
   setSignatureVerifier(null);
   assert.equal(engine.verify(good, NOW).authenticated, true);
 });
+
+test('registered tokens answer as their strings do, and a stale handle is re-registered', async () => {
+  const { TokenHandles } = await import('../../pkg/src/handles.js');
+  const engine = new Engine(bundleText);
+  const handles = new TokenHandles(engine);
+  const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  const questions = [['get', 'pods', 'top-secret'], ['delete', 'pods', 'top-secret'], ['get', 'pods', 'other']];
+  for (const [verb, resource, ns] of questions) {
+    const expected = engine.canStatus(robot, verb, resource, ns, undefined, NOW);
+    for (let i = 0; i < 3; i++) assert.equal(handles.canStatus(robot, verb, resource, ns, undefined, NOW), expected);
+  }
+  const h = engine.registerToken(robot);
+  assert.equal(engine.canStatusFor(h, 'get', 'pods', 'top-secret', undefined, NOW), 200);
+  for (let i = 0; i < 1024; i++) engine.registerToken(`t${i}`);
+  assert.equal(engine.canStatusFor(h, 'get', 'pods', 'top-secret', undefined, NOW), 0, 'slot reused: the handle is stale');
+  assert.equal(engine.canStatusFor(-1, 'get', 'pods', 'top-secret', undefined, NOW), 0);
+  assert.equal(engine.canStatusFor(1.5, 'get', 'pods', 'top-secret', undefined, NOW), 0);
+  assert.equal(handles.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'the memo registers it again');
+  assert.equal(handles.canStatus('not.a.token', 'get', 'pods', 'top-secret', undefined, NOW), 401);
+});

@@ -173,3 +173,14 @@ test('after a reset, a bundle within its expiry grace is reloaded and keeps answ
   assert.equal(ask().status, 200, 'reloaded within the grace');
   assert.equal(t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, expires + 600).status, 503);
 });
+
+test('canStatus: the status of can(), a repeated token passed as a handle, fail closed without a bundle', async () => {
+  const t = loaded();
+  const robot = await mint({ issuer: 'legacy', account: 'top-secret/robot' }, AT);
+  for (const [verb, ns] of [['get', 'top-secret'], ['delete', 'top-secret'], ['get', 'other']]) {
+    const full = t.can(robot, verb, 'pods', ns, undefined, NOW).status;
+    for (let i = 0; i < 3; i++) assert.equal(t.canStatus(robot, verb, 'pods', ns, undefined, NOW), full, `${verb} ${ns}`);
+  }
+  assert.equal(t.canStatus('garbage', 'get', 'pods', 'top-secret', undefined, NOW), 401);
+  assert.equal(new Tessera({ trustedKeys }).canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 503);
+});
