@@ -46,39 +46,25 @@ impl StringMatcher {
                 return None;
             }
         };
-        if object.is_empty() {
-            problems.push(
-                path,
-                format!("no matcher given (expected {STRING_OPERATORS})"),
-            );
-            return None;
-        }
-        let mut ops = Vec::new();
-        let mut ok = true;
-        for (key, v) in object {
-            let at = format!("{path}.{key}");
-            let op = match key.as_str() {
-                "is" => string(v, &at, problems).map(StringOp::Is),
-                "not" => string(v, &at, problems).map(StringOp::Not),
-                "contains" => string(v, &at, problems).map(StringOp::Contains),
-                "starts_with" => string(v, &at, problems).map(StringOp::StartsWith),
-                "ends_with" => string(v, &at, problems).map(StringOp::EndsWith),
-                "in" => strings(v, "in", &at, problems).map(StringOp::In),
-                "not_in" => strings(v, "not_in", &at, problems).map(StringOp::NotIn),
-                _ => {
-                    problems.push(
-                        path,
-                        format!("unknown matcher {key:?} (expected {STRING_OPERATORS})"),
-                    );
-                    None
-                }
-            };
-            match op {
-                Some(op) => ops.push(op),
-                None => ok = false,
-            }
-        }
-        ok.then_some(StringMatcher(ops))
+        let ops = operators(
+            object,
+            path,
+            STRING_OPERATORS,
+            problems,
+            |key, v, at, problems| {
+                Some(match key {
+                    "is" => string(v, at, problems).map(StringOp::Is),
+                    "not" => string(v, at, problems).map(StringOp::Not),
+                    "contains" => string(v, at, problems).map(StringOp::Contains),
+                    "starts_with" => string(v, at, problems).map(StringOp::StartsWith),
+                    "ends_with" => string(v, at, problems).map(StringOp::EndsWith),
+                    "in" => strings(v, "in", at, problems).map(StringOp::In),
+                    "not_in" => strings(v, "not_in", at, problems).map(StringOp::NotIn),
+                    _ => return None,
+                })
+            },
+        )?;
+        Some(StringMatcher(ops))
     }
 
     /// Whether `text` satisfies every operator.
@@ -192,35 +178,21 @@ impl ListMatcher {
                     .map(|s| ListMatcher(vec![ListOp::Has(s)]))
             }
         };
-        if object.is_empty() {
-            problems.push(
-                path,
-                format!("no matcher given (expected {LIST_OPERATORS})"),
-            );
-            return None;
-        }
-        let mut ops = Vec::new();
-        let mut ok = true;
-        for (key, v) in object {
-            let at = format!("{path}.{key}");
-            let op = match key.as_str() {
-                "has" => scalar(v, any, &at, problems).map(ListOp::Has),
-                "is" => scalar(v, any, &at, problems).map(ListOp::Is),
-                "exclude" => scalar(v, any, &at, problems).map(ListOp::Exclude),
-                _ => {
-                    problems.push(
-                        path,
-                        format!("unknown matcher {key:?} (expected {LIST_OPERATORS})"),
-                    );
-                    None
-                }
-            };
-            match op {
-                Some(op) => ops.push(op),
-                None => ok = false,
-            }
-        }
-        ok.then_some(ListMatcher(ops))
+        let ops = operators(
+            object,
+            path,
+            LIST_OPERATORS,
+            problems,
+            |key, v, at, problems| {
+                Some(match key {
+                    "has" => scalar(v, any, at, problems).map(ListOp::Has),
+                    "is" => scalar(v, any, at, problems).map(ListOp::Is),
+                    "exclude" => scalar(v, any, at, problems).map(ListOp::Exclude),
+                    _ => return None,
+                })
+            },
+        )?;
+        Some(ListMatcher(ops))
     }
 
     /// Whether a list of `len` items, of which `contains` says whether one equals a scalar,
@@ -334,6 +306,39 @@ fn scalar(value: &Value, any: bool, path: &str, problems: &mut Problems) -> Opti
             None
         }
     }
+}
+
+/// Compiles an object of matcher operators, recording every problem: `op` compiles one member
+/// (`None`: not an operator of this kind; `Some(None)`: a bad value, already recorded). `None`
+/// when the object is empty or any member failed.
+fn operators<Op>(
+    object: &serde_json::Map<String, Value>,
+    path: &str,
+    expected: &str,
+    problems: &mut Problems,
+    mut op: impl FnMut(&str, &Value, &str, &mut Problems) -> Option<Option<Op>>,
+) -> Option<Vec<Op>> {
+    if object.is_empty() {
+        problems.push(path, format!("no matcher given (expected {expected})"));
+        return None;
+    }
+    let mut ops = Vec::new();
+    let mut ok = true;
+    for (key, v) in object {
+        let at = format!("{path}.{key}");
+        match op(key, v, &at, problems) {
+            Some(Some(compiled)) => ops.push(compiled),
+            Some(None) => ok = false,
+            None => {
+                problems.push(
+                    path,
+                    format!("unknown matcher {key:?} (expected {expected})"),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(ops)
 }
 
 #[cfg(test)]

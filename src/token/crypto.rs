@@ -64,6 +64,12 @@ fn host_verify(algorithm: Algorithm, jwk: &str, message: &[u8], signature: &[u8]
     })
 }
 
+/// Whether `alg` is one of the RSA algorithms (RS256/384/512, PS256/384/512).
+pub fn is_rsa(alg: Algorithm) -> bool {
+    use Algorithm::*;
+    matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512)
+}
+
 /// The verifiers of one key (or shared secret), one per algorithm it may check, built once
 /// through the provider's factory when the bundle is loaded.
 #[derive(Clone)]
@@ -171,12 +177,7 @@ fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
             Prepared::Hmac(Box::new(HmacVerifier::new(alg, key.try_get_as_bytes()?)?))
         }
-        Algorithm::RS256
-        | Algorithm::RS384
-        | Algorithm::RS512
-        | Algorithm::PS256
-        | Algorithm::PS384
-        | Algorithm::PS512 => {
+        alg if is_rsa(alg) => {
             let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
                 return Err(invalid_key());
             };
@@ -388,15 +389,7 @@ mod signing {
                     key: Key::Hmac(bytes.to_vec()),
                 }
             }
-            (
-                Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512,
-                AlgorithmFamily::Rsa,
-            ) => SignerBox {
+            (alg, AlgorithmFamily::Rsa) if is_rsa(alg) => SignerBox {
                 alg,
                 key: Key::Rsa(Box::new(
                     rsa::RsaPrivateKey::from_pkcs1_der(bytes)

@@ -36,7 +36,7 @@ impl KeyFamily {
     fn permits(self, alg: Algorithm) -> bool {
         use Algorithm::*;
         match self {
-            KeyFamily::Rsa => matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512),
+            KeyFamily::Rsa => crypto::is_rsa(alg),
             KeyFamily::P256 => alg == ES256,
             KeyFamily::P384 => alg == ES384,
             KeyFamily::Ed25519 => alg == EdDSA,

@@ -88,15 +88,7 @@ impl PrivateKey {
         };
         let invalid = |e: &dyn std::fmt::Display| KeyError::Invalid(e.to_string());
         let encoding = match (kty, alg) {
-            (
-                "RSA",
-                Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512,
-            ) => {
+            ("RSA", alg) if crypto::is_rsa(alg) => {
                 let big = |name| bytes(&jwk, name).map(|b| rsa::BigUint::from_bytes_be(&b));
                 let key = rsa::RsaPrivateKey::from_components(
                     big("n")?,
