@@ -11,6 +11,7 @@ use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::decision::Decision;
@@ -38,8 +39,22 @@ impl Validity {
     }
 }
 
+/// Where a token's entry was last found: lets a caller that holds on to a token (a registered
+/// handle) reach its entry again without hashing or comparing the token. Every entry gets an id
+/// never used before in its cache, found by the full comparison of the token when the ticket
+/// was made, so a ticket can only ever lead back to the entry of that same token; once the entry
+/// is gone (evicted, or the cache emptied with a bundle change) the ticket leads nowhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ticket {
+    hash: u64,
+    /// The entry's id; 0 is no entry.
+    id: u64,
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Unique in its cache, never 0.
+    id: u64,
     token: Box<str>,
     identity: Arc<Identity>,
     validity: Validity,
@@ -47,7 +62,59 @@ struct Entry {
     /// question and the bundle, so each holds as long as the token does (and the whole cache
     /// is emptied with every bundle change). Route decisions are never kept: their policies
     /// may read the time of day.
-    decisions: Vec<(RbacRequest, Arc<Decision>)>,
+    decisions: Vec<Remembered>,
+}
+
+/// A decision remembered for a token.
+#[derive(Debug, Clone)]
+struct Remembered {
+    /// The question's [`question_hash`].
+    hash: u64,
+    /// The serial of the last prepared [`Question`] that found it (0: none yet): that question
+    /// finds it again by this number alone.
+    question: u64,
+    request: RbacRequest,
+    decision: Arc<Decision>,
+}
+
+/// An RBAC question with its hash, prepared once for questions asked again and again (the
+/// wasm module's registered questions): a remembered decision is found by comparing hashes,
+/// then the whole question.
+/// Each prepared question has a serial number of its own, so that a remembered decision it
+/// found once is found again by that number (questions never change).
+#[derive(Debug)]
+pub struct Question {
+    request: RbacRequest,
+    hash: u64,
+    serial: u64,
+}
+
+impl Question {
+    /// Prepares a question.
+    pub fn new(request: RbacRequest) -> Question {
+        let hash = question_hash(&request);
+        Question {
+            request,
+            hash,
+            serial: next_serial(),
+        }
+    }
+
+    /// The question.
+    pub fn request(&self) -> &RbacRequest {
+        &self.request
+    }
+
+    /// Its hash (see [`question_hash`]).
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// The hash under which a token's decision for `request` is remembered. A fixed seed: equal
+/// hashes are only a hint, every hit compares the whole question.
+pub fn question_hash(request: &RbacRequest) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(request)
 }
 
 /// A bounded cache of verified tokens.
@@ -62,6 +129,15 @@ pub struct TokenCache {
     capacity: usize,
 }
 
+/// The last serial number given to a cache entry or a [`Question`], in the whole process: a
+/// ticket of one cache never leads to an entry of another (a cache replaced by
+/// `set_cache_capacity`, say), and no two questions share a number.
+static LAST_SERIAL: AtomicU64 = AtomicU64::new(0);
+
+fn next_serial() -> u64 {
+    LAST_SERIAL.fetch_add(1, Ordering::Relaxed) + 1
+}
+
 impl Default for TokenCache {
     fn default() -> Self {
         TokenCache::new(DEFAULT_CAPACITY)
@@ -70,14 +146,51 @@ impl Default for TokenCache {
 
 /// Whether two tokens are the same, compared eight bytes at a time (the byte-wise `memcmp`
 /// of wasm32 is the slowest part of a cache hit otherwise).
+/// Words as arrays and an indexed loop: at `opt-level = "z"` the iterator form (`chunks_exact`
+/// + `zip`, or `copy_from_slice`) was left as calls, half of a cached decision's time in wasm.
 fn same_token(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (wa.remainder(), wb.remainder());
-    let word = |w: &[u8]| <[u8; 8]>::try_from(w).ok().map(u64::from_ne_bytes);
-    ra == rb && wa.zip(wb).all(|(x, y)| word(x) == word(y))
+    let ((wa, ra), (wb, rb)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    let mut k = 0;
+    while k < wa.len() && k < wb.len() {
+        if u64::from_ne_bytes(wa[k]) != u64::from_ne_bytes(wb[k]) {
+            return false;
+        }
+        k += 1;
+    }
+    ra == rb
+}
+
+impl Entry {
+    fn decision(&self, request: &RbacRequest, hash: u64) -> Option<Arc<Decision>> {
+        self.decisions
+            .iter()
+            .find(|r| r.hash == hash && r.request == *request)
+            .map(|r| r.decision.clone())
+    }
+
+    /// The decision for a prepared question: by its serial when it found this decision before,
+    /// else by hash and the whole question (and the serial is noted for the next time).
+    fn decision_for(&mut self, question: &Question) -> Option<Arc<Decision>> {
+        let found = match self
+            .decisions
+            .iter()
+            .position(|r| r.question == question.serial)
+        {
+            Some(i) => i,
+            None => {
+                let i = self
+                    .decisions
+                    .iter()
+                    .position(|r| r.hash == question.hash && r.request == question.request)?;
+                self.decisions[i].question = question.serial;
+                i
+            }
+        };
+        self.decisions.get(found).map(|r| r.decision.clone())
+    }
 }
 
 impl TokenCache {
@@ -96,31 +209,64 @@ impl TokenCache {
         self.entry(token, now).map(|e| e.identity.clone())
     }
 
-    /// The RBAC decision already made for this token and question, if the token still holds
-    /// at `now`.
+    /// The RBAC decision already made for this token and question (`hash` its
+    /// [`question_hash`]), if the token still holds at `now`.
     pub fn decision(
         &mut self,
         token: &str,
         now: UnixTime,
         request: &RbacRequest,
+        hash: u64,
     ) -> Option<Arc<Decision>> {
-        let entry = self.entry(token, now)?;
-        entry
-            .decisions
-            .iter()
-            .find(|(r, _)| r == request)
-            .map(|(_, d)| d.clone())
+        self.entry(token, now)?.decision(request, hash)
     }
 
-    /// Remembers an RBAC decision for a token already in the cache.
-    pub fn remember(&mut self, token: &str, request: &RbacRequest, decision: Arc<Decision>) {
+    /// The ticket of a cached token (see [`Ticket`]), or the empty ticket.
+    pub fn ticket(&self, token: &str) -> Ticket {
+        let hash = self.hasher.hash_one(token);
+        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
+        self.young
+            .find(hash, eq)
+            .or_else(|| self.old.find(hash, eq))
+            .map_or(Ticket::default(), |e| Ticket { hash, id: e.id })
+    }
+
+    /// Like [`TokenCache::decision`], reaching the token's entry by its ticket.
+    pub fn decision_by_ticket(
+        &mut self,
+        ticket: Ticket,
+        now: UnixTime,
+        question: &Question,
+    ) -> Option<Arc<Decision>> {
+        if ticket.id == 0 {
+            return None;
+        }
+        let eq = |e: &Entry| e.id == ticket.id;
+        self.find_young(ticket.hash, eq, now)?
+            .decision_for(question)
+    }
+
+    /// Remembers an RBAC decision for a token already in the cache (`question`: the
+    /// question's [`question_hash`]).
+    pub fn remember(
+        &mut self,
+        token: &str,
+        request: &RbacRequest,
+        question: u64,
+        decision: Arc<Decision>,
+    ) {
         let hash = self.hasher.hash_one(token);
         let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
         if let Some(entry) = self.young.find_mut(hash, eq) {
             if entry.decisions.len() >= DECISIONS_PER_TOKEN {
                 entry.decisions.remove(0);
             }
-            entry.decisions.push((request.clone(), decision));
+            entry.decisions.push(Remembered {
+                hash: question,
+                question: 0,
+                request: request.clone(),
+                decision,
+            });
         }
     }
 
@@ -134,6 +280,7 @@ impl TokenCache {
         self.insert_entry(
             hash,
             Entry {
+                id: next_serial(),
                 token: token.into(),
                 identity,
                 validity,
@@ -147,8 +294,19 @@ impl TokenCache {
     fn entry(&mut self, token: &str, now: UnixTime) -> Option<&mut Entry> {
         let hash = self.hasher.hash_one(token);
         let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
-        if self.young.find(hash, eq).is_none() {
-            let (entry, _) = self.old.find_entry(hash, eq).ok()?.remove();
+        self.find_young(hash, eq, now)
+    }
+
+    /// The entry that `eq` picks among those of `hash`, moved to the young generation when it
+    /// was in the old one, if its validity window holds at `now`.
+    fn find_young(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&Entry) -> bool,
+        now: UnixTime,
+    ) -> Option<&mut Entry> {
+        if self.young.find(hash, &eq).is_none() {
+            let (entry, _) = self.old.find_entry(hash, &eq).ok()?.remove();
             self.insert_entry(hash, entry);
         }
         self.young
@@ -271,5 +429,109 @@ mod tests {
         assert!(cache.get("token-5000", UnixTime(0)).is_none());
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    fn question(verb: &str) -> Question {
+        Question::new(RbacRequest::Resource(
+            crate::rbac::ResourceAttributes::from_kubectl(verb, "pods", "", "ns"),
+        ))
+    }
+
+    fn remember(cache: &mut TokenCache, token: &str, q: &Question, d: Arc<Decision>) {
+        cache.remember(token, q.request(), q.hash(), d);
+    }
+
+    fn decision(status: u16) -> Arc<Decision> {
+        Arc::new(Decision::deny(
+            crate::decision::DecisionKind::Resource,
+            status,
+            "test",
+            String::new(),
+            1,
+        ))
+    }
+
+    #[test]
+    fn a_ticket_leads_only_to_its_own_token() {
+        let mut cache = TokenCache::new(8);
+        assert_eq!(
+            cache.ticket("a"),
+            Ticket::default(),
+            "not cached: no ticket"
+        );
+        cache.insert("a", identity("a"), ALWAYS);
+        cache.insert("b", identity("b"), ALWAYS);
+        remember(&mut cache, "a", &question("get"), decision(200));
+        remember(&mut cache, "b", &question("get"), decision(403));
+        let (a, b) = (cache.ticket("a"), cache.ticket("b"));
+        assert_ne!(a, b);
+        let now = UnixTime(0);
+        let got = |c: &mut TokenCache, t| c.decision_by_ticket(t, now, &question("get"));
+        assert_eq!(got(&mut cache, a).map(|d| d.status), Some(200));
+        assert_eq!(got(&mut cache, b).map(|d| d.status), Some(403));
+        assert!(cache
+            .decision_by_ticket(a, now, &question("list"))
+            .is_none());
+        assert!(got(&mut cache, Ticket::default()).is_none());
+        // Replaced: the same token inserted again is a new entry, the old ticket is void.
+        cache.insert("a", identity("a"), ALWAYS);
+        assert!(got(&mut cache, a).is_none());
+        // Emptied (a bundle change) and refilled: tickets never lead to the new entries.
+        let b_ticket = cache.ticket("b");
+        cache.clear();
+        cache.insert("b", identity("b"), ALWAYS);
+        remember(&mut cache, "b", &question("get"), decision(403));
+        assert!(got(&mut cache, b_ticket).is_none());
+        // Another cache (a new capacity) never answers a ticket of this one.
+        let mut other = TokenCache::new(8);
+        other.insert("b", identity("b"), ALWAYS);
+        remember(&mut other, "b", &question("get"), decision(403));
+        assert!(got(&mut other, cache.ticket("b")).is_none());
+    }
+
+    #[test]
+    fn a_ticket_honours_the_validity_window_and_survives_a_generation_move() {
+        let mut cache = TokenCache::new(2);
+        let window = Validity {
+            not_before: Some(UnixTime(10)),
+            not_after: Some(UnixTime(20)),
+        };
+        cache.insert("t", identity("t"), window);
+        remember(&mut cache, "t", &question("get"), decision(200));
+        let ticket = cache.ticket("t");
+        let got =
+            |c: &mut TokenCache, now| c.decision_by_ticket(ticket, UnixTime(now), &question("get"));
+        assert!(got(&mut cache, 21).is_none(), "after exp");
+        assert!(got(&mut cache, 9).is_none(), "before nbf");
+        // Two more tokens push "t" into the old generation; its ticket still finds it.
+        cache.insert("u", identity("u"), ALWAYS);
+        cache.insert("v", identity("v"), ALWAYS);
+        assert_eq!(got(&mut cache, 15).map(|d| d.status), Some(200));
+        // Two generations later it is evicted, and the ticket leads nowhere.
+        for k in 0..4 {
+            cache.insert(&format!("w{k}"), identity("w"), ALWAYS);
+        }
+        assert!(got(&mut cache, 15).is_none());
+    }
+
+    #[test]
+    fn a_prepared_question_finds_only_its_own_decision_again() {
+        let mut cache = TokenCache::new(8);
+        cache.insert("a", identity("a"), ALWAYS);
+        cache.insert("b", identity("b"), ALWAYS);
+        remember(&mut cache, "a", &question("get"), decision(200));
+        remember(&mut cache, "a", &question("delete"), decision(403));
+        remember(&mut cache, "b", &question("delete"), decision(401));
+        let (a, b) = (cache.ticket("a"), cache.ticket("b"));
+        let (get, delete) = (question("get"), question("delete"));
+        let now = UnixTime(0);
+        for _ in 0..3 {
+            let status =
+                |c: &mut TokenCache, t, q| c.decision_by_ticket(t, now, q).map(|d| d.status);
+            assert_eq!(status(&mut cache, a, &get), Some(200));
+            assert_eq!(status(&mut cache, a, &delete), Some(403));
+            assert_eq!(status(&mut cache, b, &delete), Some(401));
+            assert_eq!(status(&mut cache, b, &get), None, "b was never asked get");
+        }
     }
 }

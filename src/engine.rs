@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::{Bundle, BundleError};
-use crate::cache::{TokenCache, Validity, DEFAULT_CAPACITY};
+use crate::cache::{question_hash, Question, Ticket, TokenCache, Validity, DEFAULT_CAPACITY};
 use crate::decision::{AuthError, Decision, DecisionKind};
 use crate::identity::{self, Identity, TokenReviewStatus};
 use crate::policy::PolicyContext;
@@ -166,15 +166,37 @@ impl Engine {
         request: &RbacRequest,
         now: UnixTime,
     ) -> Arc<Decision> {
+        let hash = question_hash(request);
         if self.bundle.check_fresh(now).is_ok() {
-            if let Some(decision) = self.cache.decision(token, now, request) {
+            if let Some(decision) = self.cache.decision(token, now, request, hash) {
                 return decision;
             }
         }
         let decision = Arc::new(self.decide_rbac(token, request, now));
         if decision.identity.is_some() {
-            self.cache.remember(token, request, decision.clone());
+            self.cache.remember(token, request, hash, decision.clone());
         }
+        decision
+    }
+
+    /// Like [`Engine::authorize_shared`] for a caller that keeps the token with a [`Ticket`]
+    /// and the question prepared (the wasm module's registered tokens and questions): a
+    /// question asked before is answered through the ticket, without hashing or comparing the
+    /// token again; otherwise as `authorize_shared`, and the ticket is renewed.
+    pub fn authorize_with_ticket(
+        &mut self,
+        token: &str,
+        ticket: &mut Ticket,
+        question: &Question,
+        now: UnixTime,
+    ) -> Arc<Decision> {
+        if self.bundle.check_fresh(now).is_ok() {
+            if let Some(decision) = self.cache.decision_by_ticket(*ticket, now, question) {
+                return decision;
+            }
+        }
+        let decision = self.authorize_shared(token, question.request(), now);
+        *ticket = self.cache.ticket(token);
         decision
     }
 

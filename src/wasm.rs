@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::Bundle;
+use crate::cache::{Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
 use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
@@ -19,53 +20,54 @@ use crate::token::{credentials::token_from_headers, TokenError};
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
     core: Core,
-    slots: TokenSlots,
+    tokens: Slots<(Box<str>, Ticket)>,
+    questions: Slots<Question>,
 }
 
-/// Tokens the JavaScript layer registered once, so that a repeated hot call passes a number
-/// instead of copying a long token string into the module every time (half the cost of a
-/// cached decision otherwise). Plumbing only: the token behind a handle goes through the engine
-/// exactly as the string would, its verification cached or not.
-struct TokenSlots {
-    slots: Vec<Option<(u32, Box<str>)>>,
+/// Values the JavaScript layer registered once (tokens, questions), so that a repeated hot call
+/// passes numbers instead of copying strings into the module and rebuilding the question every
+/// time (most of a cached decision's cost otherwise). Plumbing only: the token behind a handle
+/// goes through the engine exactly as the string would, its verification cached or not.
+struct Slots<T> {
+    slots: Vec<Option<(u32, T)>>,
     next: usize,
     generation: u32,
 }
 
-/// How many tokens can be registered at once (the oldest slot is reused first).
-const TOKEN_SLOTS: usize = 1024;
+/// How many values of each kind can be registered at once (the oldest slot is reused first).
+const SLOTS: usize = 1024;
 
-impl TokenSlots {
-    fn new() -> TokenSlots {
-        TokenSlots {
+impl<T> Slots<T> {
+    fn new() -> Slots<T> {
+        Slots {
             slots: Vec::new(),
             next: 0,
             generation: 0,
         }
     }
 
-    /// Stores a token; its handle is `generation * TOKEN_SLOTS + index`, exact in an f64.
-    fn register(&mut self, token: &str) -> f64 {
+    /// Stores a value; its handle is `generation * SLOTS + index`, exact in an f64.
+    fn register(&mut self, value: T) -> f64 {
         self.generation = self.generation.wrapping_add(1);
         let index = self.next;
-        self.next = (self.next + 1) % TOKEN_SLOTS;
-        let slot = Some((self.generation, Box::from(token)));
+        self.next = (self.next + 1) % SLOTS;
+        let slot = Some((self.generation, value));
         match self.slots.get_mut(index) {
             Some(existing) => *existing = slot,
             None => self.slots.push(slot),
         }
-        f64::from(self.generation) * TOKEN_SLOTS as f64 + index as f64
+        f64::from(self.generation) * SLOTS as f64 + index as f64
     }
 
-    /// The token of a live handle.
-    fn token(&self, handle: f64) -> Option<&str> {
+    /// The value of a live handle.
+    fn get_mut(&mut self, handle: f64) -> Option<&mut T> {
         if !(handle.is_finite() && handle >= 0.0 && handle.fract() == 0.0) {
             return None;
         }
-        let index = (handle % TOKEN_SLOTS as f64) as usize;
-        let generation = (handle / TOKEN_SLOTS as f64).floor();
-        match self.slots.get(index) {
-            Some(Some((g, token))) if f64::from(*g) == generation => Some(token),
+        let index = (handle % SLOTS as f64) as usize;
+        let generation = (handle / SLOTS as f64).floor();
+        match self.slots.get_mut(index) {
+            Some(Some((g, value))) if f64::from(*g) == generation => Some(value),
             _ => None,
         }
     }
@@ -107,7 +109,8 @@ impl WasmEngine {
     pub fn new(bundle_json: &str) -> Result<WasmEngine, JsError> {
         Ok(WasmEngine {
             core: Core::from_json(bundle_json.as_bytes())?,
-            slots: TokenSlots::new(),
+            tokens: Slots::new(),
+            questions: Slots::new(),
         })
     }
 
@@ -124,7 +127,8 @@ impl WasmEngine {
         let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
         Ok(WasmEngine {
             core: Core::from_signed_json(bundle_json.as_bytes(), signature, &trusted, at(now))?,
-            slots: TokenSlots::new(),
+            tokens: Slots::new(),
+            questions: Slots::new(),
         })
     }
 
@@ -259,26 +263,37 @@ impl WasmEngine {
     /// more tokens have been registered.
     #[wasm_bindgen(js_name = registerToken)]
     pub fn register_token(&mut self, token: &str) -> f64 {
-        self.slots.register(token)
+        self.tokens.register((Box::from(token), Ticket::default()))
     }
 
-    /// `canStatus` for a registered token (see `registerToken`); 0 when the handle is no longer
-    /// live (register the token again).
-    #[wasm_bindgen(js_name = canStatusFor)]
-    pub fn can_status_for(
+    /// Registers a question for `canStatusFor` (the arguments of `can` after the token):
+    /// returns its handle (a number), valid until 1,024 more questions have been registered.
+    #[wasm_bindgen(js_name = registerQuestion)]
+    pub fn register_question(
         &mut self,
-        handle: f64,
         verb: &str,
         resource: &str,
         namespace: &str,
         name: Option<String>,
-        now: Option<f64>,
-    ) -> u16 {
-        let Some(token) = self.slots.token(handle) else {
+    ) -> f64 {
+        let request = kubectl_request(verb, resource, namespace, name.as_deref());
+        self.questions.register(Question::new(request))
+    }
+
+    /// `canStatus` for a registered token and a registered question (see `registerToken`,
+    /// `registerQuestion`); 0 when either handle is no longer live (register it again). A
+    /// question asked before for the token is answered through the token cache's ticket,
+    /// without hashing or comparing the token again.
+    #[wasm_bindgen(js_name = canStatusFor)]
+    pub fn can_status_for(&mut self, token: f64, question: f64, now: Option<f64>) -> u16 {
+        let (Some((token, ticket)), Some(question)) =
+            (self.tokens.get_mut(token), self.questions.get_mut(question))
+        else {
             return 0;
         };
-        let request = kubectl_request(verb, resource, namespace, name.as_deref());
-        self.core.authorize_shared(token, &request, at(now)).status
+        self.core
+            .authorize_with_ticket(token, ticket, question, at(now))
+            .status
     }
 
     /// The hot HTTP call, strings only: decides `method url` against the routes, with the

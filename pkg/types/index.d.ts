@@ -112,8 +112,10 @@ export declare class Engine {
   canStatus(token: string, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): number;
   /** Registers a token for `canStatusFor`; its handle stays live for the next 1,024 registrations. */
   registerToken(token: string): number;
-  /** `canStatus` for a registered token; 0 when the handle is no longer live. */
-  canStatusFor(handle: number, verb: string, resource: string, namespace: string, name?: string | null, now?: number | null): number;
+  /** Registers a question (the arguments of `can` after the token) for `canStatusFor`; live for the next 1,024 registrations. */
+  registerQuestion(verb: string, resource: string, namespace: string, name?: string | null): number;
+  /** `canStatus` for a registered token and question; 0 when either handle is no longer live. */
+  canStatusFor(token: number, question: number, now?: number | null): number;
   checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
   checkRequest(request: HttpRequestInput, now?: number | null): Decision;
   free(): void;

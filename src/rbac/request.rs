@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What is asked about a resource (Kubernetes ResourceAttributes).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ResourceAttributes {
     /// The verb: get, list, watch, create, update, patch, delete, ...
@@ -21,7 +21,7 @@ pub struct ResourceAttributes {
 }
 
 /// What is asked about a non-resource URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NonResourceAttributes {
     /// The verb (`get`, `post`, ...).
@@ -31,7 +31,7 @@ pub struct NonResourceAttributes {
 }
 
 /// An RBAC question.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RbacRequest {
     /// About a resource.
     Resource(ResourceAttributes),

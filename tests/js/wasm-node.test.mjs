@@ -115,6 +115,31 @@ test('a bad bundle throws an Error naming the path; a bad update keeps the good 
   assert.equal(engine.revision, 1);
 });
 
+test('registered handles honour a secret deleted by a bundle update and the token expiry', () => {
+  const engine = new Engine(bundleText);
+  const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  const h = engine.registerToken(robot);
+  const q = engine.registerQuestion('get', 'pods', 'top-secret');
+  assert.equal(engine.canStatusFor(h, q, NOW), 200);
+  assert.equal(engine.canStatusFor(h, q, NOW), 200);
+  const next = JSON.parse(bundleText);
+  next.revision = 2;
+  const robotAccount = next.service_accounts.find((a) => a.name === 'robot');
+  robotAccount.secrets = [];
+  engine.update(JSON.stringify(next), NOW);
+  assert.equal(engine.canStatusFor(h, q, NOW), 401, 'the secret is gone: the ticket leads nowhere');
+  assert.equal(engine.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 401);
+
+  const bound = new Engine(bundleText);
+  const short = mintToken({ issuer: 'cluster', account: 'top-secret/robot', exp_in: 600 }, '2026-11-22T10:00:00Z', bundle);
+  const t = bound.registerToken(short);
+  const q2 = bound.registerQuestion('get', 'pods', 'top-secret');
+  const issued = Math.floor(Date.parse('2026-11-22T10:00:00Z') / 1000);
+  assert.equal(bound.canStatusFor(t, q2, issued + 10), 200);
+  assert.equal(bound.canStatusFor(t, q2, issued + 10), 200);
+  assert.equal(bound.canStatusFor(t, q2, issued + 600 + 3600), 401, 'expired: the cached entry no longer holds');
+});
+
 test('decisions never throw: garbage in, a denial with a reason out', () => {
   const engine = new Engine(bundleText);
   const inputs = [
@@ -218,11 +243,21 @@ test('registered tokens answer as their strings do, and a stale handle is re-reg
     for (let i = 0; i < 3; i++) assert.equal(handles.canStatus(robot, verb, resource, ns, undefined, NOW), expected);
   }
   const h = engine.registerToken(robot);
-  assert.equal(engine.canStatusFor(h, 'get', 'pods', 'top-secret', undefined, NOW), 200);
+  const q = engine.registerQuestion('get', 'pods', 'top-secret');
+  const denied = engine.registerQuestion('delete', 'pods', 'top-secret');
+  assert.equal(engine.canStatusFor(h, q, NOW), 200);
+  assert.equal(engine.canStatusFor(h, q, NOW), 200, 'through the cache ticket');
+  assert.equal(engine.canStatusFor(h, denied, NOW), 403);
+  assert.equal(engine.canStatusFor(h, q, NOW + 10 * 365 * 86400), 503, 'a ticket does not outlive the bundle');
+  for (let i = 0; i < 1024; i++) engine.registerQuestion('get', `r${i}`, 'top-secret');
+  assert.equal(engine.canStatusFor(h, q, NOW), 0, 'question slot reused: the handle is stale');
   for (let i = 0; i < 1024; i++) engine.registerToken(`t${i}`);
-  assert.equal(engine.canStatusFor(h, 'get', 'pods', 'top-secret', undefined, NOW), 0, 'slot reused: the handle is stale');
-  assert.equal(engine.canStatusFor(-1, 'get', 'pods', 'top-secret', undefined, NOW), 0);
-  assert.equal(engine.canStatusFor(1.5, 'get', 'pods', 'top-secret', undefined, NOW), 0);
+  const q2 = engine.registerQuestion('get', 'pods', 'top-secret');
+  assert.equal(engine.canStatusFor(h, q2, NOW), 0, 'token slot reused: the handle is stale');
+  for (const bad of [-1, 1.5, NaN, Infinity]) {
+    assert.equal(engine.canStatusFor(bad, q2, NOW), 0);
+    assert.equal(engine.canStatusFor(engine.registerToken(robot), bad, NOW), 0);
+  }
   assert.equal(handles.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'the memo registers it again');
   assert.equal(handles.canStatus('not.a.token', 'get', 'pods', 'top-secret', undefined, NOW), 401);
 });
