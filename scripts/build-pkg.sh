@@ -31,6 +31,7 @@ rm -rf pkg/dist
 wasm-bindgen "$wasm" --out-dir pkg/dist/wasm --target web --experimental-reset-state-function \
     --remove-name-section --remove-producers-section
 rm -f pkg/dist/wasm/tessera_bg.wasm.d.ts
+node scripts/patch-glue.mjs pkg/dist/wasm/tessera.js
 
 esbuild=pkg/node_modules/.bin/esbuild
 "$esbuild" pkg/src/entry/node-cjs.js --bundle --platform=node --format=cjs --target=node20 \

@@ -26,6 +26,8 @@ wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
 rm -rf "$target_dir/wasm/node" "$target_dir/wasm/web"
 wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs --remove-name-section --remove-producers-section
 wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web --remove-name-section --remove-producers-section
+# The glue's string copy, sped up (see the script).
+node scripts/patch-glue.mjs "$target_dir/wasm/node/tessera.js" "$target_dir/wasm/web/tessera.js"
 
 # Smoke check: both outputs instantiate in Node (catches a broken module before any test).
 node -e "require(process.argv[1])" "$target_dir/wasm/node/tessera.js" ||

@@ -140,6 +140,17 @@ test('registered handles honour a secret deleted by a bundle update and the toke
   assert.equal(bound.canStatusFor(t, q2, issued + 600 + 3600), 401, 'expired: the cached entry no longer holds');
 });
 
+test('the patched glue copies every string exactly: ASCII, non-ASCII, long and astral', () => {
+  const glue = readFileSync(new URL('../../target/wasm/node/tessera.js', import.meta.url), 'utf8');
+  assert.ok(glue.includes('Patched by tessera'), 'scripts/patch-glue.mjs ran on the glue');
+  const engine = new Engine(bundleText);
+  const paths = ['/plain', '/ä', '/€uro', '/x😀y', 'é/' + 'a'.repeat(700), '/' + 'b'.repeat(700) + '😀', '/'];
+  for (const p of paths) {
+    const d = engine.checkHttp('GET', `https://nowhere.test${p.startsWith('/') ? p : '/' + p}`, undefined, undefined, NOW);
+    assert.equal(d.explanation, `no route serves GET nowhere.test${p.startsWith('/') ? p : '/' + p}`);
+  }
+});
+
 test('decisions never throw: garbage in, a denial with a reason out', () => {
   const engine = new Engine(bundleText);
   const inputs = [
