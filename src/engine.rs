@@ -145,6 +145,22 @@ impl Engine {
         Ok(identity)
     }
 
+    /// The public-key signature check that deciding on `token` at `now` would make, for hosts
+    /// whose signature math is asynchronous: they make it first and give the answer back
+    /// through the host verifier. `None` when there is nothing to check ahead: the token's
+    /// verification is cached, the bundle no longer answers, the token uses HMAC, or it is
+    /// refused before any signature is checked (the decision says why).
+    pub fn signature_check<'s>(
+        &'s mut self,
+        token: &'s str,
+        now: UnixTime,
+    ) -> Option<token::SignatureCheck<'s, 's>> {
+        if self.check_held_fresh(now).is_err() || self.cache.get(token, now).is_some() {
+            return None;
+        }
+        token::signature_check(self.bundle.keys(), token)
+    }
+
     /// The TokenReview status of a token (`whoami`).
     pub fn review(&mut self, token: &str, now: UnixTime) -> TokenReviewStatus {
         match self.verify(token, now) {

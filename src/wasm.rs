@@ -296,6 +296,36 @@ impl WasmEngine {
             .status
     }
 
+    /// The signature check to make before deciding on `token` (see `setSignatureVerifier`),
+    /// for hosts whose signature math is asynchronous (WebCrypto): `{alg, keys, message,
+    /// signature}` with `keys` the JWK texts the engine chose (any one that verifies is
+    /// enough), or `undefined` when there is nothing to check ahead (cached, HMAC, refused
+    /// before any signature check, no usable bundle).
+    #[wasm_bindgen(js_name = signatureCheck)]
+    pub fn signature_check(&mut self, token: &str, now: Option<f64>) -> JsValue {
+        signature_check_js(self.core.signature_check(token, at(now)))
+    }
+
+    /// `signatureCheck` for the token of an HTTP request, read from the values of its
+    /// `Authorization` and `X-Pomerium-Authorization` headers as `checkHttp` reads it.
+    #[wasm_bindgen(js_name = signatureCheckHeaders)]
+    pub fn signature_check_headers(
+        &mut self,
+        authorization: Option<String>,
+        pomerium_authorization: Option<String>,
+        now: Option<f64>,
+    ) -> JsValue {
+        let token = token_from_headers(|name| match name {
+            "authorization" => authorization.as_deref(),
+            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
+            _ => None,
+        });
+        match token {
+            Ok(token) => signature_check_js(self.core.signature_check(token, at(now))),
+            Err(_) => JsValue::UNDEFINED,
+        }
+    }
+
     /// The hot HTTP call, strings only: decides `method url` against the routes, with the
     /// values of the `Authorization` and `X-Pomerium-Authorization` headers (either may be
     /// absent).
@@ -353,6 +383,32 @@ impl WasmEngine {
             Err(why) => bad_request(DecisionKind::Http, why, revision),
         }
     }
+}
+
+/// `{alg, keys, message, signature}` as JavaScript sees it, or `undefined`.
+fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> JsValue {
+    let Some(check) = check else {
+        return JsValue::UNDEFINED;
+    };
+    let keys = js_sys::Array::new();
+    for key in &check.keys {
+        keys.push(&JsValue::from_str(key));
+    }
+    let object = js_sys::Object::new();
+    let fields: [(&str, JsValue); 4] = [
+        ("alg", JsValue::from_str(&format!("{:?}", check.alg))),
+        ("keys", keys.into()),
+        ("message", js_sys::Uint8Array::from(check.message).into()),
+        (
+            "signature",
+            js_sys::Uint8Array::from(&check.signature[..]).into(),
+        ),
+    ];
+    for (name, value) in fields {
+        // Setting a property of a new plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
+    }
+    object.into()
 }
 
 /// Hands the signature math of public keys (RS*, PS*, ES*, EdDSA) to the host:

@@ -115,6 +115,11 @@ impl Verifiers {
         self
     }
 
+    /// The public key as a JWK (none for a shared secret).
+    pub fn jwk(&self) -> Option<&str> {
+        self.jwk.as_deref()
+    }
+
     /// Checks a signature of `algorithm`; false when it does not verify or the key has no
     /// verifier for that algorithm. The host's math is used when one is installed and answers.
     pub fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {

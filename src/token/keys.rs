@@ -84,6 +84,11 @@ impl PublicKey {
         self.family.permits(alg) && self.alg.is_none_or(|a| a == alg)
     }
 
+    /// The key as JWK text, as the host's signature math receives it.
+    pub fn jwk(&self) -> Option<&str> {
+        self.verifiers.jwk()
+    }
+
     /// Verifies a signature.
     pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
         self.permits(alg) && self.verifiers.verify(alg, message, signature)
@@ -219,35 +224,17 @@ impl IssuerKeys {
         }
     }
 
-    /// Checks `signature` over `message` for a token of `alg` with optional `kid`, choosing
-    /// keys as DESIGN 1.3 says: HMAC only with the shared secret; otherwise the `kid`'s key
-    /// (which must permit `alg`), or without `kid` every key that permits `alg`.
-    pub fn verify(
-        &self,
-        alg: Algorithm,
-        kid: Option<&str>,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), TokenError> {
-        let alg_name = format!("{alg:?}");
-        let bad = |keys: String| TokenError::BadSignature {
-            issuer: self.name.clone(),
-            alg: alg_name.clone(),
-            keys,
-        };
+    /// The keys that may check a signature of `alg` for a token with optional `kid`, chosen as
+    /// DESIGN 1.3 says: HMAC only with the shared secret; otherwise the `kid`'s key (which must
+    /// permit `alg`), or without `kid` every key that permits `alg`.
+    pub fn choose(&self, alg: Algorithm, kid: Option<&str>) -> Result<KeyChoice<'_>, TokenError> {
         if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-            let secret = self
-                .secret
-                .as_ref()
-                .ok_or_else(|| TokenError::NoKeyForAlgorithm {
+            return self.secret.as_ref().map(KeyChoice::Secret).ok_or_else(|| {
+                TokenError::NoKeyForAlgorithm {
                     issuer: self.name.clone(),
                     alg: format!("{alg:?} (shared secret)"),
-                })?;
-            return if secret.verify(alg, message, signature) {
-                Ok(())
-            } else {
-                Err(bad("the shared secret".into()))
-            };
+                }
+            });
         }
         if let Some(kid) = kid {
             let key = self
@@ -262,33 +249,78 @@ impl IssuerKeys {
                 return Err(TokenError::AlgorithmMismatch {
                     issuer: self.name.clone(),
                     kid: kid.into(),
-                    alg: alg_name,
+                    alg: format!("{alg:?}"),
                     allowed: key
                         .alg
                         .map(|a| format!("{a:?}"))
                         .unwrap_or_else(|| key.family.describe().into()),
                 });
             }
-            return if key.verify(alg, message, signature) {
-                Ok(())
-            } else {
-                Err(bad(format!("key {kid:?}")))
-            };
+            return Ok(KeyChoice::Kid(key));
         }
         let candidates: Vec<&PublicKey> = self.keys.iter().filter(|k| k.permits(alg)).collect();
         if candidates.is_empty() {
             return Err(TokenError::NoKeyForAlgorithm {
                 issuer: self.name.clone(),
-                alg: alg_name,
+                alg: format!("{alg:?}"),
             });
         }
-        if candidates.iter().any(|k| k.verify(alg, message, signature)) {
+        Ok(KeyChoice::Candidates(candidates))
+    }
+
+    /// Checks `signature` over `message` for a token of `alg` with optional `kid`, with the
+    /// keys [`IssuerKeys::choose`] picks.
+    pub fn verify(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), TokenError> {
+        let (valid, keys) = match self.choose(alg, kid)? {
+            KeyChoice::Secret(secret) => (
+                secret.verify(alg, message, signature),
+                "the shared secret".to_string(),
+            ),
+            KeyChoice::Kid(key) => (
+                key.verify(alg, message, signature),
+                format!("key {:?}", kid.unwrap_or_default()),
+            ),
+            KeyChoice::Candidates(candidates) => (
+                candidates.iter().any(|k| k.verify(alg, message, signature)),
+                format!("any of its {} {alg:?} key(s)", candidates.len()),
+            ),
+        };
+        if valid {
             Ok(())
         } else {
-            Err(bad(format!(
-                "any of its {} {alg:?} key(s)",
-                candidates.len()
-            )))
+            Err(TokenError::BadSignature {
+                issuer: self.name.clone(),
+                alg: format!("{alg:?}"),
+                keys,
+            })
+        }
+    }
+}
+
+/// Which keys may check a token's signature ([`IssuerKeys::choose`]).
+#[derive(Debug)]
+pub enum KeyChoice<'k> {
+    /// HMAC: the issuer's shared secret.
+    Secret(&'k crypto::Verifiers),
+    /// The key the token's `kid` names.
+    Kid(&'k PublicKey),
+    /// No `kid`: every key that permits the algorithm (any one may verify).
+    Candidates(Vec<&'k PublicKey>),
+}
+
+impl<'k> KeyChoice<'k> {
+    /// The public keys of the choice (none for a shared secret).
+    pub fn public_keys(&self) -> Vec<&'k PublicKey> {
+        match self {
+            KeyChoice::Secret(_) => Vec::new(),
+            KeyChoice::Kid(key) => vec![*key],
+            KeyChoice::Candidates(keys) => keys.clone(),
         }
     }
 }

@@ -14,7 +14,7 @@ pub use claims::{
     BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_NAMESPACE, LEGACY_SECRET_NAME,
 };
 pub use error::TokenError;
-pub use keys::{IssuerKeys, KeyFamily, KeyRing, PublicKey};
+pub use keys::{IssuerKeys, KeyChoice, KeyFamily, KeyRing, PublicKey};
 
 use crate::time::UnixTime;
 
@@ -35,6 +35,52 @@ pub struct VerifiedToken {
 
 pub mod credentials;
 pub use jws::{header as jws_header, MAX_TOKEN_BYTES};
+
+/// The signature check of a token, for a host whose signature math is asynchronous (WebCrypto
+/// in workers and browsers): done ahead of the decision, its answer is then given back through
+/// the host verifier ([`crypto::set_host_verifier`]) when the engine verifies the token.
+#[derive(Debug)]
+pub struct SignatureCheck<'k, 't> {
+    /// The token's algorithm.
+    pub alg: jsonwebtoken::Algorithm,
+    /// The keys the engine chose for it, as JWK text: any one that verifies is enough (one
+    /// key when the token names a `kid`).
+    pub keys: Vec<&'k str>,
+    /// The signed bytes (`base64url(header) "." base64url(claims)`).
+    pub message: &'t [u8],
+    /// The signature.
+    pub signature: Vec<u8>,
+}
+
+/// The public-key signature check that verifying `token` would make, with the keys chosen as
+/// [`verify`] chooses them; `None` when there is none to make ahead: HMAC (done in the
+/// module), or a token refused before any signature is checked (verifying it says why).
+pub fn signature_check<'k, 't>(
+    keys: &'k KeyRing,
+    token: &'t str,
+) -> Option<SignatureCheck<'k, 't>> {
+    let jws = jws::parse(token).ok()?;
+    let iss = claims::optional_str(&jws.claims, "", "iss").ok()?;
+    let choice = keys
+        .issuer(iss)
+        .ok()?
+        .choose(jws.alg, jws.kid.as_deref())
+        .ok()?;
+    let jwks: Vec<&str> = choice
+        .public_keys()
+        .into_iter()
+        .filter_map(PublicKey::jwk)
+        .collect();
+    if jwks.is_empty() {
+        return None;
+    }
+    Some(SignatureCheck {
+        alg: jws.alg,
+        keys: jwks,
+        message: jws.signing_input.as_bytes(),
+        signature: jws.signature,
+    })
+}
 
 /// Checks only the signature of a compact JWS (any payload, not necessarily JWT claims) with
 /// an issuer's keys, exactly as [`verify`] does for tokens: the header's `alg` (never `none`)

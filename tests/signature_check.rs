@@ -1,0 +1,126 @@
+//! The signature check made ahead of a decision, as a host with asynchronous signature math
+//! (WebCrypto in workers and browsers) uses it: ask the engine what to check, check it, give
+//! the verdict back through the host verifier, decide.
+
+mod support;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::Algorithm;
+use serde_json::{json, Value};
+use tessera::rbac::{RbacRequest, ResourceAttributes};
+use tessera::token::crypto::set_host_verifier;
+use tessera::{Engine, UnixTime};
+
+const NOW: UnixTime = UnixTime(1_795_341_600); // 2026-11-22T10:00:00Z
+
+fn engine() -> Engine {
+    Engine::from_json(support::example_bundle().as_bytes()).expect("example bundle")
+}
+
+fn mint(issuer: &str, account: &str) -> String {
+    let spec = json!({"issuer": issuer, "account": account});
+    support::mint(engine().bundle().document(), &spec, NOW)
+}
+
+fn get_pods(namespace: &str) -> RbacRequest {
+    RbacRequest::Resource(ResourceAttributes::from_kubectl(
+        "get", "pods", "", namespace,
+    ))
+}
+
+#[test]
+fn a_public_key_token_asks_for_its_key_its_signed_bytes_and_its_signature() {
+    for (issuer, account, alg, kty) in [
+        ("legacy", "top-secret/robot", Algorithm::RS256, "RSA"),
+        ("cluster", "top-secret/robot", Algorithm::ES256, "EC"),
+        (
+            "pomerium-eddsa",
+            "top-secret/robot",
+            Algorithm::EdDSA,
+            "OKP",
+        ),
+    ] {
+        let token = mint(issuer, account);
+        let mut e = engine();
+        let check = e
+            .signature_check(&token, NOW)
+            .unwrap_or_else(|| panic!("{issuer}: a check"));
+        assert_eq!(check.alg, alg, "{issuer}");
+        assert_eq!(check.keys.len(), 1, "{issuer}: the kid's key");
+        let jwk: Value = serde_json::from_str(check.keys[0]).expect("JWK text");
+        assert_eq!(jwk["kty"], kty, "{issuer}");
+        let (signed, signature) = token.rsplit_once('.').expect("three parts");
+        assert_eq!(check.message, signed.as_bytes(), "{issuer}");
+        assert_eq!(
+            check.signature,
+            URL_SAFE_NO_PAD.decode(signature).expect("base64url"),
+            "{issuer}"
+        );
+    }
+}
+
+#[test]
+fn nothing_to_check_ahead_for_hmac_cached_refused_or_expired() {
+    let hs = mint("pomerium-hs256", "top-secret/robot");
+    assert!(
+        engine().signature_check(&hs, NOW).is_none(),
+        "HMAC stays in the module"
+    );
+
+    let rs = mint("legacy", "top-secret/robot");
+    let mut e = engine();
+    assert!(e.verify(&rs, NOW).is_ok());
+    assert!(e.signature_check(&rs, NOW).is_none(), "verified and cached");
+
+    let (_, rest) = rs.split_once('.').expect("parts");
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"nope"}"#);
+    let unknown_kid = format!("{header}.{rest}");
+    let mut e = engine();
+    assert!(e.signature_check(&unknown_kid, NOW).is_none());
+    assert_eq!(
+        e.review(&unknown_kid, NOW)
+            .error
+            .as_deref()
+            .map(|m| m.contains("nope")),
+        Some(true),
+        "the decision says why"
+    );
+    assert!(engine().signature_check("not a token", NOW).is_none());
+
+    let expired = engine()
+        .bundle()
+        .expires_at()
+        .expect("the example bundle expires");
+    assert!(engine().signature_check(&rs, expired.plus(1)).is_none());
+}
+
+#[test]
+fn the_verdict_given_back_decides_and_only_for_those_exact_bytes() {
+    let token = mint("legacy", "top-secret/robot");
+    for verdict in [true, false] {
+        let mut e = engine();
+        let check = e.signature_check(&token, NOW).expect("a check");
+        let (key, message, signature) = (
+            check.keys[0].to_string(),
+            check.message.to_vec(),
+            check.signature.clone(),
+        );
+        let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+        let count = asked.clone();
+        set_host_verifier(Some(Box::new(move |alg, jwk, m, s| {
+            count.set(count.get() + 1);
+            (alg == Algorithm::RS256 && jwk == key && m == message && s == signature)
+                .then_some(verdict)
+        })));
+        let decision = e.authorize(&token, &get_pods("top-secret"), NOW);
+        set_host_verifier(None);
+        assert_eq!(asked.get(), 1, "the engine asked the host once");
+        if verdict {
+            assert!(decision.allowed, "{}", decision.explanation);
+        } else {
+            assert_eq!(decision.status, 401);
+            assert_eq!(decision.reasons, vec!["signature-invalid".to_string()]);
+        }
+    }
+}
