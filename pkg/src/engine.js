@@ -5,8 +5,9 @@
 import { Engine, __wbg_reset_state, setSignatureVerifier as installInModule } from '../dist/wasm/tessera.js';
 import { BundleLoader } from './loader.js';
 import { DecisionLog } from './log.js';
-import { checkProxyRequest } from './http.js';
+import { checkProxyRequest, checkProxyRequestAsync } from './http.js';
 import { TokenHandles } from './handles.js';
+import { WebCryptoSignatures } from './web-crypto.js';
 
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
@@ -16,6 +17,25 @@ let generation = 0;
 // reset, which starts the module afresh.
 let signatureVerifier = null;
 
+// WebCrypto's verdicts, checked ahead of a decision by the *Async methods (workers, browsers).
+let webSignatures = null;
+
+// What the module calls: a verdict WebCrypto gave ahead for exactly these bytes, else the
+// synchronous verifier, else nothing (RustCrypto decides).
+function installHostVerifier() {
+  const sync = signatureVerifier;
+  const web = webSignatures;
+  if (web === null) {
+    installInModule(sync);
+    return;
+  }
+  installInModule((alg, jwk, message, signature) => {
+    const verdict = web.verdict(alg, jwk, message, signature);
+    if (verdict !== undefined) return verdict;
+    return sync === null ? undefined : sync(alg, jwk, message, signature);
+  });
+}
+
 /**
  * Hands the signature math of public-key tokens to `verifier(alg, jwkJson, message, signature)`
  * (true/false; anything else leaves it to the module's RustCrypto), or `null` for none. The Node
@@ -23,7 +43,31 @@ let signatureVerifier = null;
  */
 export function setSignatureVerifier(verifier) {
   signatureVerifier = typeof verifier === 'function' ? verifier : null;
-  installInModule(signatureVerifier);
+  installHostVerifier();
+}
+
+/**
+ * Lets the *Async methods (`verifyAsync`, `canAsync`, `checkRequestAsync`, ...) check
+ * public-key signatures with WebCrypto before deciding: `subtle` defaults to the runtime's
+ * `crypto.subtle`; `null` turns it off. The workerd and browser entries turn it on. Returns
+ * whether it is on (false where there is no WebCrypto).
+ */
+export function useWebCrypto(subtle = globalThis.crypto?.subtle) {
+  try {
+    webSignatures = subtle ? new WebCryptoSignatures({ subtle }) : null;
+  } catch {
+    webSignatures = null;
+  }
+  installHostVerifier();
+  return webSignatures !== null;
+}
+
+function headerValue(headers, wanted) {
+  if (!headers || typeof headers !== 'object') return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 let idCounter = 0;
@@ -215,6 +259,54 @@ export class Tessera {
     return d;
   }
 
+  // --- the same questions, with public-key signatures checked by WebCrypto first -----------
+  // Where `useWebCrypto()` is on (the workerd and browser entries), each first asks the engine
+  // which signature check the decision needs, makes it with WebCrypto, and then decides exactly
+  // as the synchronous method does, the engine taking WebCrypto's verdict for those bytes.
+  // Elsewhere they are the synchronous methods. Never reject.
+
+  /** `verify`, with the signature checked by WebCrypto first. */
+  async verifyAsync(token, now) {
+    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(verdicts, () => this.verify(token, now));
+  }
+
+  /** `authorize`, with the signature checked by WebCrypto first. */
+  async authorizeAsync(token, attributes, now) {
+    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(verdicts, () => this.authorize(token, attributes, now));
+  }
+
+  /** `can`, with the signature checked by WebCrypto first. */
+  async canAsync(token, verb, resource, namespace, name, now) {
+    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(verdicts, () => this.can(token, verb, resource, namespace, name, now));
+  }
+
+  /** `canStatus`, with the signature checked by WebCrypto first. */
+  async canStatusAsync(token, verb, resource, namespace, name, now) {
+    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(verdicts, () => this.canStatus(token, verb, resource, namespace, name, now));
+  }
+
+  /** `checkHttp`, with the signature checked by WebCrypto first. */
+  async checkHttpAsync(method, url, authorization, pomeriumAuthorization, now) {
+    const verdicts = await this.#signatures((e) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, now));
+    return this.#withVerdicts(verdicts, () => this.checkHttp(method, url, authorization, pomeriumAuthorization, now));
+  }
+
+  /** `checkRequest`, with the signature checked by WebCrypto first. */
+  async checkRequestAsync(request, now) {
+    const headers = request?.headers;
+    const verdicts = await this.#signatures((e) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), now));
+    return this.#withVerdicts(verdicts, () => this.checkRequest(request, now));
+  }
+
+  /** `check` (the proxy-filter call), with the signature checked by WebCrypto first. */
+  async checkAsync(request, now) {
+    return checkProxyRequestAsync(this, request, now);
+  }
+
   /**
    * The proxy-filter call (Envoy ext_authz style): `{method, host, path, headers, scheme?,
    * sourceIp?}` to `{status, headersToUpstream, headersToRemove, responseHeaders, body,
@@ -263,7 +355,7 @@ export class Tessera {
   #recover() {
     try {
       __wbg_reset_state();
-      if (signatureVerifier) installInModule(signatureVerifier);
+      installHostVerifier();
     } catch {
       // Nothing more can be done here; every decision keeps failing closed.
     }
@@ -307,6 +399,25 @@ export class Tessera {
       return failClosed(kind, 500, 'internal-error', 'tessera: the wasm returned a malformed decision: denied', revision);
     }
     return d;
+  }
+
+  // The verdicts of the signature check the engine asks for (none when WebCrypto is off, the
+  // check is not needed, or anything fails: the decision then verifies in the module).
+  async #signatures(ask) {
+    const web = webSignatures;
+    if (web === null) return null;
+    const check = this.#call(ask, undefined);
+    if (check === undefined || check === null) return null;
+    try {
+      return await web.verify(check);
+    } catch {
+      return null;
+    }
+  }
+
+  #withVerdicts(verdicts, decide) {
+    const web = webSignatures;
+    return web === null || verdicts === null ? decide() : web.with(verdicts, decide);
   }
 
   #record(decision, request, target = decision) {

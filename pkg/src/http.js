@@ -96,9 +96,22 @@ function proxyRequest(request) {
 /** The proxy-filter call behind `Tessera#check`. */
 export function checkProxyRequest(tessera, request, now, options = {}) {
   const r = proxyRequest(request);
+  return proxyAnswer(r, tessera.checkRequest(wasmRequestOf(r), now), options);
+}
+
+/** The proxy-filter call behind `Tessera#checkAsync` (WebCrypto checks the signature first). */
+export async function checkProxyRequestAsync(tessera, request, now, options = {}) {
+  const r = proxyRequest(request);
+  return proxyAnswer(r, await tessera.checkRequestAsync(wasmRequestOf(r), now), options);
+}
+
+function wasmRequestOf(r) {
   const wasmRequest = { method: r.method, url: r.url, headers: r.headers };
   if (r.sourceIp) wasmRequest.sourceIp = r.sourceIp;
-  const decision = tessera.checkRequest(wasmRequest, now);
+  return wasmRequest;
+}
+
+function proxyAnswer(r, decision, options) {
   if (decision.allowed) {
     const set = identityHeaders(decision);
     return {
@@ -143,7 +156,7 @@ export async function authorizeRequest(tessera, request, options = {}) {
   const wasmRequest = { method: request.method, url: request.url, headers };
   const ip = typeof sourceIp === 'function' ? sourceIp(request) : undefined;
   if (ip) wasmRequest.sourceIp = ip;
-  const decision = tessera.checkRequest(wasmRequest, now);
+  const decision = await tessera.checkRequestAsync(wasmRequest, now);
   if (tessera.decisionLog && typeof waitUntil === 'function') waitUntil(tessera.decisionLog.flush());
   if (!decision.allowed) {
     return {

@@ -1,7 +1,8 @@
 // tessera's JavaScript layer, the same in every runtime. The entry files under entry/ load the
 // one .wasm the way their runtime can, then re-export this.
 export { Engine } from '../dist/wasm/tessera.js';
-export { Tessera, TesseraError, decisionId, setSignatureVerifier } from './engine.js';
+export { Tessera, TesseraError, decisionId, setSignatureVerifier, useWebCrypto } from './engine.js';
+export { WebCryptoSignatures } from './web-crypto.js';
 export { BundleLoader, memoryStorage, cacheApiStorage } from './loader.js';
 export { DecisionLog } from './log.js';
 export {
@@ -9,6 +10,7 @@ export {
   authorizeRequest,
   edgeHandler,
   checkProxyRequest,
+  checkProxyRequestAsync,
   headersToRemove,
   identityHeaders,
   denialBody,

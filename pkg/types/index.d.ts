@@ -118,7 +118,20 @@ export declare class Engine {
   canStatusFor(token: number, question: number, now?: number | null): number;
   checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
   checkRequest(request: HttpRequestInput, now?: number | null): Decision;
+  /** The signature check deciding on `token` needs, for asynchronous host crypto; `undefined` when none is needed ahead. */
+  signatureCheck(token: string, now?: number | null): SignatureCheck | undefined;
+  /** `signatureCheck` for the token of the `Authorization` / `X-Pomerium-Authorization` header values. */
+  signatureCheckHeaders(authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): SignatureCheck | undefined;
   free(): void;
+}
+
+/** A signature check the engine chose the keys for: any one key that verifies is enough. */
+export interface SignatureCheck {
+  alg: string;
+  /** JWK texts. */
+  keys: string[];
+  message: Uint8Array;
+  signature: Uint8Array;
 }
 
 /**
@@ -130,6 +143,30 @@ export declare class Engine {
 export declare function setSignatureVerifier(
   verifier: ((alg: string, jwk: string, message: Uint8Array, signature: Uint8Array) => boolean | undefined) | null,
 ): void;
+
+/**
+ * Turns on (default: the runtime's `crypto.subtle`) or, with `null`, off the WebCrypto signature
+ * checks of the *Async methods. The workerd and browser entries turn it on. Returns whether on.
+ */
+export declare function useWebCrypto(subtle?: SubtleCrypto | null): boolean;
+
+/** A verdict WebCrypto gave for one key of a signature check. */
+export interface SignatureVerdict {
+  alg: string;
+  jwk: string;
+  message: Uint8Array;
+  signature: Uint8Array;
+  valid: boolean;
+}
+
+/** Signature checks with WebCrypto, made ahead of the engine's synchronous decision. */
+export declare class WebCryptoSignatures {
+  constructor(options?: { subtle?: SubtleCrypto; maxKeys?: number });
+  /** Never rejects; what WebCrypto cannot verify is left out (RustCrypto decides it). */
+  verify(check: SignatureCheck): Promise<SignatureVerdict[]>;
+  with<T>(verdicts: SignatureVerdict[] | null, fn: () => T): T;
+  verdict(alg: string, jwk: string, message: Uint8Array, signature: Uint8Array): boolean | undefined;
+}
 
 /** What a storage hook keeps: the last good bundle, as fetched (re-verified when loaded). */
 export interface StoredBundle {
@@ -287,6 +324,14 @@ export declare class Tessera {
   checkHttp(method: string, url: string, authorization?: string, pomeriumAuthorization?: string, now?: number): Decision;
   checkRequest(request: HttpRequestInput, now?: number): Decision;
   check(request: ProxyRequest, now?: number): ProxyAnswer;
+  /** The same questions with public-key signatures checked by WebCrypto first (see `useWebCrypto`); never reject. */
+  verifyAsync(token: string, now?: number): Promise<TokenReview>;
+  authorizeAsync(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number): Promise<Decision>;
+  canAsync(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): Promise<Decision>;
+  canStatusAsync(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): Promise<number>;
+  checkHttpAsync(method: string, url: string, authorization?: string, pomeriumAuthorization?: string, now?: number): Promise<Decision>;
+  checkRequestAsync(request: HttpRequestInput, now?: number): Promise<Decision>;
+  checkAsync(request: ProxyRequest, now?: number): Promise<ProxyAnswer>;
   close(): Promise<void>;
 }
 
@@ -327,6 +372,7 @@ export type AuthorizeResult =
 export declare function authorizeRequest(tessera: Tessera, request: Request, options?: EdgeOptions): Promise<AuthorizeResult>;
 export declare function edgeHandler(tessera: Tessera, options?: EdgeOptions): (request: Request, env?: unknown, ctx?: { waitUntil(promise: Promise<unknown>): void }) => Promise<Response>;
 export declare function checkProxyRequest(tessera: Tessera, request: ProxyRequest, now?: number, options?: { explain?: boolean; realm?: string }): ProxyAnswer;
+export declare function checkProxyRequestAsync(tessera: Tessera, request: ProxyRequest, now?: number, options?: { explain?: boolean; realm?: string }): Promise<ProxyAnswer>;
 export declare function headersToRemove(headers: Record<string, string | string[] | undefined> | Headers, set?: Record<string, string>): string[];
 export declare function identityHeaders(decision: Decision): Record<string, string>;
 export declare function denialBody(decision: Decision, options?: { explain?: boolean }): string;

@@ -2,32 +2,47 @@
 // Engine class, the bundle text and a token minter). Returns the list of failures, each naming
 // the case. The format is documented in examples/README.md.
 
-export function decide(engine, scenario, token) {
+// The call a scenario makes: `suffix` '' for the synchronous methods (the wasm Engine's or the
+// package's Tessera), 'Async' for Tessera's WebCrypto-first methods (a promise then).
+function ask(engine, scenario, token, suffix) {
   const now = Math.floor(Date.parse(scenario.now) / 1000);
   const r = scenario.request;
   switch (r.kind) {
-    case 'whoami': {
-      const review = engine.verify(token ?? '', now);
-      return {
-        allowed: review.authenticated,
-        status: review.authenticated ? 200 : 401,
-        text: review.error ?? '',
-        identity: review.identity,
-      };
-    }
+    case 'whoami':
+      return ['review', engine[`verify${suffix}`](token ?? '', now)];
     case 'rbac':
     case 'rbac-url': {
       const { kind, ...attributes } = r;
-      const d = engine.authorize(token ?? '', attributes, now);
-      return { allowed: d.allowed, status: d.status, text: `${d.reasons.join(' ')} ${d.explanation}`, identity: d.identity };
+      return ['decision', engine[`authorize${suffix}`](token ?? '', attributes, now)];
     }
-    case 'http': {
-      const d = engine.checkHttp(r.method, r.url, token ? `Bearer ${token}` : undefined, undefined, now);
-      return { allowed: d.allowed, status: d.status, text: `${d.reasons.join(' ')} ${d.explanation}`, identity: d.identity };
-    }
+    case 'http':
+      return ['decision', engine[`checkHttp${suffix}`](r.method, r.url, token ? `Bearer ${token}` : undefined, undefined, now)];
     default:
       throw new Error(`${scenario.name}: unknown request kind ${r.kind}`);
   }
+}
+
+function shape(type, answer) {
+  if (type === 'review') {
+    return {
+      allowed: answer.authenticated,
+      status: answer.authenticated ? 200 : 401,
+      text: answer.error ?? '',
+      identity: answer.identity,
+    };
+  }
+  return { allowed: answer.allowed, status: answer.status, text: `${answer.reasons.join(' ')} ${answer.explanation}`, identity: answer.identity };
+}
+
+export function decide(engine, scenario, token) {
+  const [type, answer] = ask(engine, scenario, token, '');
+  return shape(type, answer);
+}
+
+/** `decide` through a Tessera's *Async methods (signatures checked by WebCrypto first). */
+export async function decideAsync(tessera, scenario, token) {
+  const [type, answer] = ask(tessera, scenario, token, 'Async');
+  return shape(type, await answer);
 }
 
 export function check(scenario, got) {

@@ -16,6 +16,16 @@ function accept(result, runtime) {
   assert.deepEqual(result.failures, [], `${runtime}: scenario failures`);
   assert.equal(result.decisions.length, scenarios.length, `${runtime}: every case decided`);
   assert.equal(result.revision, 1);
+  if (runtime !== 'edge-runtime') {
+    // The *Async methods with WebCrypto: the same decisions, and WebCrypto did the math.
+    const a = result.async;
+    assert.ok(a, `${runtime}: the async run ran`);
+    assert.equal(a.webCryptoOn, true, `${runtime}: WebCrypto is there`);
+    assert.deepEqual(a.failures, [], `${runtime}: async scenario failures`);
+    assert.deepEqual(a.decisions, result.decisions, `${runtime}: the async methods decide as the synchronous ones`);
+    for (const alg of ['RS256', 'ES256']) assert.ok(a.verified[alg] > 0, `${runtime}: WebCrypto verified ${alg} tokens (${JSON.stringify(a.verified)})`);
+    console.log(`# ${runtime}: WebCrypto verified ${JSON.stringify(a.verified)}`);
+  }
   results.set(runtime, result);
 }
 

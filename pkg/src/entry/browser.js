@@ -4,4 +4,11 @@ import init from '../../dist/wasm/tessera.js';
 
 await init({ module_or_path: new URL('../../dist/wasm/tessera_bg.wasm', import.meta.url) });
 
+import { useWebCrypto } from '../engine.js';
+
+// RSA and ECDSA signature math by WebCrypto for the *Async methods (and so for edgeHandler and
+// authorizeRequest): several times faster than RustCrypto in wasm; self-tested per family, and
+// RustCrypto remains the fallback and the synchronous methods' math.
+useWebCrypto();
+
 export * from '../index.js';

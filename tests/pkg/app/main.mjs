@@ -2,7 +2,9 @@
 // (node / deno / bun conditions) to the entry that reads the .wasm from disk.
 import * as tessera from 'tessera';
 import data from './data.mjs';
-import { runAll } from './scenario-run.mjs';
+import { runAll, runAllAsync } from './scenario-run.mjs';
 
 const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node-esm';
-console.log(JSON.stringify(runAll(tessera, data, runtime)));
+const result = runAll(tessera, data, runtime);
+result.async = await runAllAsync(tessera, data, runtime);
+console.log(JSON.stringify(result));

@@ -2,10 +2,12 @@
 // .wasm imported as a compiled module); answers the scenario run as JSON.
 import * as tessera from 'tessera';
 import data from './data.mjs';
-import { runAll } from './scenario-run.mjs';
+import { runAll, runAllAsync } from './scenario-run.mjs';
 
 export default {
   async fetch() {
-    return Response.json(runAll(tessera, data, 'workerd'));
+    const result = runAll(tessera, data, 'workerd');
+    result.async = await runAllAsync(tessera, data, 'workerd');
+    return Response.json(result);
   },
 };

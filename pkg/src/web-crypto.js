@@ -1,0 +1,144 @@
+// WebCrypto (`crypto.subtle`) does the signature math of public-key tokens in workers and
+// browsers, where it is several times faster than RustCrypto compiled to wasm for RSA and ECDSA,
+// but only asynchronous. So the check is made ahead of the decision: the engine says which keys
+// it chose for the token, the signed bytes and the signature (`Engine#signatureCheck`); this
+// module verifies them with WebCrypto and holds the verdicts while the synchronous decision
+// runs, answering the engine's host-verifier call from them for exactly those bytes. It does the
+// math only: choosing the key and the algorithm, and everything else, stays in the engine. Each
+// algorithm family is first checked against a known signature (and a tampered one); a family
+// that fails, or a key WebCrypto cannot import, is left to the module's RustCrypto.
+import { FAMILY, PSS_SALT, SELF_TEST, SELF_TEST_MESSAGE } from './signature-vectors.js';
+
+const HASH = {
+  RS256: 'SHA-256', RS384: 'SHA-384', RS512: 'SHA-512',
+  PS256: 'SHA-256', PS384: 'SHA-384', PS512: 'SHA-512',
+  ES256: 'SHA-256', ES384: 'SHA-384',
+};
+
+/** WebCrypto's import and verify parameters for a JWS algorithm and its JWK. */
+function params(alg, jwk) {
+  if (alg.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5', hash: HASH[alg] };
+  if (alg.startsWith('PS')) return { name: 'RSA-PSS', hash: HASH[alg], saltLength: PSS_SALT[alg] };
+  if (alg.startsWith('ES')) return { name: 'ECDSA', hash: HASH[alg], namedCurve: jwk.crv };
+  if (alg === 'EdDSA') return { name: 'Ed25519' };
+  return null;
+}
+
+function base64url(text) {
+  const b = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b.charCodeAt(i);
+  return out;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Signature checks with WebCrypto, made ahead of the engine's synchronous decision. */
+export class WebCryptoSignatures {
+  #subtle;
+  #keys = new Map(); // `${alg} ${jwk}` -> Promise<CryptoKey | null>
+  #families = new Map(); // family -> Promise<boolean>
+  #maxKeys;
+  #held = [];
+
+  /** `subtle` defaults to the runtime's `crypto.subtle`; at most `maxKeys` imported keys are kept. */
+  constructor({ subtle = globalThis.crypto?.subtle, maxKeys = 256 } = {}) {
+    if (!subtle || typeof subtle.verify !== 'function') throw new TypeError('tessera: WebCrypto (crypto.subtle) is not available here');
+    this.#subtle = subtle;
+    this.#maxKeys = maxKeys;
+  }
+
+  /**
+   * Verifies a check from `Engine#signatureCheck` (`{alg, keys, message, signature}`) with each
+   * of its keys. Resolves with the verdicts (one per key WebCrypto could answer for); never
+   * rejects: what it cannot verify is left out, and the engine's RustCrypto decides it.
+   */
+  async verify(check) {
+    const { alg, keys, message, signature } = check ?? {};
+    if (typeof alg !== 'string' || !Array.isArray(keys) || !FAMILY[alg]) return [];
+    if (!(await this.#familyWorks(FAMILY[alg]))) return [];
+    const verdicts = await Promise.all(keys.map(async (jwk) => {
+      const valid = await this.#check(alg, jwk, message, signature);
+      return typeof valid === 'boolean' ? { alg, jwk, message, signature, valid } : null;
+    }));
+    return verdicts.filter((v) => v !== null);
+  }
+
+  /** Runs `fn` with `verdicts` held for the host verifier, and returns what it returns. */
+  with(verdicts, fn) {
+    if (!verdicts || verdicts.length === 0) return fn();
+    const before = this.#held;
+    this.#held = verdicts;
+    try {
+      return fn();
+    } finally {
+      this.#held = before;
+    }
+  }
+
+  /**
+   * The held verdict for exactly this algorithm, key, message and signature, or `undefined`
+   * (the host verifier then asks the next verifier, or leaves it to RustCrypto).
+   */
+  verdict(alg, jwk, message, signature) {
+    for (const v of this.#held) {
+      if (v.alg === alg && v.jwk === jwk && sameBytes(v.message, message) && sameBytes(v.signature, signature)) return v.valid;
+    }
+    return undefined;
+  }
+
+  async #check(alg, jwk, message, signature) {
+    try {
+      const key = await this.#key(alg, jwk);
+      if (!key) return undefined;
+      const p = params(alg, key.algorithm);
+      return await this.#subtle.verify(p, key, signature, message);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #key(alg, jwk) {
+    const id = `${alg} ${jwk}`;
+    let key = this.#keys.get(id);
+    if (!key) {
+      if (this.#keys.size >= this.#maxKeys) this.#keys.clear();
+      key = (async () => {
+        try {
+          const parsed = JSON.parse(jwk);
+          const { kty, n, e, crv, x, y } = parsed;
+          return await this.#subtle.importKey('jwk', { kty, n, e, crv, x, y }, params(alg, parsed), false, ['verify']);
+        } catch {
+          return null;
+        }
+      })();
+      this.#keys.set(id, key);
+    }
+    return key;
+  }
+
+  #familyWorks(family) {
+    let works = this.#families.get(family);
+    if (!works) {
+      works = (async () => {
+        try {
+          const v = SELF_TEST[family];
+          const jwk = JSON.stringify(v.jwk);
+          const message = new TextEncoder().encode(SELF_TEST_MESSAGE);
+          const tampered = new TextEncoder().encode(`${SELF_TEST_MESSAGE}!`);
+          const signature = base64url(v.sig);
+          return (await this.#check(family, jwk, message, signature)) === true
+            && (await this.#check(family, jwk, tampered, signature)) === false;
+        } catch {
+          return false;
+        }
+      })();
+      this.#families.set(family, works);
+    }
+    return works;
+  }
+}
