@@ -120,6 +120,8 @@ for (const alg of ALGS) {
 const decisions = { expected: agree.map((q) => q.expect) };
 decisions.tessera = agree.map((q) => c.tesseraCan(engine, q.token, q, NOW));
 decisions['tessera (uncached)'] = agree.map((q) => c.tesseraCan(uncachedEngine, q.token, q, NOW));
+decisions['tessera WebCrypto'] = [];
+for (const q of agree) decisions['tessera WebCrypto'].push(await c.tesseraCanAsync(uncachedEngine, q.token, q, NOW));
 decisions.jose = [];
 for (const q of agree) {
   const p = await jose.verify(q.token, q.alg);
@@ -212,16 +214,18 @@ for (const alg of ALGS) {
   const B = qs.length;
   const r = await interleave([
     { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
+    ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) }]),
     { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
     { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
   ], CFG.rounds);
   if (native) r.native = native.cold_ns[alg];
   results.cold[alg] = r;
 }
-log(table(['alg', 'tessera (wasm)', 'jose + lookup', 'fast-jwt + lookup', 'native tessera', 'tessera / best JS', 'wasm / native'],
+log(table(['alg', 'tessera (wasm)', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'native tessera', 'tessera / best JS', 'WebCrypto path / jose', 'wasm / native'],
   ALGS.map((alg) => {
     const r = results.cold[alg];
-    return [alg, fmtNs(r.tessera), fmtNs(r.jose), fmtNs(r['fast-jwt']), fmtNs(r.native), fmtX(r.tessera / Math.min(r.jose, r['fast-jwt'])), fmtX(r.tessera / r.native)];
+    const web = r['tessera WebCrypto'];
+    return [alg, fmtNs(r.tessera), fmtNs(web), fmtNs(r.jose), fmtNs(r['fast-jwt']), fmtNs(r.native), fmtX(r.tessera / Math.min(r.jose, r['fast-jwt'])), web ? fmtX(web / r.jose) : 'n/a', fmtX(r.tessera / r.native)];
   })));
 
 // --- cold start (fresh processes) ------------------------------------------------------------
@@ -355,6 +359,11 @@ for (const alg of ['RS256', 'ES256', 'EdDSA']) {
   const r = results.cold[alg];
   const best = Math.min(r.jose, r['fast-jwt']);
   target(`cold-${alg}`, `cold verify+decide ${alg} vs best of jose / fast-jwt`, '<= 1.1x', `${fmtX(r.tessera / best)} (${fmtNs(r.tessera)} vs ${fmtNs(best)})`, r.tessera <= 1.1 * best);
+}
+for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+  const r = results.cold[alg];
+  const web = r['tessera WebCrypto'];
+  target(`cold-webcrypto-${alg}`, `cold ${alg} through WebCrypto (the worker/browser path, in Node) vs jose`, '<= 1.1x', `${fmtX(web / r.jose)} (${fmtNs(web)} vs ${fmtNs(r.jose)})`, web <= 1.1 * r.jose);
 }
 {
   const r = results.cold.HS256;

@@ -11,6 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
+import { WebCryptoSignatures } from '../../pkg/src/web-crypto.js';
 import { TokenHandles } from '../../pkg/src/handles.js';
 
 const require = createRequire(import.meta.url);
@@ -41,7 +42,14 @@ export function loadTessera() {
     const tessera = require(TESSERA_JS);
     // As the npm package's Node entry does: node:crypto does the RSA/ECDSA/EdDSA signature
     // math, the engine everything else (TESSERA_HOST_CRYPTO=0 measures RustCrypto in wasm).
-    if (process.env.TESSERA_HOST_CRYPTO !== '0') tessera.setSignatureVerifier(nodeSignatureVerifier());
+    // As the package's engine.js composes them: a verdict WebCrypto gave ahead for exactly these
+    // bytes (the async contender, see tesseraCanAsync), else node:crypto, else RustCrypto.
+    const sync = process.env.TESSERA_HOST_CRYPTO !== '0' ? nodeSignatureVerifier() : null;
+    tessera.setSignatureVerifier((alg, jwk, message, signature) => {
+      const verdict = webSignatures.verdict(alg, jwk, message, signature);
+      if (verdict !== undefined) return verdict;
+      return sync === null ? undefined : sync(alg, jwk, message, signature);
+    });
     return tessera;
   } finally {
     WebAssembly.Instance = Original;
@@ -54,6 +62,16 @@ export function tesseraWasmMemoryBytes() {
 }
 
 const handlesOf = new WeakMap();
+const webSignatures = new WebCryptoSignatures();
+
+/** The hot RBAC call as the package's `Tessera.canStatusAsync` makes it in workers and
+ * browsers: the engine's signature check verified with WebCrypto (Node's `crypto.subtle`
+ * here), then the synchronous call with that verdict held. Resolves with allowed. */
+export async function tesseraCanAsync(engine, token, q, now) {
+  const check = engine.signatureCheck(token, now);
+  const verdicts = check ? await webSignatures.verify(check) : null;
+  return webSignatures.with(verdicts, () => tesseraCan(engine, token, q, now));
+}
 
 /** The hot RBAC call as the npm package makes it (`Tessera.canStatus`: the status alone, no
  * object built, a token seen before passed to the module as a registered handle). Returns
