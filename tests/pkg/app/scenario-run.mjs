@@ -4,25 +4,40 @@
 // digest of every decision (compared across runtimes by run.mjs). Runtime-neutral: no I/O.
 import { decide, decideAsync, check } from './scenario-driver.mjs';
 
-export function runAll(tessera, data, runtime) {
-  const started = Date.now();
-  const t = new tessera.Tessera({ trustedKeys: data.trustedKeys });
-  const revision = t.load(data.bundle, data.signature, { now: Math.floor(Date.parse(data.scenarios[0].now) / 1000) });
-  const failures = [];
-  const decisions = [];
-  for (const scenario of data.scenarios) {
-    const token = scenario.token ? data.tokens[scenario.name] : null;
+/** The failures and the digest of the decisions, filled one case at a time. */
+class Tally {
+  failures = [];
+  decisions = [];
+
+  /** `decideOne()` answers the case (or throws). */
+  add(scenario, decideOne) {
     let got;
     try {
-      got = decide(t, scenario, token);
+      got = decideOne();
     } catch (error) {
-      failures.push(`${scenario.name}: threw ${error && error.message}`);
-      continue;
+      this.failures.push(`${scenario.name}: threw ${error && error.message}`);
+      return;
     }
     const failure = check(scenario, got);
-    if (failure) failures.push(failure);
-    decisions.push([scenario.name, got.allowed, got.status, got.text, got.identity?.username ?? null]);
+    if (failure) this.failures.push(failure);
+    this.decisions.push([scenario.name, got.allowed, got.status, got.text, got.identity?.username ?? null]);
   }
+}
+
+const tokenOf = (data, scenario) => (scenario.token ? data.tokens[scenario.name] : null);
+
+function loaded(tessera, data) {
+  const t = new tessera.Tessera({ trustedKeys: data.trustedKeys });
+  const revision = t.load(data.bundle, data.signature, { now: Math.floor(Date.parse(data.scenarios[0].now) / 1000) });
+  return { t, revision };
+}
+
+export function runAll(tessera, data, runtime) {
+  const started = Date.now();
+  const { t, revision } = loaded(tessera, data);
+  const tally = new Tally();
+  for (const scenario of data.scenarios) tally.add(scenario, () => decide(t, scenario, tokenOf(data, scenario)));
+  const { failures, decisions } = tally;
   return { runtime, revision, count: data.scenarios.length, failures, decisions, ms: Date.now() - started };
 }
 
@@ -35,28 +50,26 @@ export function runAll(tessera, data, runtime) {
 export async function runAllAsync(tessera, data, runtime) {
   const started = Date.now();
   const webCryptoOn = tessera.useWebCrypto();
-  const t = new tessera.Tessera({ trustedKeys: data.trustedKeys });
-  t.load(data.bundle, data.signature, { now: Math.floor(Date.parse(data.scenarios[0].now) / 1000) });
-  const failures = [];
-  const decisions = [];
+  const { t } = loaded(tessera, data);
+  const tally = new Tally();
   for (const scenario of data.scenarios) {
-    const token = scenario.token ? data.tokens[scenario.name] : null;
     let got;
     try {
-      got = await decideAsync(t, scenario, token);
+      got = await decideAsync(t, scenario, tokenOf(data, scenario));
     } catch (error) {
-      failures.push(`${scenario.name}: threw ${error && error.message}`);
-      continue;
+      got = error;
     }
-    const failure = check(scenario, got);
-    if (failure) failures.push(failure);
-    decisions.push([scenario.name, got.allowed, got.status, got.text, got.identity?.username ?? null]);
+    tally.add(scenario, () => {
+      if (got instanceof Error) throw got;
+      return got;
+    });
   }
+  const { failures, decisions } = tally;
   const engine = new tessera.Engine(data.bundle);
   const web = new tessera.WebCryptoSignatures();
   const verified = {};
   for (const scenario of data.scenarios) {
-    const token = scenario.token ? data.tokens[scenario.name] : null;
+    const token = tokenOf(data, scenario);
     const check = token ? engine.signatureCheck(token, Math.floor(Date.parse(scenario.now) / 1000)) : undefined;
     if (!check) continue;
     const verdicts = await web.verify(check);
