@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/ (generated files are not committed; pkg/.gitignore):
-#   pkg/dist/wasm/tessera.js, tessera_bg.wasm, tessera.d.ts   wasm-bindgen --target web, once: the
+#   pkg/dist/wasm/tessera.js, tessera_bg.wasm, tessera.d.ts   wasm-bindgen --target web + wasm-opt, once: the
 #                                                            one .wasm every entry point shares
 #   pkg/dist/cjs/index.cjs, node.cjs                         the CommonJS build (esbuild), loading
 #                                                            that same .wasm
@@ -28,8 +28,11 @@ wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
 rm -rf pkg/dist
 # --experimental-reset-state-function: after a trap (panic = "abort") the JS layer
 # re-instantiates the module and reloads the last good bundle (pkg/src/engine.js).
+# Names kept for wasm-opt, which strips them (the same module as build-wasm.sh's: its cached
+# optimized copy is reused).
 wasm-bindgen "$wasm" --out-dir pkg/dist/wasm --target web --experimental-reset-state-function \
-    --remove-name-section --remove-producers-section
+    --remove-producers-section
+optimize_wasm pkg/dist/wasm/tessera_bg.wasm pkg/dist/wasm/tessera_bg.wasm "$target_dir/wasm/opt-cache"
 rm -f pkg/dist/wasm/tessera_bg.wasm.d.ts
 node scripts/patch-glue.mjs pkg/dist/wasm/tessera.js
 

@@ -2,7 +2,9 @@
 # Builds the release wasm module and its JavaScript bindings:
 #   target/wasm/node/  wasm-bindgen --target nodejs  (require/import from Node)
 #   target/wasm/web/   wasm-bindgen --target web     (initSync({ module }) in workerd, Deno, Bun, browsers)
-# then checks both load in Node and prints the module's raw and gzip size.
+# Both get the same tessera_bg.wasm, shrunk by Binaryen's wasm-opt (tools/wasm-opt, installed
+# here with npm ci when missing; flags in scripts/lib.sh). Then checks both load in Node and
+# prints the module's raw and gzip size.
 # Needs the wasm32 target and a wasm-bindgen CLI matching Cargo.lock: scripts/setup.sh rust.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -24,8 +26,13 @@ wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
 [[ -f "$wasm" ]] || die "$wasm was not built"
 
 rm -rf "$target_dir/wasm/node" "$target_dir/wasm/web"
-wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs --remove-name-section --remove-producers-section
-wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web --remove-name-section --remove-producers-section
+# Names stay in for wasm-opt (it sorts functions by name), which then strips them.
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/node" --target nodejs --remove-producers-section
+wasm-bindgen "$wasm" --out-dir "$target_dir/wasm/web" --target web --remove-producers-section
+for dir in web node; do
+    optimize_wasm "$target_dir/wasm/$dir/tessera_bg.wasm" "$target_dir/wasm/$dir/tessera_bg.wasm" \
+        "$target_dir/wasm/opt-cache"
+done
 # The glue's string copy, sped up (see the script).
 node scripts/patch-glue.mjs "$target_dir/wasm/node/tessera.js" "$target_dir/wasm/web/tessera.js"
 
@@ -45,5 +52,5 @@ gz=$(gzip -9 -c "$wasm" | wc -c)
 bg_raw=$(wc -c <"$target_dir/wasm/web/tessera_bg.wasm")
 bg_gz=$(gzip -9 -c "$target_dir/wasm/web/tessera_bg.wasm" | wc -c)
 printf 'wasm size: %s: %d bytes raw, %d bytes gzip -9\n' "${wasm#"$TESSERA_ROOT"/}" "$raw" "$gz"
-printf 'wasm size: after wasm-bindgen (tessera_bg.wasm): %d bytes raw, %d bytes gzip -9\n' "$bg_raw" "$bg_gz"
+printf 'wasm size: after wasm-bindgen and wasm-opt (tessera_bg.wasm): %d bytes raw, %d bytes gzip -9\n' "$bg_raw" "$bg_gz"
 say "wasm bindings: ${target_dir#"$TESSERA_ROOT"/}/wasm/node (nodejs), ${target_dir#"$TESSERA_ROOT"/}/wasm/web (web)"

@@ -64,3 +64,54 @@ find_chromium() {
     done
     return 0
 }
+
+# --- wasm-opt: Binaryen's optimizer, pinned by tools/wasm-opt/package-lock.json ----------------
+# The npm package (a JavaScript build, the same on every machine). Debian's binaryen is not used:
+# its version 108 corrupts the module's externref table export.
+WASM_OPT_VERSION=132
+WASM_OPT_DIR="$TESSERA_ROOT/tools/wasm-opt"
+WASM_OPT="$WASM_OPT_DIR/node_modules/.bin/wasm-opt"
+# -Os with one-caller inlining capped at 20 instructions: inlining large single-caller functions
+# makes the module smaller raw but larger gzipped. Functions sorted by name keep each crate's
+# code together, which gzip's 32 KB window rewards. Then names, producers and the feature list
+# are dropped. Features are read from the module's target_features section.
+WASM_OPT_FLAGS=(-Os -ocimfs=20 --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features)
+
+# The version the installed wasm-opt reports, or nothing if it is not installed.
+installed_wasm_opt_version() {
+    [[ -x "$WASM_OPT" ]] || return 0
+    "$WASM_OPT" --version 2>/dev/null | awk '{ print $3; exit }'
+}
+
+# Installs tools/wasm-opt's pinned package when it is missing or another version.
+ensure_wasm_opt() {
+    [[ "$(installed_wasm_opt_version)" == "$WASM_OPT_VERSION" ]] && return 0
+    command -v npm >/dev/null 2>&1 || die "npm not found: wasm-opt comes from tools/wasm-opt (npm ci)"
+    (cd "$WASM_OPT_DIR" && npm ci --no-audit --no-fund >&2) || die "npm ci in tools/wasm-opt failed"
+    [[ "$(installed_wasm_opt_version)" == "$WASM_OPT_VERSION" ]] ||
+        die "tools/wasm-opt installed wasm-opt '$(installed_wasm_opt_version)', want $WASM_OPT_VERSION"
+}
+
+# optimize_wasm IN OUT CACHE_DIR: writes IN (a wasm-bindgen output, names kept) optimized to
+# OUT. The result is kept in CACHE_DIR under a hash of IN and the flags, so the same module
+# (the npm package's wasm-bindgen run gives the same bytes) is optimized once (~15 s).
+optimize_wasm() {
+    local in="$1" out="$2" cache="$3" key
+    ensure_wasm_opt
+    key="$({
+        cat "$in"
+        printf '%s\n' "$WASM_OPT_VERSION" "${WASM_OPT_FLAGS[@]}"
+    } | sha256sum | cut -c1-32)"
+    mkdir -p "$cache"
+    if [[ ! -f "$cache/$key.wasm" ]]; then
+        "$WASM_OPT" "$in" "${WASM_OPT_FLAGS[@]}" -o "$cache/$key.tmp" ||
+            die "wasm-opt failed on $in"
+        mv "$cache/$key.tmp" "$cache/$key.wasm"
+        # Keep the four newest results.
+        find "$cache" -name '*.wasm' -printf '%T@ %p\n' | sort -rn | tail -n +5 | cut -d' ' -f2- |
+            xargs -r rm -f
+    else
+        touch "$cache/$key.wasm"
+    fi
+    cp "$cache/$key.wasm" "$out"
+}

@@ -22,7 +22,7 @@ on_exit() {
 }
 trap on_exit EXIT
 # Directories with a package.json whose dependencies are installed (absent ones skipped).
-NPM_DIRS=(tests/js tests/www pkg tests/pkg bench)
+NPM_DIRS=(tests/js tests/www pkg tests/pkg bench tools/wasm-opt)
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf 'setup: %-28s %s\n' "$1" "$2"; }
@@ -82,7 +82,7 @@ setup_wasm_bindgen_cli() {
     step "wasm-bindgen-cli $want" "installed"
 }
 
-# --- npm: dependencies of tests/js, pkg, bench ------------------------------------------
+# --- npm: dependencies of tests/js, pkg, bench, tools/wasm-opt --------------------------
 npm_inputs_hash() {
     local f
     for f in "$1/package.json" "$1/package-lock.json"; do

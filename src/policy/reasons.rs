@@ -1,8 +1,6 @@
 //! Reason codes: Pomerium's own (`pkg/policy/criteria/reasons.go`) and tessera's, in the same
 //! style (`<criterion>-ok`, `<criterion>-unauthorized`).
 
-use std::collections::BTreeSet;
-
 /// `accept` matched.
 pub const ACCEPT: &str = "accept";
 /// `reject` (never matches).
@@ -74,5 +72,63 @@ pub const NO_ALLOW_RULE: &str = "no-allow-rule";
 /// use the route (DESIGN 1.1; tessera's code).
 pub const ROUTE_NAMESPACE_UNAUTHORIZED: &str = "route-namespace-unauthorized";
 
-/// A set of reason codes, sorted (as Pomerium's `Reasons.Strings()` returns them).
-pub(crate) type Reasons = BTreeSet<&'static str>;
+/// A set of reason codes, sorted (as Pomerium's `Reasons.Strings()` returns them). A decision
+/// has a handful at most, so a sorted vector: a `BTreeSet` cost the wasm module its tree code
+/// and a stable sort for `&str`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Reasons(Vec<&'static str>);
+
+impl Reasons {
+    /// No reason.
+    pub(crate) fn new() -> Reasons {
+        Reasons(Vec::new())
+    }
+
+    /// Adds a reason, unless it is there already.
+    pub(crate) fn insert(&mut self, reason: &'static str) {
+        if let Err(at) = self.0.binary_search(&reason) {
+            self.0.insert(at, reason);
+        }
+    }
+
+    /// Whether the set holds `reason`.
+    pub(crate) fn contains(&self, reason: &'static str) -> bool {
+        self.0.contains(&reason)
+    }
+
+    /// The reasons, in order.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, &'static str> {
+        self.0.iter()
+    }
+}
+
+impl<const N: usize> From<[&'static str; N]> for Reasons {
+    fn from(reasons: [&'static str; N]) -> Reasons {
+        reasons.into_iter().collect()
+    }
+}
+
+impl FromIterator<&'static str> for Reasons {
+    fn from_iter<I: IntoIterator<Item = &'static str>>(reasons: I) -> Reasons {
+        let mut set = Reasons::new();
+        set.extend(reasons);
+        set
+    }
+}
+
+impl Extend<&'static str> for Reasons {
+    fn extend<I: IntoIterator<Item = &'static str>>(&mut self, reasons: I) {
+        for reason in reasons {
+            self.insert(reason);
+        }
+    }
+}
+
+impl IntoIterator for Reasons {
+    type Item = &'static str;
+    type IntoIter = std::vec::IntoIter<&'static str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
