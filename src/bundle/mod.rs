@@ -10,8 +10,9 @@ mod namespaces;
 pub mod schema;
 pub mod signature;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
+pub(crate) use error::At;
 pub use error::{BundleError, Problem, Problems};
 pub use namespaces::NamespaceTree;
 use schema::{AccountKind, BundleDocument, SCHEMA_VERSION};
@@ -106,12 +107,12 @@ impl Bundle {
                 ),
             );
         }
-        let issued_at =
-            parse_time(&document.issued_at, "issued_at", &mut problems).unwrap_or(UnixTime(0));
+        let issued_at = parse_time(&document.issued_at, || "issued_at".into(), &mut problems)
+            .unwrap_or(UnixTime(0));
         let expires_at = document
             .expires_at
             .as_deref()
-            .and_then(|t| parse_time(t, "expires_at", &mut problems));
+            .and_then(|t| parse_time(t, || "expires_at".into(), &mut problems));
         let namespaces = NamespaceTree::build(&document.namespaces, &mut problems);
         let users = index_directory(&document, &mut problems);
         let (accounts, by_namespace, by_uid) =
@@ -235,9 +236,14 @@ pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
     })
 }
 
-fn parse_time(text: &str, path: &str, problems: &mut Problems) -> Option<UnixTime> {
+/// `path` is formatted only if the time does not parse.
+fn parse_time(
+    text: &str,
+    path: impl FnOnce() -> String,
+    problems: &mut Problems,
+) -> Option<UnixTime> {
     UnixTime::parse_rfc3339(text)
-        .map_err(|e| problems.push(path, e.to_string()))
+        .map_err(|e| problems.push(path(), e.to_string()))
         .ok()
 }
 
@@ -293,10 +299,11 @@ fn index_accounts(
     namespaces: &NamespaceTree,
     problems: &mut Problems,
 ) -> AccountIndexes {
-    let mut accounts = Vec::new();
+    let count = document.service_accounts.len();
+    let mut accounts = Vec::with_capacity(count);
     let mut by_namespace: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    let mut by_uid = HashMap::new();
-    let mut secret_owner: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut by_uid = HashMap::with_capacity(count);
+    let mut secret_owner: HashMap<(&str, &str), usize> = HashMap::with_capacity(count);
     for (i, sa) in document.service_accounts.iter().enumerate() {
         let at = |field: &str| format!("service_accounts[{i}].{field}");
         if let Err(why) = check_dns1123_label(&sa.name) {
@@ -342,7 +349,7 @@ fn index_accounts(
         let expires_at = sa
             .expires_at
             .as_deref()
-            .and_then(|t| parse_time(t, &at("expires_at"), problems));
+            .and_then(|t| parse_time(t, || at("expires_at"), problems));
         for (j, secret) in sa.secrets.iter().enumerate() {
             if let Some(other) = secret_owner.insert((&sa.namespace, secret), i) {
                 problems.push(
@@ -352,12 +359,11 @@ fn index_accounts(
             }
         }
         let index = accounts.len();
-        if by_namespace
-            .entry(sa.namespace.clone())
-            .or_default()
-            .insert(sa.name.clone(), index)
-            .is_some()
-        {
+        let in_namespace = match by_namespace.get_mut(sa.namespace.as_str()) {
+            Some(names) => names,
+            None => by_namespace.entry(sa.namespace.clone()).or_default(),
+        };
+        if in_namespace.insert(sa.name.clone(), index).is_some() {
             problems.push(
                 at("name"),
                 format!(

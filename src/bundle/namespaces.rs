@@ -1,6 +1,6 @@
 //! The namespace tree: an account works in its namespace and the descendants (DESIGN 1.1).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::error::Problems;
 use super::schema::Namespace;

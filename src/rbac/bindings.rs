@@ -2,14 +2,14 @@
 //! rules, and indexed by subject (user name, group name; role bindings also by namespace), so a
 //! decision looks up the few bindings that name the caller instead of scanning them all.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::decision::{BindingKind, RoleKind, SubjectKind};
 use super::roles::{check_object_name, RoleTable};
 use super::wording::role_not_found;
-use crate::bundle::{NamespaceTree, Problems};
+use crate::bundle::{At, NamespaceTree, Problems};
 use crate::identity::Identity;
-use crate::names::{check_dns1123_label, service_account_username};
+use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
 use crate::schema::{BundleDocument, RoleRef, Subject};
 
 /// The API group of RBAC objects (`roleRef.apiGroup`, User and Group subjects).
@@ -64,16 +64,29 @@ struct SubjectIndex {
 }
 
 impl SubjectIndex {
-    fn insert(&mut self, subject: &CompiledSubject, slot: Slot) {
+    /// `username` is a scratch buffer for a ServiceAccount subject's user name.
+    fn insert(&mut self, subject: &CompiledSubject, slot: Slot, username: &mut String) {
         let (map, key) = match subject.kind {
-            SubjectKind::User => (&mut self.users, subject.name.clone()),
-            SubjectKind::Group => (&mut self.groups, subject.name.clone()),
+            SubjectKind::User => (&mut self.users, subject.name.as_str()),
+            SubjectKind::Group => (&mut self.groups, subject.name.as_str()),
             SubjectKind::ServiceAccount => match &subject.namespace {
-                Some(ns) => (&mut self.users, service_account_username(ns, &subject.name)),
+                Some(ns) => {
+                    username.clear();
+                    username.push_str(SERVICE_ACCOUNT_USER_PREFIX);
+                    username.push_str(ns);
+                    username.push(':');
+                    username.push_str(&subject.name);
+                    (&mut self.users, username.as_str())
+                }
                 None => return,
             },
         };
-        map.entry(key).or_default().push(slot);
+        match map.get_mut(key) {
+            Some(slots) => slots.push(slot),
+            None => {
+                map.insert(key.to_string(), vec![slot]);
+            }
+        }
     }
 
     fn collect(&self, identity: &Identity, into: &mut Vec<Slot>) {
@@ -94,6 +107,8 @@ pub(crate) struct BindingIndex {
     bindings: Vec<CompiledBinding>,
     cluster: SubjectIndex,
     namespaced: HashMap<String, SubjectIndex>,
+    /// Scratch space for the user names of ServiceAccount subjects while indexing.
+    username: String,
 }
 
 impl BindingIndex {
@@ -104,19 +119,22 @@ impl BindingIndex {
         roles: &RoleTable,
         problems: &mut Problems,
     ) -> BindingIndex {
-        let mut index = BindingIndex::default();
-        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut index = BindingIndex {
+            bindings: Vec::with_capacity(
+                document.cluster_role_bindings.len() + document.role_bindings.len(),
+            ),
+            ..BindingIndex::default()
+        };
+        let mut names: HashMap<&str, usize> =
+            HashMap::with_capacity(document.cluster_role_bindings.len());
         for (i, b) in document.cluster_role_bindings.iter().enumerate() {
-            let at = format!("cluster_role_bindings[{i}]");
-            check_object_name(&b.name, &format!("{at}.name"), problems);
+            let at = At::new("cluster_role_bindings", i);
+            check_object_name(&b.name, at, problems);
             if names.insert(&b.name, i).is_some() {
-                problems.push(
-                    format!("{at}.name"),
-                    format!("{:?} is defined twice", b.name),
-                );
+                problems.push(at.field("name"), format!("{:?} is defined twice", b.name));
             }
-            let rules = resolve_cluster_role_ref(&b.role_ref, &at, roles, problems);
-            let subjects = compile_subjects(&b.subjects, None, &at, namespaces, problems);
+            let rules = resolve_cluster_role_ref(&b.role_ref, at, roles, problems);
+            let subjects = compile_subjects(&b.subjects, None, at, namespaces, problems);
             let Some(rules) = rules else {
                 continue;
             };
@@ -133,28 +151,29 @@ impl BindingIndex {
                 None,
             );
         }
-        let mut names: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut names: HashMap<(&str, &str), usize> =
+            HashMap::with_capacity(document.role_bindings.len());
         for (i, b) in document.role_bindings.iter().enumerate() {
-            let at = format!("role_bindings[{i}]");
-            check_object_name(&b.name, &format!("{at}.name"), problems);
+            let at = At::new("role_bindings", i);
+            check_object_name(&b.name, at, problems);
             if !namespaces.contains(&b.namespace) {
                 problems.push(
-                    format!("{at}.namespace"),
+                    at.field("namespace"),
                     format!("{:?} is not a defined namespace", b.namespace),
                 );
             }
             if names.insert((&b.namespace, &b.name), i).is_some() {
                 problems.push(
-                    format!("{at}.name"),
+                    at.field("name"),
                     format!(
                         "{:?} is defined twice in namespace {:?}",
                         b.name, b.namespace
                     ),
                 );
             }
-            let role = resolve_role_ref(&b.role_ref, &b.namespace, &at, roles, problems);
+            let role = resolve_role_ref(&b.role_ref, &b.namespace, at, roles, problems);
             let subjects =
-                compile_subjects(&b.subjects, Some(&b.namespace), &at, namespaces, problems);
+                compile_subjects(&b.subjects, Some(&b.namespace), at, namespaces, problems);
             let Some((role_kind, rules)) = role else {
                 continue;
             };
@@ -178,7 +197,10 @@ impl BindingIndex {
         let index = self.bindings.len();
         let subjects = match namespace {
             None => &mut self.cluster,
-            Some(ns) => self.namespaced.entry(ns.to_string()).or_default(),
+            Some(ns) => match self.namespaced.get_mut(ns) {
+                Some(subjects) => subjects,
+                None => self.namespaced.entry(ns.to_string()).or_default(),
+            },
         };
         for (s, subject) in binding.subjects.iter().enumerate() {
             subjects.insert(
@@ -187,6 +209,7 @@ impl BindingIndex {
                     binding: index,
                     subject: s,
                 },
+                &mut self.username,
             );
         }
         self.bindings.push(binding);
@@ -217,7 +240,7 @@ impl BindingIndex {
 /// A ClusterRoleBinding's `roleRef`: a ClusterRole. `None` when the kind is wrong.
 fn resolve_cluster_role_ref(
     role_ref: &RoleRef,
-    at: &str,
+    at: At<'_>,
     roles: &RoleTable,
     problems: &mut Problems,
 ) -> Option<Result<usize, String>> {
@@ -226,14 +249,14 @@ fn resolve_cluster_role_ref(
         "ClusterRole" => Some(resolve_cluster_role(role_ref, at, roles, problems)),
         "Role" => {
             problems.push(
-                format!("{at}.roleRef.kind"),
+                at.field("roleRef.kind"),
                 "\"Role\" is not allowed (a ClusterRoleBinding references a ClusterRole)",
             );
             None
         }
         other => {
             problems.push(
-                format!("{at}.roleRef.kind"),
+                at.field("roleRef.kind"),
                 format!("{other:?} is not a valid kind (expected \"ClusterRole\")"),
             );
             None
@@ -246,14 +269,14 @@ fn resolve_cluster_role_ref(
 fn resolve_role_ref(
     role_ref: &RoleRef,
     namespace: &str,
-    at: &str,
+    at: At<'_>,
     roles: &RoleTable,
     problems: &mut Problems,
 ) -> Option<(RoleKind, Result<usize, String>)> {
     check_role_ref_group(role_ref, at, problems);
     let Some(kind) = RoleKind::parse(&role_ref.kind) else {
         problems.push(
-            format!("{at}.roleRef.kind"),
+            at.field("roleRef.kind"),
             format!(
                 "{:?} is not a valid kind (expected \"Role\" or \"ClusterRole\")",
                 role_ref.kind
@@ -271,7 +294,7 @@ fn resolve_role_ref(
                 } else {
                     format!("{name:?} is not a Role of namespace {namespace:?}")
                 };
-                problems.push(format!("{at}.roleRef.name"), why);
+                problems.push(at.field("roleRef.name"), why);
                 role_not_found(false, name)
             })
         }
@@ -281,7 +304,7 @@ fn resolve_role_ref(
 
 fn resolve_cluster_role(
     role_ref: &RoleRef,
-    at: &str,
+    at: At<'_>,
     roles: &RoleTable,
     problems: &mut Problems,
 ) -> Result<usize, String> {
@@ -292,16 +315,16 @@ fn resolve_cluster_role(
         } else {
             format!("{name:?} is not a defined ClusterRole")
         };
-        problems.push(format!("{at}.roleRef.name"), why);
+        problems.push(at.field("roleRef.name"), why);
         role_not_found(true, name)
     })
 }
 
-fn check_role_ref_group(role_ref: &RoleRef, at: &str, problems: &mut Problems) {
+fn check_role_ref_group(role_ref: &RoleRef, at: At<'_>, problems: &mut Problems) {
     if let Some(group) = &role_ref.api_group {
         if group != RBAC_API_GROUP {
             problems.push(
-                format!("{at}.roleRef.apiGroup"),
+                at.field("roleRef.apiGroup"),
                 format!("{group:?} is not supported (expected {RBAC_API_GROUP:?})"),
             );
         }
@@ -314,16 +337,16 @@ fn check_role_ref_group(role_ref: &RoleRef, at: &str, problems: &mut Problems) {
 fn compile_subjects(
     subjects: &[Subject],
     binding_namespace: Option<&str>,
-    binding_path: &str,
+    binding: At<'_>,
     namespaces: &NamespaceTree,
     problems: &mut Problems,
 ) -> Vec<CompiledSubject> {
     let mut out = Vec::with_capacity(subjects.len());
     for (k, s) in subjects.iter().enumerate() {
-        let at = |field: &str| format!("{binding_path}.subjects[{k}].{field}");
+        let at = binding.item("subjects", k);
         let Some(kind) = SubjectKind::parse(&s.kind) else {
             problems.push(
-                at("kind"),
+                at.field("kind"),
                 format!(
                     "{:?} is not a valid subject kind (expected \"User\", \"Group\" or \"ServiceAccount\")",
                     s.kind
@@ -332,16 +355,16 @@ fn compile_subjects(
             continue;
         };
         if s.name.is_empty() {
-            problems.push(at("name"), "must not be empty");
+            problems.push(at.field("name"), "must not be empty");
         }
         let namespace = match kind {
             SubjectKind::ServiceAccount => {
-                check_service_account_subject(s, binding_namespace, &at, namespaces, problems)
+                check_service_account_subject(s, binding_namespace, at, namespaces, problems)
             }
             SubjectKind::User | SubjectKind::Group => {
                 if let Some(ns) = &s.namespace {
                     problems.push(
-                        at("namespace"),
+                        at.field("namespace"),
                         format!(
                             "{ns:?} given for a {kind} subject (only ServiceAccount subjects have a namespace)"
                         ),
@@ -349,7 +372,7 @@ fn compile_subjects(
                 }
                 if let Some(group) = s.api_group.as_deref().filter(|g| *g != RBAC_API_GROUP) {
                     problems.push(
-                        at("apiGroup"),
+                        at.field("apiGroup"),
                         format!(
                             "{group:?} is not supported for a {kind} subject (expected {RBAC_API_GROUP:?})"
                         ),
@@ -372,18 +395,18 @@ fn compile_subjects(
 fn check_service_account_subject(
     s: &Subject,
     binding_namespace: Option<&str>,
-    at: &dyn Fn(&str) -> String,
+    at: At<'_>,
     namespaces: &NamespaceTree,
     problems: &mut Problems,
 ) -> Option<String> {
     if !s.name.is_empty() {
         if let Err(why) = check_dns1123_label(&s.name) {
-            problems.push(at("name"), why);
+            problems.push(at.field("name"), why);
         }
     }
     if let Some(group) = s.api_group.as_deref().filter(|g| !g.is_empty()) {
         problems.push(
-            at("apiGroup"),
+            at.field("apiGroup"),
             format!("{group:?} is not supported for a ServiceAccount subject (expected \"\")"),
         );
     }
@@ -391,7 +414,7 @@ fn check_service_account_subject(
         (Some(ns), _) => {
             if !namespaces.contains(ns) {
                 problems.push(
-                    at("namespace"),
+                    at.field("namespace"),
                     format!("{ns:?} is not a defined namespace"),
                 );
             }
@@ -400,7 +423,7 @@ fn check_service_account_subject(
         (None, Some(ns)) => Some(ns.to_string()),
         (None, None) => {
             problems.push(
-                at("namespace"),
+                at.field("namespace"),
                 "missing: a ServiceAccount subject of a ClusterRoleBinding names its namespace",
             );
             None

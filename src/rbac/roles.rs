@@ -1,11 +1,11 @@
 //! Roles and ClusterRoles: checked (names, namespaces, rules, aggregation selectors) and
 //! resolved once into the effective rule lists that bindings point at.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::aggregation::{effective_rules, RuleEntry};
 use super::selector::Selector;
-use crate::bundle::{NamespaceTree, Problems};
+use crate::bundle::{At, NamespaceTree, Problems};
 use crate::schema::{BundleDocument, PolicyRule};
 
 /// The effective rules of every role, and where to find them by name.
@@ -30,16 +30,16 @@ impl RoleTable {
     ) -> RoleTable {
         let mut table = RoleTable::default();
         for (i, role) in document.roles.iter().enumerate() {
-            let at = |field: &str| format!("roles[{i}].{field}");
-            check_object_name(&role.name, &at("name"), problems);
+            let at = At::new("roles", i);
+            check_object_name(&role.name, at, problems);
             if !namespaces.contains(&role.namespace) {
                 problems.push(
-                    at("namespace"),
+                    at.field("namespace"),
                     format!("{:?} is not a defined namespace", role.namespace),
                 );
             }
             for (j, rule) in role.rules.iter().enumerate() {
-                check_rule(rule, true, &at(&format!("rules[{j}]")), problems);
+                check_rule(rule, true, at.item("rules", j), problems);
             }
             let index = table.rule_sets.len();
             table.rule_sets.push(
@@ -51,10 +51,13 @@ impl RoleTable {
                     })
                     .collect(),
             );
-            let in_namespace = table.roles.entry(role.namespace.clone()).or_default();
+            let in_namespace = match table.roles.get_mut(role.namespace.as_str()) {
+                Some(names) => names,
+                None => table.roles.entry(role.namespace.clone()).or_default(),
+            };
             if in_namespace.contains_key(&role.name) {
                 problems.push(
-                    at("name"),
+                    at.field("name"),
                     format!(
                         "{:?} is defined twice in namespace {:?}",
                         role.name, role.namespace
@@ -68,24 +71,27 @@ impl RoleTable {
         let base = table.rule_sets.len();
         let mut selectors = Vec::with_capacity(document.cluster_roles.len());
         for (i, role) in document.cluster_roles.iter().enumerate() {
-            let at = |field: &str| format!("cluster_roles[{i}].{field}");
-            check_object_name(&role.name, &at("name"), problems);
+            let at = At::new("cluster_roles", i);
+            check_object_name(&role.name, at, problems);
             for (j, rule) in role.rules.iter().enumerate() {
-                check_rule(rule, false, &at(&format!("rules[{j}]")), problems);
+                check_rule(rule, false, at.item("rules", j), problems);
             }
             selectors.push(role.aggregation_rule.as_ref().map(|rule| {
                 rule.cluster_role_selectors
                     .iter()
                     .enumerate()
                     .filter_map(|(k, s)| {
-                        let path = at(&format!("aggregationRule.clusterRoleSelectors[{k}]"));
+                        let path = at.field(&format!("aggregationRule.clusterRoleSelectors[{k}]"));
                         Selector::compile(s, &path, problems)
                     })
                     .collect::<Vec<_>>()
             }));
             let index = base + i;
             if table.cluster_roles.contains_key(&role.name) {
-                problems.push(at("name"), format!("{:?} is defined twice", role.name));
+                problems.push(
+                    at.field("name"),
+                    format!("{:?} is defined twice", role.name),
+                );
             } else {
                 table.cluster_roles.insert(role.name.clone(), index);
             }
@@ -121,8 +127,8 @@ impl RoleTable {
 }
 
 /// Names of roles and bindings follow Kubernetes' path-segment rule: not empty, not `.` or `..`,
-/// no `/` or `%` (so `system:image-builder` is fine).
-pub(crate) fn check_object_name(name: &str, path: &str, problems: &mut Problems) {
+/// no `/` or `%` (so `system:image-builder` is fine). A problem is recorded at `at.name`.
+pub(crate) fn check_object_name(name: &str, at: At<'_>, problems: &mut Problems) {
     let why = if name.is_empty() {
         Some("must not be empty".to_string())
     } else if name == "." || name == ".." {
@@ -137,23 +143,23 @@ pub(crate) fn check_object_name(name: &str, path: &str, problems: &mut Problems)
         None
     };
     if let Some(why) = why {
-        problems.push(path, why);
+        problems.push(at.field("name"), why);
     }
 }
 
 /// Kubernetes' rule validation: verbs present; a rule is about resources (with API groups and
 /// resources) or about non-resource URLs (ClusterRoles only), never both.
-fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Problems) {
+fn check_rule(rule: &PolicyRule, namespaced: bool, at: At<'_>, problems: &mut Problems) {
     if rule.verbs.is_empty() {
         problems.push(
-            format!("{path}.verbs"),
+            at.field("verbs"),
             "must contain at least one verb (or \"*\")",
         );
     }
     if !rule.non_resource_urls.is_empty() {
         if namespaced {
             problems.push(
-                format!("{path}.nonResourceURLs"),
+                at.field("nonResourceURLs"),
                 "a Role's rules cannot apply to non-resource URLs (only a ClusterRole's, granted by a ClusterRoleBinding)",
             );
         }
@@ -162,7 +168,7 @@ fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Pr
             || !rule.resource_names.is_empty()
         {
             problems.push(
-                format!("{path}.nonResourceURLs"),
+                at.field("nonResourceURLs"),
                 "a rule cannot apply to both resources and non-resource URLs",
             );
         }
@@ -170,13 +176,13 @@ fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Pr
     }
     if rule.api_groups.is_empty() {
         problems.push(
-            format!("{path}.apiGroups"),
+            at.field("apiGroups"),
             "a resource rule must list at least one API group (\"\" for the core group, \"*\" for all)",
         );
     }
     if rule.resources.is_empty() {
         problems.push(
-            format!("{path}.resources"),
+            at.field("resources"),
             "a rule must list at least one resource (or nonResourceURLs)",
         );
     }
