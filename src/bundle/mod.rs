@@ -67,7 +67,7 @@ pub struct User {
 /// A loaded, validated and indexed bundle.
 #[derive(Debug)]
 pub struct Bundle {
-    document: BundleDocument,
+    revision: u64,
     issued_at: UnixTime,
     expires_at: Option<UnixTime>,
     leeway: u32,
@@ -126,7 +126,7 @@ impl Bundle {
             .leeway_seconds
             .unwrap_or(DEFAULT_LEEWAY_SECONDS);
         problems.into_result(Bundle {
-            document,
+            revision: document.revision,
             issued_at,
             expires_at,
             leeway,
@@ -142,14 +142,9 @@ impl Bundle {
         })
     }
 
-    /// The document as loaded.
-    pub fn document(&self) -> &BundleDocument {
-        &self.document
-    }
-
     /// The bundle's revision.
     pub fn revision(&self) -> u64 {
-        self.document.revision
+        self.revision
     }
 
     /// When it was built.
