@@ -9,13 +9,15 @@ mod locate;
 mod namespaces;
 pub mod schema;
 pub mod signature;
+pub(crate) mod source;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
 pub(crate) use error::At;
 pub use error::{BundleError, Problem, Problems};
 pub use namespaces::NamespaceTree;
-use schema::{AccountKind, BundleDocument, SCHEMA_VERSION};
+use schema::{AccountKind, BundleDocument, Directory, SCHEMA_VERSION};
+use source::ServiceAccount;
 
 use crate::names::{check_dns1123_label, service_account_username};
 use crate::policy::RouteTable;
@@ -85,48 +87,74 @@ pub struct Bundle {
 impl Bundle {
     /// Parses and validates a bundle document, reporting every problem with its path.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        let document = parse_document(bytes)?;
-        Bundle::from_document(document)
+        Bundle::from_source(parse_source(bytes)?)
     }
 
     /// Validates and indexes an already parsed document.
     pub fn from_document(document: BundleDocument) -> Result<Bundle, BundleError> {
-        if document.version != SCHEMA_VERSION {
+        Bundle::from_source(source::BundleDocument::borrowing(&document))
+    }
+
+    fn from_source(source: source::BundleDocument<'_>) -> Result<Bundle, BundleError> {
+        let source::BundleDocument {
+            version,
+            revision,
+            issued_at,
+            expires_at,
+            settings,
+            issuers,
+            namespaces,
+            directory,
+            service_accounts,
+            revocations,
+            roles,
+            cluster_roles,
+            role_bindings,
+            cluster_role_bindings,
+            routes,
+        } = source;
+        if version != SCHEMA_VERSION {
             return Err(BundleError::UnsupportedVersion {
-                found: document.version,
+                found: version,
                 expected: SCHEMA_VERSION,
             });
         }
         let mut problems = Problems::default();
-        if document.revision > MAX_REVISION {
+        if revision > MAX_REVISION {
             problems.push(
                 "revision",
                 format!(
-                    "{} is larger than {MAX_REVISION} (2^53 - 1), the largest integer JavaScript reads exactly",
-                    document.revision
+                    "{revision} is larger than {MAX_REVISION} (2^53 - 1), the largest integer JavaScript reads exactly"
                 ),
             );
         }
-        let issued_at = parse_time(&document.issued_at, || "issued_at".into(), &mut problems)
-            .unwrap_or(UnixTime(0));
-        let expires_at = document
-            .expires_at
+        let issued_at =
+            parse_time(&issued_at, || "issued_at".into(), &mut problems).unwrap_or(UnixTime(0));
+        let expires_at = expires_at
             .as_deref()
             .and_then(|t| parse_time(t, || "expires_at".into(), &mut problems));
-        let namespaces = NamespaceTree::build(&document.namespaces, &mut problems);
-        let users = index_directory(&document, &mut problems);
+        let namespaces = NamespaceTree::build(&namespaces, &mut problems);
+        let users = index_directory(directory.into_owned(), &mut problems);
         let (accounts, by_namespace, by_uid) =
-            index_accounts(&document, &namespaces, &mut problems);
-        let revoked = document.revocations.iter().map(|r| r.id.clone()).collect();
-        let keys = KeyRing::compile(&document.issuers, &document.settings, &mut problems);
-        let rbac = Rbac::compile(&document, &namespaces, &mut problems);
-        let routes = RouteTable::compile(&document.routes, &namespaces, &mut problems);
-        let leeway = document
-            .settings
-            .leeway_seconds
-            .unwrap_or(DEFAULT_LEEWAY_SECONDS);
+            index_accounts(&service_accounts, &namespaces, &mut problems);
+        // The longest list is done with: its memory serves the indexes built next.
+        drop(service_accounts);
+        let revoked = revocations.iter().map(|r| r.id.to_string()).collect();
+        drop(revocations);
+        let keys = KeyRing::compile(&issuers, &settings, &mut problems);
+        let rbac = Rbac::compile_source(
+            &roles,
+            &cluster_roles,
+            &role_bindings,
+            &cluster_role_bindings,
+            &namespaces,
+            &mut problems,
+        );
+        drop((role_bindings, cluster_role_bindings));
+        let routes = RouteTable::compile(&routes, &namespaces, &mut problems);
+        let leeway = settings.leeway_seconds.unwrap_or(DEFAULT_LEEWAY_SECONDS);
         problems.into_result(Bundle {
-            revision: document.revision,
+            revision,
             issued_at,
             expires_at,
             leeway,
@@ -222,13 +250,21 @@ impl Bundle {
 
 /// Parses the JSON, naming the path of the first shape error.
 pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let offset = locate::offset_of(bytes, e.line(), e.column());
-        BundleError::Parse {
-            path: locate::path_at(bytes, offset),
-            message: e.to_string(),
-        }
-    })
+    serde_json::from_slice(bytes).map_err(|e| parse_error(bytes, &e))
+}
+
+/// Parses the JSON as loading reads it (see `source.rs`), refusing it as [`parse_document`]
+/// does.
+fn parse_source(bytes: &[u8]) -> Result<source::BundleDocument<'_>, BundleError> {
+    serde_json::from_slice(bytes).map_err(|e| parse_error(bytes, &e))
+}
+
+fn parse_error(bytes: &[u8], e: &serde_json::Error) -> BundleError {
+    let offset = locate::offset_of(bytes, e.line(), e.column());
+    BundleError::Parse {
+        path: locate::path_at(bytes, offset),
+        message: e.to_string(),
+    }
 }
 
 /// `path` is formatted only if the time does not parse.
@@ -242,9 +278,9 @@ fn parse_time(
         .ok()
 }
 
-fn index_directory(document: &BundleDocument, problems: &mut Problems) -> HashMap<String, User> {
+fn index_directory(directory: Directory, problems: &mut Problems) -> HashMap<String, User> {
     let mut group_names = HashMap::new();
-    for (i, g) in document.directory.groups.iter().enumerate() {
+    for (i, g) in directory.groups.iter().enumerate() {
         if group_names.insert(g.id.as_str(), g.name.as_str()).is_some() {
             problems.push(
                 format!("directory.groups[{i}].id"),
@@ -253,7 +289,7 @@ fn index_directory(document: &BundleDocument, problems: &mut Problems) -> HashMa
         }
     }
     let mut users = HashMap::new();
-    for (i, u) in document.directory.users.iter().enumerate() {
+    for (i, u) in directory.users.into_iter().enumerate() {
         if u.id.is_empty() {
             problems.push(format!("directory.users[{i}].id"), "must not be empty");
         }
@@ -269,14 +305,14 @@ fn index_directory(document: &BundleDocument, problems: &mut Problems) -> HashMa
         }
         let user = User {
             id: u.id.clone(),
-            email: u.email.clone(),
-            group_ids: u.groups.clone(),
+            email: u.email,
+            group_ids: u.groups,
             group_names: names,
         };
-        if users.insert(u.id.clone(), user).is_some() {
+        if let Some(twice) = users.insert(u.id, user) {
             problems.push(
                 format!("directory.users[{i}].id"),
-                format!("{:?} is defined twice", u.id),
+                format!("{:?} is defined twice", twice.id),
             );
         }
     }
@@ -290,16 +326,16 @@ type AccountIndexes = (
 );
 
 fn index_accounts(
-    document: &BundleDocument,
+    service_accounts: &[ServiceAccount<'_>],
     namespaces: &NamespaceTree,
     problems: &mut Problems,
 ) -> AccountIndexes {
-    let count = document.service_accounts.len();
+    let count = service_accounts.len();
     let mut accounts = Vec::with_capacity(count);
     let mut by_namespace: HashMap<String, HashMap<String, usize>> = HashMap::new();
     let mut by_uid = HashMap::with_capacity(count);
     let mut secret_owner: HashMap<(&str, &str), usize> = HashMap::with_capacity(count);
-    for (i, sa) in document.service_accounts.iter().enumerate() {
+    for (i, sa) in service_accounts.iter().enumerate() {
         let at = |field: &str| format!("service_accounts[{i}].{field}");
         if let Err(why) = check_dns1123_label(&sa.name) {
             problems.push(at("name"), why);
@@ -315,7 +351,9 @@ fn index_accounts(
         }
         let username = service_account_username(&sa.namespace, &sa.name);
         let user_id = match (sa.kind, &sa.impersonate, &sa.id) {
-            (AccountKind::Unique, None, id) => id.clone().unwrap_or_else(|| username.clone()),
+            (AccountKind::Unique, None, id) => id
+                .as_ref()
+                .map_or_else(|| username.clone(), |id| id.to_string()),
             (AccountKind::Unique, Some(user), _) => {
                 problems.push(
                     at("impersonate"),
@@ -339,14 +377,14 @@ fn index_accounts(
                 );
                 String::new()
             }
-            (AccountKind::Impersonating, Some(user), None) => user.clone(),
+            (AccountKind::Impersonating, Some(user), None) => user.to_string(),
         };
         let expires_at = sa
             .expires_at
             .as_deref()
             .and_then(|t| parse_time(t, || at("expires_at"), problems));
         for (j, secret) in sa.secrets.iter().enumerate() {
-            if let Some(other) = secret_owner.insert((&sa.namespace, secret), i) {
+            if let Some(other) = secret_owner.insert((&sa.namespace, &**secret), i) {
                 problems.push(
                     format!("service_accounts[{i}].secrets[{j}]"),
                     format!("{secret:?} already belongs to service_accounts[{other}]"),
@@ -354,11 +392,11 @@ fn index_accounts(
             }
         }
         let index = accounts.len();
-        let in_namespace = match by_namespace.get_mut(sa.namespace.as_str()) {
+        let in_namespace = match by_namespace.get_mut(&*sa.namespace) {
             Some(names) => names,
-            None => by_namespace.entry(sa.namespace.clone()).or_default(),
+            None => by_namespace.entry(sa.namespace.to_string()).or_default(),
         };
-        if in_namespace.insert(sa.name.clone(), index).is_some() {
+        if in_namespace.insert(sa.name.to_string(), index).is_some() {
             problems.push(
                 at("name"),
                 format!(
@@ -367,21 +405,21 @@ fn index_accounts(
                 ),
             );
         }
-        if !sa.uid.is_empty() && by_uid.insert(sa.uid.clone(), index).is_some() {
+        if !sa.uid.is_empty() && by_uid.insert(sa.uid.to_string(), index).is_some() {
             problems.push(
                 at("uid"),
                 format!("{:?} is used by another account", sa.uid),
             );
         }
         accounts.push(Account {
-            namespace: sa.namespace.clone(),
-            name: sa.name.clone(),
-            uid: sa.uid.clone(),
+            namespace: sa.namespace.to_string(),
+            name: sa.name.to_string(),
+            uid: sa.uid.to_string(),
             kind: sa.kind,
             user_id,
             username,
             expires_at,
-            secrets: sa.secrets.iter().cloned().collect(),
+            secrets: sa.secrets.iter().map(|s| s.to_string()).collect(),
         });
     }
     (accounts, by_namespace, by_uid)

@@ -7,10 +7,10 @@ use foldhash::{HashMap, HashMapExt};
 use super::decision::{BindingKind, RoleKind, SubjectKind};
 use super::roles::{check_object_name, RoleTable};
 use super::wording::role_not_found;
+use crate::bundle::source::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use crate::bundle::{At, NamespaceTree, Problems};
 use crate::identity::Identity;
 use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
-use crate::schema::{BundleDocument, RoleRef, Subject};
 
 /// The API group of RBAC objects (`roleRef.apiGroup`, User and Group subjects).
 pub(crate) const RBAC_API_GROUP: &str = "rbac.authorization.k8s.io";
@@ -114,20 +114,18 @@ pub(crate) struct BindingIndex {
 impl BindingIndex {
     /// Checks and indexes the document's bindings against its roles.
     pub(crate) fn compile(
-        document: &BundleDocument,
+        role_bindings: &[RoleBinding<'_>],
+        cluster_role_bindings: &[ClusterRoleBinding<'_>],
         namespaces: &NamespaceTree,
         roles: &RoleTable,
         problems: &mut Problems,
     ) -> BindingIndex {
         let mut index = BindingIndex {
-            bindings: Vec::with_capacity(
-                document.cluster_role_bindings.len() + document.role_bindings.len(),
-            ),
+            bindings: Vec::with_capacity(cluster_role_bindings.len() + role_bindings.len()),
             ..BindingIndex::default()
         };
-        let mut names: HashMap<&str, usize> =
-            HashMap::with_capacity(document.cluster_role_bindings.len());
-        for (i, b) in document.cluster_role_bindings.iter().enumerate() {
+        let mut names: HashMap<&str, usize> = HashMap::with_capacity(cluster_role_bindings.len());
+        for (i, b) in cluster_role_bindings.iter().enumerate() {
             let at = At::new("cluster_role_bindings", i);
             check_object_name(&b.name, at, problems);
             if names.insert(&b.name, i).is_some() {
@@ -141,19 +139,18 @@ impl BindingIndex {
             index.add(
                 CompiledBinding {
                     kind: BindingKind::ClusterRoleBinding,
-                    name: b.name.clone(),
+                    name: b.name.to_string(),
                     namespace: None,
                     role_kind: RoleKind::ClusterRole,
-                    role_name: b.role_ref.name.clone(),
+                    role_name: b.role_ref.name.to_string(),
                     rules,
                     subjects,
                 },
                 None,
             );
         }
-        let mut names: HashMap<(&str, &str), usize> =
-            HashMap::with_capacity(document.role_bindings.len());
-        for (i, b) in document.role_bindings.iter().enumerate() {
+        let mut names: HashMap<(&str, &str), usize> = HashMap::with_capacity(role_bindings.len());
+        for (i, b) in role_bindings.iter().enumerate() {
             let at = At::new("role_bindings", i);
             check_object_name(&b.name, at, problems);
             if !namespaces.contains(&b.namespace) {
@@ -180,10 +177,10 @@ impl BindingIndex {
             index.add(
                 CompiledBinding {
                     kind: BindingKind::RoleBinding,
-                    name: b.name.clone(),
-                    namespace: Some(b.namespace.clone()),
+                    name: b.name.to_string(),
+                    namespace: Some(b.namespace.to_string()),
                     role_kind,
-                    role_name: b.role_ref.name.clone(),
+                    role_name: b.role_ref.name.to_string(),
                     rules,
                     subjects,
                 },
@@ -239,13 +236,13 @@ impl BindingIndex {
 
 /// A ClusterRoleBinding's `roleRef`: a ClusterRole. `None` when the kind is wrong.
 fn resolve_cluster_role_ref(
-    role_ref: &RoleRef,
+    role_ref: &RoleRef<'_>,
     at: At<'_>,
     roles: &RoleTable,
     problems: &mut Problems,
 ) -> Option<Result<usize, String>> {
     check_role_ref_group(role_ref, at, problems);
-    match role_ref.kind.as_str() {
+    match &*role_ref.kind {
         "ClusterRole" => Some(resolve_cluster_role(role_ref, at, roles, problems)),
         "Role" => {
             problems.push(
@@ -267,7 +264,7 @@ fn resolve_cluster_role_ref(
 /// A RoleBinding's `roleRef`: a Role of its namespace or a ClusterRole. `None` when the kind
 /// is wrong.
 fn resolve_role_ref(
-    role_ref: &RoleRef,
+    role_ref: &RoleRef<'_>,
     namespace: &str,
     at: At<'_>,
     roles: &RoleTable,
@@ -303,7 +300,7 @@ fn resolve_role_ref(
 }
 
 fn resolve_cluster_role(
-    role_ref: &RoleRef,
+    role_ref: &RoleRef<'_>,
     at: At<'_>,
     roles: &RoleTable,
     problems: &mut Problems,
@@ -320,9 +317,9 @@ fn resolve_cluster_role(
     })
 }
 
-fn check_role_ref_group(role_ref: &RoleRef, at: At<'_>, problems: &mut Problems) {
+fn check_role_ref_group(role_ref: &RoleRef<'_>, at: At<'_>, problems: &mut Problems) {
     if let Some(group) = &role_ref.api_group {
-        if group != RBAC_API_GROUP {
+        if &**group != RBAC_API_GROUP {
             problems.push(
                 at.field("roleRef.apiGroup"),
                 format!("{group:?} is not supported (expected {RBAC_API_GROUP:?})"),
@@ -335,7 +332,7 @@ fn check_role_ref_group(role_ref: &RoleRef, at: At<'_>, problems: &mut Problems)
 /// namespace (a ServiceAccount subject's default); `None` for a ClusterRoleBinding, whose
 /// ServiceAccount subjects must name their namespace.
 fn compile_subjects(
-    subjects: &[Subject],
+    subjects: &[Subject<'_>],
     binding_namespace: Option<&str>,
     binding: At<'_>,
     namespaces: &NamespaceTree,
@@ -383,7 +380,7 @@ fn compile_subjects(
         };
         out.push(CompiledSubject {
             kind,
-            name: s.name.clone(),
+            name: s.name.to_string(),
             namespace,
         });
     }
@@ -393,7 +390,7 @@ fn compile_subjects(
 /// A ServiceAccount subject: a valid account name, `apiGroup` `""`, and a defined namespace
 /// (its own, or the RoleBinding's). Returns the namespace.
 fn check_service_account_subject(
-    s: &Subject,
+    s: &Subject<'_>,
     binding_namespace: Option<&str>,
     at: At<'_>,
     namespaces: &NamespaceTree,
@@ -418,7 +415,7 @@ fn check_service_account_subject(
                     format!("{ns:?} is not a defined namespace"),
                 );
             }
-            Some(ns.clone())
+            Some(ns.to_string())
         }
         (None, Some(ns)) => Some(ns.to_string()),
         (None, None) => {

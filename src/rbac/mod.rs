@@ -30,9 +30,10 @@ pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
 use bindings::{BindingIndex, CompiledBinding, Slot};
 use roles::RoleTable;
 
+use crate::bundle::source;
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
-use crate::schema::BundleDocument;
+use crate::schema::{BundleDocument, ClusterRole, Role};
 
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
@@ -54,8 +55,43 @@ impl Rbac {
         namespaces: &NamespaceTree,
         problems: &mut Problems,
     ) -> Rbac {
-        let roles = RoleTable::compile(document, namespaces, problems);
-        let bindings = BindingIndex::compile(document, namespaces, &roles, problems);
+        let role_bindings: Vec<_> = document
+            .role_bindings
+            .iter()
+            .map(source::RoleBinding::from)
+            .collect();
+        let cluster_role_bindings: Vec<_> = document
+            .cluster_role_bindings
+            .iter()
+            .map(source::ClusterRoleBinding::from)
+            .collect();
+        Rbac::compile_source(
+            &document.roles,
+            &document.cluster_roles,
+            &role_bindings,
+            &cluster_role_bindings,
+            namespaces,
+            problems,
+        )
+    }
+
+    /// [`Rbac::compile`] of the document's RBAC lists as loading reads them.
+    pub(crate) fn compile_source(
+        roles: &[Role],
+        cluster_roles: &[ClusterRole],
+        role_bindings: &[source::RoleBinding<'_>],
+        cluster_role_bindings: &[source::ClusterRoleBinding<'_>],
+        namespaces: &NamespaceTree,
+        problems: &mut Problems,
+    ) -> Rbac {
+        let roles = RoleTable::compile(roles, cluster_roles, namespaces, problems);
+        let bindings = BindingIndex::compile(
+            role_bindings,
+            cluster_role_bindings,
+            namespaces,
+            &roles,
+            problems,
+        );
         Rbac { roles, bindings }
     }
 

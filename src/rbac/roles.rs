@@ -6,7 +6,7 @@ use foldhash::HashMap;
 use super::aggregation::{effective_rules, RuleEntry};
 use super::selector::Selector;
 use crate::bundle::{At, NamespaceTree, Problems};
-use crate::schema::{BundleDocument, PolicyRule};
+use crate::schema::{ClusterRole, PolicyRule, Role};
 
 /// The effective rules of every role, and where to find them by name.
 #[derive(Debug, Default)]
@@ -24,12 +24,13 @@ pub(crate) struct RoleTable {
 impl RoleTable {
     /// Checks the document's roles and cluster roles and computes their effective rules.
     pub(crate) fn compile(
-        document: &BundleDocument,
+        roles: &[Role],
+        cluster_roles: &[ClusterRole],
         namespaces: &NamespaceTree,
         problems: &mut Problems,
     ) -> RoleTable {
         let mut table = RoleTable::default();
-        for (i, role) in document.roles.iter().enumerate() {
+        for (i, role) in roles.iter().enumerate() {
             let at = At::new("roles", i);
             check_object_name(&role.name, at, problems);
             if !namespaces.contains(&role.namespace) {
@@ -69,8 +70,8 @@ impl RoleTable {
         }
 
         let base = table.rule_sets.len();
-        let mut selectors = Vec::with_capacity(document.cluster_roles.len());
-        for (i, role) in document.cluster_roles.iter().enumerate() {
+        let mut selectors = Vec::with_capacity(cluster_roles.len());
+        for (i, role) in cluster_roles.iter().enumerate() {
             let at = At::new("cluster_roles", i);
             check_object_name(&role.name, at, problems);
             for (j, rule) in role.rules.iter().enumerate() {
@@ -101,7 +102,7 @@ impl RoleTable {
         // recorded in `table.cluster_roles` above (`effective_rules` keeps bundle order).
         table
             .rule_sets
-            .extend(effective_rules(&document.cluster_roles, &selectors));
+            .extend(effective_rules(cluster_roles, &selectors));
         table
     }
 
