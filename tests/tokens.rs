@@ -48,7 +48,7 @@ fn robot_uid() -> String {
         .account("top-secret", "robot")
         .expect("robot")
         .uid
-        .clone()
+        .to_string()
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn a_bound_token_carries_kubernetes_extra() {
         .account("ci", "runner")
         .unwrap()
         .uid
-        .clone();
+        .to_string();
     let token = mint(
         json!({"issuer": "cluster", "account": "ci/runner", "jti": "j-42", "claims": {"kubernetes.io": {
         "namespace": "ci", "serviceaccount": {"name": "runner", "uid": runner_uid},

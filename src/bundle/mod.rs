@@ -4,22 +4,24 @@
 //! (every reference resolves, every key and policy compiled), so the decision path never
 //! meets a dangling name and never scans the whole document.
 
+mod accounts;
 mod error;
 mod locate;
 mod namespaces;
 pub mod schema;
 pub mod signature;
 pub(crate) mod source;
+mod strings;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
+pub use accounts::Account;
+use accounts::Accounts;
 pub(crate) use error::At;
 pub use error::{BundleError, Problem, Problems};
 pub use namespaces::NamespaceTree;
-use schema::{AccountKind, BundleDocument, Directory, SCHEMA_VERSION};
-use source::ServiceAccount;
+use schema::{BundleDocument, Directory, SCHEMA_VERSION};
 
-use crate::names::{check_dns1123_label, service_account_username};
 use crate::policy::RouteTable;
 use crate::rbac::Rbac;
 use crate::time::UnixTime;
@@ -31,27 +33,6 @@ pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
 /// The largest `revision` (2^53 - 1): every decision carries it, and JavaScript reads it as a
 /// number, exactly only up to this.
 const MAX_REVISION: u64 = (1 << 53) - 1;
-
-/// A service account as the decision path needs it.
-#[derive(Debug, Clone)]
-pub struct Account {
-    /// Namespace.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-    /// Stable uid.
-    pub uid: String,
-    /// Unique or impersonating.
-    pub kind: AccountKind,
-    /// Pomerium's User ID: the account's id (unique) or the impersonated user's id.
-    pub user_id: String,
-    /// `system:serviceaccount:<ns>:<name>`.
-    pub username: String,
-    /// When every token of the account stops working.
-    pub expires_at: Option<UnixTime>,
-    /// Secrets of live legacy tokens.
-    pub secrets: HashSet<String>,
-}
 
 /// A directory user, with group ids resolved to names.
 #[derive(Debug, Clone)]
@@ -74,9 +55,7 @@ pub struct Bundle {
     expires_at: Option<UnixTime>,
     leeway: u32,
     namespaces: NamespaceTree,
-    accounts: Vec<Account>,
-    by_namespace: HashMap<String, HashMap<String, usize>>,
-    by_uid: HashMap<String, usize>,
+    accounts: Accounts,
     users: HashMap<String, User>,
     revoked: HashSet<String>,
     keys: KeyRing,
@@ -135,8 +114,7 @@ impl Bundle {
             .and_then(|t| parse_time(t, || "expires_at".into(), &mut problems));
         let namespaces = NamespaceTree::build(&namespaces, &mut problems);
         let users = index_directory(directory.into_owned(), &mut problems);
-        let (accounts, by_namespace, by_uid) =
-            index_accounts(&service_accounts, &namespaces, &mut problems);
+        let accounts = Accounts::build(&service_accounts, &namespaces, &mut problems);
         // The longest list is done with: its memory serves the indexes built next.
         drop(service_accounts);
         let revoked = revocations.iter().map(|r| r.id.to_string()).collect();
@@ -160,8 +138,6 @@ impl Bundle {
             leeway,
             namespaces,
             accounts,
-            by_namespace,
-            by_uid,
             users,
             revoked,
             keys,
@@ -207,19 +183,18 @@ impl Bundle {
     }
 
     /// The account `namespace/name`.
-    pub fn account(&self, namespace: &str, name: &str) -> Option<&Account> {
-        let i = *self.by_namespace.get(namespace)?.get(name)?;
-        self.accounts.get(i)
+    pub fn account(&self, namespace: &str, name: &str) -> Option<Account<'_>> {
+        self.accounts.get(namespace, name)
     }
 
     /// The account with this uid (a Pomerium token's `jti`).
-    pub fn account_by_uid(&self, uid: &str) -> Option<&Account> {
-        self.accounts.get(*self.by_uid.get(uid)?)
+    pub fn account_by_uid(&self, uid: &str) -> Option<Account<'_>> {
+        self.accounts.by_uid(uid)
     }
 
     /// All accounts, in bundle order.
-    pub fn accounts(&self) -> &[Account] {
-        &self.accounts
+    pub fn accounts(&self) -> impl Iterator<Item = Account<'_>> {
+        self.accounts.iter()
     }
 
     /// A directory user.
@@ -317,110 +292,4 @@ fn index_directory(directory: Directory, problems: &mut Problems) -> HashMap<Str
         }
     }
     users
-}
-
-type AccountIndexes = (
-    Vec<Account>,
-    HashMap<String, HashMap<String, usize>>,
-    HashMap<String, usize>,
-);
-
-fn index_accounts(
-    service_accounts: &[ServiceAccount<'_>],
-    namespaces: &NamespaceTree,
-    problems: &mut Problems,
-) -> AccountIndexes {
-    let count = service_accounts.len();
-    let mut accounts = Vec::with_capacity(count);
-    let mut by_namespace: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    let mut by_uid = HashMap::with_capacity(count);
-    let mut secret_owner: HashMap<(&str, &str), usize> = HashMap::with_capacity(count);
-    for (i, sa) in service_accounts.iter().enumerate() {
-        let at = |field: &str| format!("service_accounts[{i}].{field}");
-        if let Err(why) = check_dns1123_label(&sa.name) {
-            problems.push(at("name"), why);
-        }
-        if !namespaces.contains(&sa.namespace) {
-            problems.push(
-                at("namespace"),
-                format!("{:?} is not a defined namespace", sa.namespace),
-            );
-        }
-        if sa.uid.is_empty() {
-            problems.push(at("uid"), "must not be empty");
-        }
-        let username = service_account_username(&sa.namespace, &sa.name);
-        let user_id = match (sa.kind, &sa.impersonate, &sa.id) {
-            (AccountKind::Unique, None, id) => id
-                .as_ref()
-                .map_or_else(|| username.clone(), |id| id.to_string()),
-            (AccountKind::Unique, Some(user), _) => {
-                problems.push(
-                    at("impersonate"),
-                    format!(
-                        "{user:?} given for a unique account (expected kind \"impersonating\")"
-                    ),
-                );
-                String::new()
-            }
-            (AccountKind::Impersonating, None, _) => {
-                problems.push(
-                    at("impersonate"),
-                    "missing: an impersonating account names the directory user it acts as",
-                );
-                String::new()
-            }
-            (AccountKind::Impersonating, Some(_), Some(id)) => {
-                problems.push(
-                    at("id"),
-                    format!("{id:?} given for an impersonating account (its id is the impersonated user's)"),
-                );
-                String::new()
-            }
-            (AccountKind::Impersonating, Some(user), None) => user.to_string(),
-        };
-        let expires_at = sa
-            .expires_at
-            .as_deref()
-            .and_then(|t| parse_time(t, || at("expires_at"), problems));
-        for (j, secret) in sa.secrets.iter().enumerate() {
-            if let Some(other) = secret_owner.insert((&sa.namespace, &**secret), i) {
-                problems.push(
-                    format!("service_accounts[{i}].secrets[{j}]"),
-                    format!("{secret:?} already belongs to service_accounts[{other}]"),
-                );
-            }
-        }
-        let index = accounts.len();
-        let in_namespace = match by_namespace.get_mut(&*sa.namespace) {
-            Some(names) => names,
-            None => by_namespace.entry(sa.namespace.to_string()).or_default(),
-        };
-        if in_namespace.insert(sa.name.to_string(), index).is_some() {
-            problems.push(
-                at("name"),
-                format!(
-                    "{:?} is defined twice in namespace {:?}",
-                    sa.name, sa.namespace
-                ),
-            );
-        }
-        if !sa.uid.is_empty() && by_uid.insert(sa.uid.to_string(), index).is_some() {
-            problems.push(
-                at("uid"),
-                format!("{:?} is used by another account", sa.uid),
-            );
-        }
-        accounts.push(Account {
-            namespace: sa.namespace.to_string(),
-            name: sa.name.to_string(),
-            uid: sa.uid.to_string(),
-            kind: sa.kind,
-            user_id,
-            username,
-            expires_at,
-            secrets: sa.secrets.iter().map(|s| s.to_string()).collect(),
-        });
-    }
-    (accounts, by_namespace, by_uid)
 }
