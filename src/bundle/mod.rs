@@ -11,7 +11,7 @@ mod namespaces;
 pub mod schema;
 pub mod signature;
 pub(crate) mod source;
-mod strings;
+pub(crate) mod strings;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 

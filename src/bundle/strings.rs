@@ -2,6 +2,11 @@
 //! buffer rather than a `String` of its own, so loading makes one allocation where it made one
 //! per name, and the names cost their bytes and eight more (on wasm32).
 
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+
 /// Where a string lies in its [`Strings`] buffer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Span {
@@ -68,6 +73,28 @@ impl Strings {
     }
 }
 
+/// A [`Strings`] buffer that stores each distinct string once (for names that repeat, such as
+/// namespaces and role names).
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    hasher: RandomState,
+    seen: HashTable<Span>,
+}
+
+impl Interner {
+    /// The span of `s` in `strings`, appending it the first time.
+    pub(crate) fn intern(&mut self, strings: &mut Strings, s: &str) -> Span {
+        let hash = self.hasher.hash_one(s);
+        if let Some(span) = self.seen.find(hash, |span| strings.get(*span) == s) {
+            return *span;
+        }
+        let span = strings.push(s);
+        self.seen
+            .insert_unique(hash, span, |span| self.hasher.hash_one(strings.get(*span)));
+        span
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +111,15 @@ mod tests {
         assert_eq!(strings.get(b.part(7, 100)), "beta", "clamped to the span");
         assert_eq!(strings.get(b.rest(100)), "");
         assert_eq!(Strings::default().get(b), "", "a span of another buffer");
+    }
+
+    #[test]
+    fn interned_strings_are_stored_once() {
+        let (mut strings, mut interner) = (Strings::default(), Interner::default());
+        let a = interner.intern(&mut strings, "ns-1");
+        let b = interner.intern(&mut strings, "ns-2");
+        assert_eq!(interner.intern(&mut strings, "ns-1"), a);
+        assert_ne!(a, b);
+        assert_eq!((strings.get(a), strings.get(b)), ("ns-1", "ns-2"));
     }
 }

@@ -27,7 +27,7 @@ mod scenarios;
 pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
 pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
 
-use bindings::{BindingIndex, CompiledBinding, Slot};
+use bindings::{BindingIndex, BindingRef, Slot};
 use roles::RoleTable;
 
 use crate::bundle::source;
@@ -112,16 +112,14 @@ impl Rbac {
         let in_home = in_home_namespace(identity, namespaces, namespace);
         let mut errors = Vec::new();
         for (slot, binding) in self.applicable(identity, namespace, in_home) {
-            let set = match &binding.rules {
-                Ok(set) => *set,
-                Err(not_found) => {
-                    errors.push(not_found.clone());
-                    continue;
-                }
+            let Some(set) = binding.rules else {
+                let cluster = binding.role_kind == RoleKind::ClusterRole;
+                errors.push(wording::role_not_found(cluster, binding.role_name));
+                continue;
             };
             let rules = self.roles.rules(set);
             if let Some(entry) = rules.iter().find(|e| rules::rule_allows(&e.rule, request)) {
-                let grant = self.grant(binding, slot, entry);
+                let grant = self.grant(&binding, slot, entry);
                 return RbacDecision {
                     allowed: true,
                     denied: false,
@@ -157,8 +155,8 @@ impl Rbac {
         let mut names: Vec<String> = self
             .applicable(identity, namespace, in_home)
             .into_iter()
-            .filter(|(_, binding)| binding.rules.is_ok())
-            .map(|(_, binding)| binding.role_name.clone())
+            .filter(|(_, binding)| binding.rules.is_some())
+            .map(|(_, binding)| binding.role_name.to_string())
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -170,29 +168,29 @@ impl Rbac {
         identity: &Identity,
         namespace: &str,
         in_home: bool,
-    ) -> Vec<(Slot, &CompiledBinding)> {
+    ) -> Vec<(Slot, BindingRef<'_>)> {
         let role_bindings_of = (!namespace.is_empty() && in_home).then_some(namespace);
         self.bindings.applicable(identity, role_bindings_of)
     }
 
     fn grant(
         &self,
-        binding: &CompiledBinding,
+        binding: &BindingRef<'_>,
         slot: Slot,
         entry: &aggregation::RuleEntry,
     ) -> RbacGrant {
         // INVARIANT: the index only holds slots of existing subjects (`BindingIndex::add`);
         // the fallbacks below are never used.
-        let subject = binding.subjects.get(slot.subject);
+        let subject = self.bindings.subject_of(slot);
         RbacGrant {
             binding_kind: binding.kind,
-            binding_name: binding.name.clone(),
-            binding_namespace: binding.namespace.clone(),
+            binding_name: binding.name.to_string(),
+            binding_namespace: binding.namespace.map(str::to_string),
             role_kind: binding.role_kind,
-            role_name: binding.role_name.clone(),
+            role_name: binding.role_name.to_string(),
             subject_kind: subject.map_or(SubjectKind::User, |s| s.kind),
-            subject_name: subject.map(|s| s.name.clone()).unwrap_or_default(),
-            subject_namespace: subject.and_then(|s| s.namespace.clone()),
+            subject_name: subject.map(|s| s.name.to_string()).unwrap_or_default(),
+            subject_namespace: subject.and_then(|s| s.namespace.map(str::to_string)),
             rule: entry.rule.clone(),
             aggregated_from: entry
                 .aggregated_from
