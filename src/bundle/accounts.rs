@@ -1,17 +1,11 @@
 //! The service accounts of a bundle: checked once, then kept compactly (their strings in one
 //! buffer) and found by `namespace/name` or by uid.
 
-use std::hash::BuildHasher;
-
-use foldhash::fast::RandomState;
-use foldhash::{HashMap, HashMapExt};
-use hashbrown::HashTable;
-
 use super::error::{At, Problems};
 use super::namespaces::NamespaceTree;
 use super::schema::AccountKind;
 use super::source::ServiceAccount;
-use super::strings::{Span, Strings};
+use super::strings::{Index, Span, Strings};
 use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
 use crate::time::UnixTime;
 
@@ -66,11 +60,10 @@ pub(crate) struct Accounts {
     strings: Strings,
     rows: Vec<Row>,
     secrets: Vec<Span>,
-    hasher: RandomState,
     /// Row numbers by `(namespace, name)`.
-    by_name: HashTable<usize>,
+    by_name: Index,
     /// Row numbers by uid.
-    by_uid: HashTable<usize>,
+    by_uid: Index,
 }
 
 impl Accounts {
@@ -81,15 +74,17 @@ impl Accounts {
         problems: &mut Problems,
     ) -> Accounts {
         let bytes = accounts.iter().map(text_len).sum();
+        let secret_count = accounts.iter().map(|sa| sa.secrets.len()).sum();
         let mut table = Accounts {
             strings: Strings::with_capacity(bytes),
             rows: Vec::with_capacity(accounts.len()),
-            secrets: Vec::with_capacity(accounts.iter().map(|sa| sa.secrets.len()).sum()),
-            hasher: RandomState::default(),
-            by_name: HashTable::with_capacity(accounts.len()),
-            by_uid: HashTable::with_capacity(accounts.len()),
+            secrets: Vec::with_capacity(secret_count),
+            by_name: Index::with_capacity(accounts.len()),
+            by_uid: Index::with_capacity(accounts.len()),
         };
-        let mut secret_owner: HashMap<(&str, &str), usize> = HashMap::with_capacity(accounts.len());
+        // Secret numbers (in `secrets`) by `(namespace, secret)`, with each secret's row.
+        let mut secret_owner = Index::with_capacity(secret_count);
+        let mut secret_rows = Vec::with_capacity(secret_count);
         for (i, sa) in accounts.iter().enumerate() {
             let at = At::new("service_accounts", i);
             check(sa, at, namespaces, problems);
@@ -99,16 +94,37 @@ impl Accounts {
                     .map_err(|e| problems.push(at.field("expires_at"), e.to_string()))
                     .ok()
             });
+            let row = table.push(sa, user_id, expires_at);
+            let first = secret_rows.len();
+            secret_rows.resize(first + sa.secrets.len(), row);
             for (j, secret) in sa.secrets.iter().enumerate() {
-                if let Some(other) = secret_owner.insert((&sa.namespace, secret), i) {
+                let key_of = |m: usize| {
+                    let namespace = table
+                        .rows
+                        .get(*secret_rows.get(m)?)?
+                        .namespace(&table.strings);
+                    Some((namespace, table.strings.get(*table.secrets.get(m)?)))
+                };
+                if let Some(other) =
+                    secret_owner.replace(first + j, (&*sa.namespace, &**secret), key_of)
+                {
+                    let other = secret_rows.get(other).copied().unwrap_or_default();
                     problems.push(
                         at.item("secrets", j).to_string(),
                         format!("{secret:?} already belongs to service_accounts[{other}]"),
                     );
                 }
             }
-            let row = table.push(sa, user_id, expires_at);
             table.index(row, sa, at, problems);
+        }
+        drop(secret_owner);
+        // Each account's secrets sorted, for `Account::has_secret`.
+        for row in &table.rows {
+            let (first, end) = row.secrets;
+            if let Some(own) = table.secrets.get_mut(first..end) {
+                let strings = &table.strings;
+                own.sort_unstable_by(|a, b| strings.get(*a).cmp(strings.get(*b)));
+            }
         }
         table.strings.shrink_to_fit();
         table
@@ -132,8 +148,6 @@ impl Accounts {
         let first = self.secrets.len();
         self.secrets
             .extend(sa.secrets.iter().map(|s| strings.push(s)));
-        let own = self.secrets.get_mut(first..).unwrap_or_default();
-        own.sort_unstable_by(|a, b| strings.get(*a).cmp(strings.get(*b)));
         self.rows.push(Row {
             username,
             namespace_len: sa.namespace.len(),
@@ -149,57 +163,38 @@ impl Accounts {
     /// Indexes row `row` by name and uid, recording duplicates.
     fn index(&mut self, row: usize, sa: &ServiceAccount<'_>, at: At<'_>, problems: &mut Problems) {
         let (namespace, name) = (&*sa.namespace, &*sa.name);
-        let hash = self.hasher.hash_one((namespace, name));
-        let (rows, strings, hasher) = (&self.rows, &self.strings, &self.hasher);
-        let name_of = |r: &usize| rows.get(*r).map(|row| names(strings, row));
+        let (rows, strings) = (&self.rows, &self.strings);
+        let name_of = |r: usize| Some(rows.get(r)?.names(strings));
         if self
             .by_name
-            .find(hash, |r| name_of(r) == Some((namespace, name)))
+            .replace(row, (namespace, name), name_of)
             .is_some()
         {
             problems.push(
                 at.field("name"),
                 format!("{name:?} is defined twice in namespace {namespace:?}"),
             );
-        } else {
-            self.by_name.insert_unique(hash, row, |r| {
-                hasher.hash_one(name_of(r).unwrap_or_default())
-            });
         }
         let uid = &*sa.uid;
-        if uid.is_empty() {
-            return;
-        }
-        let hash = self.hasher.hash_one(uid);
-        let uid_of = |r: &usize| rows.get(*r).map(|row| strings.get(row.uid));
-        if self.by_uid.find(hash, |r| uid_of(r) == Some(uid)).is_some() {
+        let uid_of = |r: usize| Some(strings.get(rows.get(r)?.uid));
+        if !uid.is_empty() && self.by_uid.replace(row, uid, uid_of).is_some() {
             problems.push(
                 at.field("uid"),
                 format!("{uid:?} is used by another account"),
             );
-        } else {
-            self.by_uid.insert_unique(hash, row, |r| {
-                hasher.hash_one(uid_of(r).unwrap_or_default())
-            });
         }
     }
 
     /// The account `namespace/name`.
     pub(crate) fn get(&self, namespace: &str, name: &str) -> Option<Account<'_>> {
-        let hash = self.hasher.hash_one((namespace, name));
-        let row = self.by_name.find(hash, |r| {
-            self.rows.get(*r).map(|row| names(&self.strings, row)) == Some((namespace, name))
-        })?;
-        self.account(*row)
+        let name_of = |r: usize| Some(self.rows.get(r)?.names(&self.strings));
+        self.account(self.by_name.find((namespace, name), name_of)?)
     }
 
     /// The account with this uid.
     pub(crate) fn by_uid(&self, uid: &str) -> Option<Account<'_>> {
-        let hash = self.hasher.hash_one(uid);
-        let row = self.by_uid.find(hash, |r| {
-            self.rows.get(*r).map(|row| self.strings.get(row.uid)) == Some(uid)
-        })?;
-        self.account(*row)
+        let uid_of = |r: usize| Some(self.strings.get(self.rows.get(r)?.uid));
+        self.account(self.by_uid.find(uid, uid_of)?)
     }
 
     /// All accounts, in bundle order.
@@ -209,7 +204,7 @@ impl Accounts {
 
     fn account(&self, row: usize) -> Option<Account<'_>> {
         let row = self.rows.get(row)?;
-        let (namespace, name) = names(&self.strings, row);
+        let (namespace, name) = row.names(&self.strings);
         let (first, end) = row.secrets;
         Some(Account {
             namespace,
@@ -225,13 +220,20 @@ impl Accounts {
     }
 }
 
-/// An account's namespace and name: the parts of its user name after the prefix.
-fn names<'s>(strings: &'s Strings, row: &Row) -> (&'s str, &'s str) {
-    let from = SERVICE_ACCOUNT_USER_PREFIX.len();
-    (
-        strings.get(row.username.part(from, row.namespace_len)),
-        strings.get(row.username.rest(from + row.namespace_len + 1)),
-    )
+impl Row {
+    /// The account's namespace and name: the parts of its user name after the prefix.
+    fn names<'s>(&self, strings: &'s Strings) -> (&'s str, &'s str) {
+        let from = SERVICE_ACCOUNT_USER_PREFIX.len();
+        (
+            strings.get(self.username.part(from, self.namespace_len)),
+            strings.get(self.username.rest(from + self.namespace_len + 1)),
+        )
+    }
+
+    /// The account's namespace.
+    fn namespace<'s>(&self, strings: &'s Strings) -> &'s str {
+        self.names(strings).0
+    }
 }
 
 /// The bytes of an account's strings, for sizing the buffer.

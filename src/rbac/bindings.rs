@@ -6,16 +6,13 @@
 //! (namespaces and role names stored once), and the subject index is one hash table of keys
 //! (namespace or cluster scope, user or group, name) with each key's slots in one array.
 
-use std::hash::BuildHasher;
-
 use foldhash::fast::RandomState;
-use foldhash::{HashMap, HashMapExt};
 use hashbrown::HashTable;
 
 use super::decision::{BindingKind, RoleKind, SubjectKind};
 use super::roles::{check_object_name, RoleTable};
 use crate::bundle::source::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
-use crate::bundle::strings::{Interner, Span, Strings};
+use crate::bundle::strings::{hash_parts, Index, Interner, Span, Strings};
 use crate::bundle::{At, NamespaceTree, Problems};
 use crate::identity::Identity;
 use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
@@ -105,7 +102,7 @@ struct SubjectIndex {
 
 impl SubjectIndex {
     fn hash(&self, scope: Option<&str>, group: bool, name: &str) -> u64 {
-        self.hasher.hash_one((scope, group, name))
+        key_hash(&self.hasher, scope, group, name)
     }
 
     /// The number of the key, if the index has it.
@@ -141,9 +138,11 @@ impl SubjectIndex {
         let number = self.keys.len();
         self.keys.push(key);
         let (keys, hasher) = (&self.keys, &self.hasher);
-        self.table.insert_unique(hash, number, |k| {
-            hasher.hash_one(keys.get(*k).map(text).unwrap_or_default())
-        });
+        let rehash = |k: &usize| {
+            let (scope, group, name) = keys.get(*k).map(text).unwrap_or_default();
+            key_hash(hasher, scope, group, name)
+        };
+        self.table.insert_unique(hash, number, rehash);
         number
     }
 
@@ -201,6 +200,13 @@ impl SubjectIndex {
             }
         }
     }
+}
+
+/// The hash of a subject index key.
+fn key_hash(state: &RandomState, scope: Option<&str>, group: bool, name: &str) -> u64 {
+    let kind = [u8::from(scope.is_some()), u8::from(group)];
+    let scope = scope.unwrap_or_default().as_bytes();
+    hash_parts(state, &[&kind, scope, name.as_bytes()])
 }
 
 /// A subject that passed the checks: its kind, name and (ServiceAccount) namespace.
@@ -263,11 +269,12 @@ impl BindingIndex {
             ..Building::default()
         };
         let mut checked = Vec::new();
-        let mut names: HashMap<&str, usize> = HashMap::with_capacity(cluster_role_bindings.len());
+        let mut names = Index::with_capacity(cluster_role_bindings.len());
+        let name_of = |n: usize| cluster_role_bindings.get(n).map(|b| &*b.name);
         for (i, b) in cluster_role_bindings.iter().enumerate() {
             let at = At::new("cluster_role_bindings", i);
             check_object_name(&b.name, at, problems);
-            if names.insert(&b.name, i).is_some() {
+            if names.replace(i, &*b.name, name_of).is_some() {
                 problems.push(at.field("name"), format!("{:?} is defined twice", b.name));
             }
             let rules = resolve_cluster_role_ref(&b.role_ref, at, roles, problems);
@@ -279,7 +286,8 @@ impl BindingIndex {
             let role = (RoleKind::ClusterRole, &*b.role_ref.name, rules);
             index.add(binding, role, &checked, &mut building);
         }
-        let mut names: HashMap<(&str, &str), usize> = HashMap::with_capacity(role_bindings.len());
+        let mut names = Index::with_capacity(role_bindings.len());
+        let name_of = |n: usize| role_bindings.get(n).map(|b| (&*b.namespace, &*b.name));
         for (i, b) in role_bindings.iter().enumerate() {
             let at = At::new("role_bindings", i);
             check_object_name(&b.name, at, problems);
@@ -289,7 +297,10 @@ impl BindingIndex {
                     format!("{:?} is not a defined namespace", b.namespace),
                 );
             }
-            if names.insert((&b.namespace, &b.name), i).is_some() {
+            if names
+                .replace(i, (&*b.namespace, &*b.name), name_of)
+                .is_some()
+            {
                 problems.push(
                     at.field("name"),
                     format!(

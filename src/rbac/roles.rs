@@ -1,10 +1,9 @@
 //! Roles and ClusterRoles: checked (names, namespaces, rules, aggregation selectors) and
 //! resolved once into the effective rule lists that bindings point at.
 
-use foldhash::HashMap;
-
 use super::aggregation::{effective_rules, RuleEntry};
 use super::selector::Selector;
+use crate::bundle::strings::{list_key, Index};
 use crate::bundle::{At, NamespaceTree, Problems};
 use crate::schema::{ClusterRole, PolicyRule, Role};
 
@@ -13,12 +12,17 @@ use crate::schema::{ClusterRole, PolicyRule, Role};
 pub(crate) struct RoleTable {
     /// Rule lists: one per Role, then one per ClusterRole (aggregation applied).
     rule_sets: Vec<Vec<RuleEntry>>,
-    /// Role name by namespace -> index in `rule_sets`.
-    roles: HashMap<String, HashMap<String, usize>>,
-    /// ClusterRole name -> index in `rule_sets`.
-    cluster_roles: HashMap<String, usize>,
-    /// ClusterRole names in bundle order (to name a rule's aggregation source).
+    /// Roles by `(namespace, name)`: their positions in `role_names`, which are their rule
+    /// lists' in `rule_sets`.
+    roles: Index,
+    /// Each Role's namespace and name, in bundle order.
+    role_names: Vec<(String, String)>,
+    /// ClusterRoles by name: their positions in `cluster_role_names`.
+    cluster_roles: Index,
+    /// ClusterRole names in bundle order (also to name a rule's aggregation source).
     cluster_role_names: Vec<String>,
+    /// The position in `rule_sets` of the first ClusterRole's rules.
+    base: usize,
 }
 
 impl RoleTable {
@@ -52,11 +56,17 @@ impl RoleTable {
                     })
                     .collect(),
             );
-            let in_namespace = match table.roles.get_mut(role.namespace.as_str()) {
-                Some(names) => names,
-                None => table.roles.entry(role.namespace.clone()).or_default(),
-            };
-            if in_namespace.contains_key(&role.name) {
+            // INVARIANT: role `index` is `role_names[index]` (one of each per role).
+            table
+                .role_names
+                .push((role.namespace.clone(), role.name.clone()));
+            let key = (role.namespace.as_str(), role.name.as_str());
+            let role_names = &table.role_names;
+            if table
+                .roles
+                .insert(index, key, role_key(role_names))
+                .is_some()
+            {
                 problems.push(
                     at.field("name"),
                     format!(
@@ -64,8 +74,6 @@ impl RoleTable {
                         role.name, role.namespace
                     ),
                 );
-            } else {
-                in_namespace.insert(role.name.clone(), index);
             }
         }
 
@@ -87,19 +95,22 @@ impl RoleTable {
                     })
                     .collect::<Vec<_>>()
             }));
-            let index = base + i;
-            if table.cluster_roles.contains_key(&role.name) {
+            table.cluster_role_names.push(role.name.clone());
+            let names = &table.cluster_role_names;
+            if table
+                .cluster_roles
+                .insert(i, role.name.as_str(), list_key(names))
+                .is_some()
+            {
                 problems.push(
                     at.field("name"),
                     format!("{:?} is defined twice", role.name),
                 );
-            } else {
-                table.cluster_roles.insert(role.name.clone(), index);
             }
-            table.cluster_role_names.push(role.name.clone());
         }
         // INVARIANT: the ClusterRole at `cluster_roles[i]` gets `rule_sets[base + i]`, as
-        // recorded in `table.cluster_roles` above (`effective_rules` keeps bundle order).
+        // `cluster_role` reads them (`effective_rules` keeps bundle order).
+        table.base = base;
         table
             .rule_sets
             .extend(effective_rules(cluster_roles, &selectors));
@@ -108,12 +119,16 @@ impl RoleTable {
 
     /// The rule list of the Role `name` in `namespace`.
     pub(crate) fn role(&self, namespace: &str, name: &str) -> Option<usize> {
-        self.roles.get(namespace)?.get(name).copied()
+        self.roles
+            .find((namespace, name), role_key(&self.role_names))
     }
 
     /// The rule list of the ClusterRole `name`.
     pub(crate) fn cluster_role(&self, name: &str) -> Option<usize> {
-        self.cluster_roles.get(name).copied()
+        let i = self
+            .cluster_roles
+            .find(name, list_key(&self.cluster_role_names))?;
+        Some(self.base + i)
     }
 
     /// The rules of a list returned by [`RoleTable::role`] or [`RoleTable::cluster_role`].
@@ -125,6 +140,11 @@ impl RoleTable {
     pub(crate) fn cluster_role_name(&self, index: usize) -> Option<&str> {
         self.cluster_role_names.get(index).map(String::as_str)
     }
+}
+
+/// A Role's key, as [`Index`] reads it.
+fn role_key<'a>(names: &'a [(String, String)]) -> impl Fn(usize) -> Option<(&'a str, &'a str)> {
+    |n| names.get(n).map(|(ns, name)| (ns.as_str(), name.as_str()))
 }
 
 /// Names of roles and bindings follow Kubernetes' path-segment rule: not empty, not `.` or `..`,
