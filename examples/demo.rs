@@ -37,7 +37,7 @@ fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut engine = Engine::from_signed_json(bundle.as_bytes(), &signature, &trusted, first_now)
         .map_err(|e| e.to_string())?;
-    let document = engine.bundle().document().clone();
+    let document = tessera::bundle::parse_document(bundle.as_bytes()).map_err(|e| e.to_string())?;
     println!(
         "tessera demo: bundle revision {} ({} namespaces, {} service accounts, {} routes), signature verified against the pinned key \"bundle-2026\"\n",
         engine.bundle().revision(),

@@ -208,7 +208,7 @@ pub fn resolve(
     now: UnixTime,
 ) -> Result<Identity, IdentityError> {
     let account = find_account(bundle, &token.credential)?;
-    let (ns, name) = (&account.namespace, &account.name);
+    let (ns, name) = (account.namespace, account.name);
     let token_id = token.credential.token_id().map(str::to_string);
     if let Some(id) = &token_id {
         if bundle.is_revoked(id) {
@@ -216,10 +216,10 @@ pub fn resolve(
         }
     }
     if let Credential::KubernetesLegacy { secret_name, .. } = &token.credential {
-        if !account.secrets.contains(secret_name) {
+        if !account.has_secret(secret_name) {
             return Err(IdentityError::SecretDeleted {
-                namespace: ns.clone(),
-                name: name.clone(),
+                namespace: ns.to_string(),
+                name: name.to_string(),
                 secret: secret_name.clone(),
             });
         }
@@ -227,8 +227,8 @@ pub fn resolve(
     if let Some(expires_at) = account.expires_at {
         if now >= expires_at {
             return Err(IdentityError::AccountExpired {
-                namespace: ns.clone(),
-                name: name.clone(),
+                namespace: ns.to_string(),
+                name: name.to_string(),
                 expires_at,
             });
         }
@@ -247,14 +247,14 @@ pub fn resolve(
         (a, b) => a.or(b),
     };
     let mut identity = Identity {
-        username: account.username.clone(),
-        uid: account.uid.clone(),
+        username: account.username.to_string(),
+        uid: account.uid.to_string(),
         groups: Vec::new(),
         extra,
-        namespace: ns.clone(),
-        service_account: name.clone(),
+        namespace: ns.to_string(),
+        service_account: name.to_string(),
         kind: account.kind,
-        user_id: account.user_id.clone(),
+        user_id: account.user_id.to_string(),
         email: None,
         group_ids: Vec::new(),
         expires_at,
@@ -274,11 +274,11 @@ pub fn resolve(
         AccountKind::Impersonating => {
             let user =
                 bundle
-                    .directory_user(&account.user_id)
+                    .directory_user(account.user_id)
                     .ok_or_else(|| IdentityError::UserGone {
-                        namespace: ns.clone(),
-                        name: name.clone(),
-                        user: account.user_id.clone(),
+                        namespace: ns.to_string(),
+                        name: name.to_string(),
+                        user: account.user_id.to_string(),
                     })?;
             identity.username = user.id.clone();
             identity.uid = user.id.clone();
@@ -298,7 +298,7 @@ pub fn resolve(
 fn find_account<'b>(
     bundle: &'b Bundle,
     credential: &Credential,
-) -> Result<&'b Account, IdentityError> {
+) -> Result<Account<'b>, IdentityError> {
     match credential {
         Credential::KubernetesLegacy {
             namespace,
@@ -324,7 +324,7 @@ fn find_account<'b>(
                     namespace: namespace.clone(),
                     name: name.clone(),
                     claimed: uid.clone(),
-                    actual: account.uid.clone(),
+                    actual: account.uid.to_string(),
                 });
             }
             Ok(account)
@@ -340,10 +340,10 @@ fn find_account<'b>(
             })?;
             if *user_id != account.user_id {
                 return Err(IdentityError::SubjectMismatch {
-                    namespace: account.namespace.clone(),
-                    name: account.name.clone(),
+                    namespace: account.namespace.to_string(),
+                    name: account.name.to_string(),
                     claimed: user_id.clone(),
-                    actual: account.user_id.clone(),
+                    actual: account.user_id.to_string(),
                 });
             }
             Ok(account)

@@ -136,7 +136,7 @@ fn an_expired_bundle_fails_closed() {
     let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let later = UnixTime::parse_rfc3339("2027-11-01T00:00:00Z").unwrap();
     let token = support::mint(
-        engine.bundle().document(),
+        &support::example_document(),
         &json!({"issuer": "legacy", "account": "top-secret/robot"}),
         later,
     );

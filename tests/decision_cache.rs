@@ -22,7 +22,7 @@ fn ask(verb: &str) -> RbacRequest {
 fn a_repeated_question_gets_the_same_answer_from_the_cache() {
     let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let token = support::mint(
-        engine.bundle().document(),
+        &support::example_document(),
         &json!({"issuer": "legacy", "account": "top-secret/robot"}),
         NOW,
     );
@@ -45,7 +45,7 @@ fn a_repeated_question_gets_the_same_answer_from_the_cache() {
 fn a_cached_answer_ends_with_the_token() {
     let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let token = support::mint(
-        engine.bundle().document(),
+        &support::example_document(),
         &json!({"issuer": "cluster", "account": "top-secret/robot", "exp_in": 100}),
         NOW,
     );
@@ -59,12 +59,12 @@ fn a_cached_answer_ends_with_the_token() {
 fn a_new_bundle_empties_the_cache_so_revocations_take_effect() {
     let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let token = support::mint(
-        engine.bundle().document(),
+        &support::example_document(),
         &json!({"issuer": "legacy", "account": "top-secret/robot"}),
         NOW,
     );
     assert_eq!(engine.authorize(&token, &ask("get"), NOW).status, 200);
-    let mut document = engine.bundle().document().clone();
+    let mut document = support::example_document();
     document.revision += 1;
     for account in &mut document.service_accounts {
         if account.name == "robot" {

@@ -225,7 +225,8 @@ fn example_engine() -> Engine {
 }
 
 /// Valid tokens of every issuer and format of the example.
-fn valid_tokens(engine: &Engine) -> Vec<String> {
+fn valid_tokens() -> Vec<String> {
+    let document = support::example_document();
     [
         ("legacy", "top-secret/robot"),
         ("cluster", "ci/runner"),
@@ -236,7 +237,7 @@ fn valid_tokens(engine: &Engine) -> Vec<String> {
     .iter()
     .map(|(issuer, account)| {
         support::mint(
-            engine.bundle().document(),
+            &document,
             &if *issuer == "cluster" {
                 // A fixed jti (mint picks a random one otherwise): the same tokens every run.
                 json!({"issuer": issuer, "account": account, "jti": "fuzz-jti"})
@@ -494,7 +495,7 @@ fn wiki_request(token: &str) -> HttpRequest {
 #[test]
 fn mutated_tokens_are_refused_with_a_reason() {
     let mut engine = example_engine();
-    let tokens = valid_tokens(&engine);
+    let tokens = valid_tokens();
     for t in &tokens {
         assert!(engine.verify(t, NOW).is_ok(), "a valid token is refused");
     }
@@ -651,8 +652,7 @@ fn extreme_token_times_never_panic() {
 fn mutated_bundles_load_or_fail_but_never_panic() {
     let original: Value =
         serde_json::from_str(&support::example_bundle()).expect("example bundle JSON");
-    let probe = example_engine();
-    let tokens = valid_tokens(&probe);
+    let tokens = valid_tokens();
     let mut rng = Rng::new(0xb0d1_e5e5);
     let (mut loaded, mut refused) = (0, 0);
     for round in 0..600 {
@@ -841,7 +841,7 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 #[test]
 fn random_http_requests_are_decided_with_a_reason() {
     let mut engine = example_engine();
-    let tokens = valid_tokens(&engine);
+    let tokens = valid_tokens();
     let mut rng = Rng::new(0x4771_0b0b);
     let (mut decided, mut bad_requests) = (0, 0);
     for round in 0..20_000 {
@@ -972,7 +972,7 @@ fn random_http_requests_are_decided_with_a_reason() {
 #[test]
 fn random_rbac_attributes_are_decided_with_one_reason() {
     let mut engine = example_engine();
-    let tokens = valid_tokens(&engine);
+    let tokens = valid_tokens();
     let mut rng = Rng::new(0x0bac_0bac);
     let words = [
         "*",
@@ -1231,7 +1231,7 @@ fn random_policies_compile_or_fail_and_decide_with_a_reason() {
     let template: Value =
         serde_json::from_str(&support::example_bundle()).expect("example bundle JSON");
     let mut probe = example_engine();
-    let tokens = valid_tokens(&probe);
+    let tokens = valid_tokens();
     let identities: Vec<_> = tokens
         .iter()
         .map(|t| probe.verify(t, NOW).expect("a valid token"))

@@ -17,8 +17,7 @@ fn engine() -> Engine {
 }
 
 fn mint(spec: Value) -> String {
-    let e = engine();
-    support::mint(e.bundle().document(), &spec, NOW)
+    support::mint(&support::example_document(), &spec, NOW)
 }
 
 fn refusal(token: &str) -> String {
@@ -49,7 +48,7 @@ fn robot_uid() -> String {
         .account("top-secret", "robot")
         .expect("robot")
         .uid
-        .clone()
+        .to_string()
 }
 
 #[test]
@@ -304,7 +303,7 @@ fn an_impersonating_account_acts_as_its_user_and_names_itself_in_extra() {
 
 #[test]
 fn an_impersonating_account_whose_user_left_the_directory_authenticates_to_nothing() {
-    let mut document = engine().bundle().document().clone();
+    let mut document = support::example_document();
     document.directory.users.retain(|u| u.id != "alice");
     let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
     let token =
@@ -320,7 +319,7 @@ fn a_bound_token_carries_kubernetes_extra() {
         .account("ci", "runner")
         .unwrap()
         .uid
-        .clone();
+        .to_string();
     let token = mint(
         json!({"issuer": "cluster", "account": "ci/runner", "jti": "j-42", "claims": {"kubernetes.io": {
         "namespace": "ci", "serviceaccount": {"name": "runner", "uid": runner_uid},
@@ -354,7 +353,7 @@ fn a_bound_token_carries_kubernetes_extra() {
 #[test]
 fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
     // The legacy key without its `alg` pin may check RS256/384/512 and PS256/384/512.
-    let mut document = engine().bundle().document().clone();
+    let mut document = support::example_document();
     let legacy = document
         .issuers
         .iter_mut()

@@ -17,6 +17,49 @@ impl fmt::Display for Problem {
     }
 }
 
+/// The path of an item of a bundle list (`role_bindings[3]`, `roles[0].rules[2]`), formatted
+/// only when a problem is recorded there: a clean bundle builds no path strings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At<'a> {
+    list: &'a str,
+    index: usize,
+    inner: Option<(&'a str, usize)>,
+}
+
+impl<'a> At<'a> {
+    /// `list[index]`.
+    pub(crate) fn new(list: &'a str, index: usize) -> At<'a> {
+        At {
+            list,
+            index,
+            inner: None,
+        }
+    }
+
+    /// `self.list[index]` (one level deep: an item of an item's list).
+    pub(crate) fn item(self, list: &'a str, index: usize) -> At<'a> {
+        At {
+            inner: Some((list, index)),
+            ..self
+        }
+    }
+
+    /// `self.field`.
+    pub(crate) fn field(&self, field: &str) -> String {
+        format!("{self}.{field}")
+    }
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.list, self.index)?;
+        match self.inner {
+            Some((list, index)) => write!(f, ".{list}[{index}]"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Collects every problem of a bundle, so that one load reports them all.
 #[derive(Debug, Default)]
 pub struct Problems(Vec<Problem>);

@@ -1,15 +1,15 @@
 //! The namespace tree: an account works in its namespace and the descendants (DESIGN 1.1).
 
-use std::collections::HashMap;
-
 use super::error::Problems;
 use super::schema::Namespace;
+use super::strings::{list_key, Index};
 use crate::names::check_dns1123_label;
 
 /// The namespaces of a bundle, with each one's parent, for "is this inside that" questions.
 #[derive(Debug, Clone, Default)]
 pub struct NamespaceTree {
-    index: HashMap<String, usize>,
+    /// Positions in `names`, by name.
+    index: Index,
     names: Vec<String>,
     parents: Vec<Option<usize>>,
 }
@@ -22,24 +22,28 @@ impl NamespaceTree {
             if let Err(why) = check_dns1123_label(&ns.name) {
                 problems.push(format!("namespaces[{i}].name"), why);
             }
-            if tree.index.contains_key(&ns.name) {
+            let (n, names) = (tree.names.len(), &tree.names);
+            if tree
+                .index
+                .insert(n, ns.name.as_str(), list_key(names))
+                .is_some()
+            {
                 problems.push(
                     format!("namespaces[{i}].name"),
                     format!("{:?} is defined twice", ns.name),
                 );
                 continue;
             }
-            tree.index.insert(ns.name.clone(), tree.names.len());
             tree.names.push(ns.name.clone());
         }
         tree.parents = vec![None; tree.names.len()];
         for (i, ns) in namespaces.iter().enumerate() {
-            let (Some(&me), Some(parent)) = (tree.index.get(&ns.name), ns.parent.as_ref()) else {
+            let (Some(me), Some(parent)) = (tree.position(&ns.name), ns.parent.as_ref()) else {
                 continue;
             };
-            match tree.index.get(parent) {
+            match tree.position(parent) {
                 // INVARIANT: `me` comes from `index`, and `parents` has one slot per name.
-                Some(&p) => tree.parents[me] = Some(p),
+                Some(p) => tree.parents[me] = Some(p),
                 None => problems.push(
                     format!("namespaces[{i}].parent"),
                     format!("{parent:?} is not a defined namespace"),
@@ -47,7 +51,7 @@ impl NamespaceTree {
             }
         }
         for (i, ns) in namespaces.iter().enumerate() {
-            if let Some(&me) = tree.index.get(&ns.name) {
+            if let Some(me) = tree.position(&ns.name) {
                 if tree.ancestors(me).any(|a| a == me) {
                     problems.push(
                         format!("namespaces[{i}].parent"),
@@ -62,12 +66,17 @@ impl NamespaceTree {
 
     /// Whether the namespace is defined.
     pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.position(name).is_some()
+    }
+
+    /// The position of a namespace in `names`.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.index.find(name, list_key(&self.names))
     }
 
     /// The parent of a namespace, if it has one.
     pub fn parent(&self, name: &str) -> Option<&str> {
-        let me = *self.index.get(name)?;
+        let me = self.position(name)?;
         // INVARIANT: `build` gives `parents` one slot per name, and every index it stores (in
         // `index` and in `parents`) is a position in `names`.
         self.parents[me].map(|p| self.names[p].as_str())
@@ -80,7 +89,7 @@ impl NamespaceTree {
 
     /// Whether `inner` is `outer` or one of its descendants. Unknown names are inside nothing.
     pub fn is_within(&self, inner: &str, outer: &str) -> bool {
-        let (Some(&i), Some(&o)) = (self.index.get(inner), self.index.get(outer)) else {
+        let (Some(i), Some(o)) = (self.position(inner), self.position(outer)) else {
             return false;
         };
         i == o || self.ancestors(i).any(|a| a == o)

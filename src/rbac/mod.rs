@@ -27,12 +27,13 @@ mod scenarios;
 pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
 pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
 
-use bindings::{BindingIndex, CompiledBinding, Slot};
+use bindings::{BindingIndex, BindingRef, Slot};
 use roles::RoleTable;
 
+use crate::bundle::source;
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
-use crate::schema::BundleDocument;
+use crate::schema::{BundleDocument, ClusterRole, Role};
 
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
@@ -54,8 +55,43 @@ impl Rbac {
         namespaces: &NamespaceTree,
         problems: &mut Problems,
     ) -> Rbac {
-        let roles = RoleTable::compile(document, namespaces, problems);
-        let bindings = BindingIndex::compile(document, namespaces, &roles, problems);
+        let role_bindings: Vec<_> = document
+            .role_bindings
+            .iter()
+            .map(source::RoleBinding::from)
+            .collect();
+        let cluster_role_bindings: Vec<_> = document
+            .cluster_role_bindings
+            .iter()
+            .map(source::ClusterRoleBinding::from)
+            .collect();
+        Rbac::compile_source(
+            &document.roles,
+            &document.cluster_roles,
+            &role_bindings,
+            &cluster_role_bindings,
+            namespaces,
+            problems,
+        )
+    }
+
+    /// [`Rbac::compile`] of the document's RBAC lists as loading reads them.
+    pub(crate) fn compile_source(
+        roles: &[Role],
+        cluster_roles: &[ClusterRole],
+        role_bindings: &[source::RoleBinding<'_>],
+        cluster_role_bindings: &[source::ClusterRoleBinding<'_>],
+        namespaces: &NamespaceTree,
+        problems: &mut Problems,
+    ) -> Rbac {
+        let roles = RoleTable::compile(roles, cluster_roles, namespaces, problems);
+        let bindings = BindingIndex::compile(
+            role_bindings,
+            cluster_role_bindings,
+            namespaces,
+            &roles,
+            problems,
+        );
         Rbac { roles, bindings }
     }
 
@@ -76,16 +112,14 @@ impl Rbac {
         let in_home = in_home_namespace(identity, namespaces, namespace);
         let mut errors = Vec::new();
         for (slot, binding) in self.applicable(identity, namespace, in_home) {
-            let set = match &binding.rules {
-                Ok(set) => *set,
-                Err(not_found) => {
-                    errors.push(not_found.clone());
-                    continue;
-                }
+            let Some(set) = binding.rules else {
+                let cluster = binding.role_kind == RoleKind::ClusterRole;
+                errors.push(wording::role_not_found(cluster, binding.role_name));
+                continue;
             };
             let rules = self.roles.rules(set);
             if let Some(entry) = rules.iter().find(|e| rules::rule_allows(&e.rule, request)) {
-                let grant = self.grant(binding, slot, entry);
+                let grant = self.grant(&binding, slot, entry);
                 return RbacDecision {
                     allowed: true,
                     denied: false,
@@ -121,8 +155,8 @@ impl Rbac {
         let mut names: Vec<String> = self
             .applicable(identity, namespace, in_home)
             .into_iter()
-            .filter(|(_, binding)| binding.rules.is_ok())
-            .map(|(_, binding)| binding.role_name.clone())
+            .filter(|(_, binding)| binding.rules.is_some())
+            .map(|(_, binding)| binding.role_name.to_string())
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -134,29 +168,29 @@ impl Rbac {
         identity: &Identity,
         namespace: &str,
         in_home: bool,
-    ) -> Vec<(Slot, &CompiledBinding)> {
+    ) -> Vec<(Slot, BindingRef<'_>)> {
         let role_bindings_of = (!namespace.is_empty() && in_home).then_some(namespace);
         self.bindings.applicable(identity, role_bindings_of)
     }
 
     fn grant(
         &self,
-        binding: &CompiledBinding,
+        binding: &BindingRef<'_>,
         slot: Slot,
         entry: &aggregation::RuleEntry,
     ) -> RbacGrant {
         // INVARIANT: the index only holds slots of existing subjects (`BindingIndex::add`);
         // the fallbacks below are never used.
-        let subject = binding.subjects.get(slot.subject);
+        let subject = self.bindings.subject_of(slot);
         RbacGrant {
             binding_kind: binding.kind,
-            binding_name: binding.name.clone(),
-            binding_namespace: binding.namespace.clone(),
+            binding_name: binding.name.to_string(),
+            binding_namespace: binding.namespace.map(str::to_string),
             role_kind: binding.role_kind,
-            role_name: binding.role_name.clone(),
+            role_name: binding.role_name.to_string(),
             subject_kind: subject.map_or(SubjectKind::User, |s| s.kind),
-            subject_name: subject.map(|s| s.name.clone()).unwrap_or_default(),
-            subject_namespace: subject.and_then(|s| s.namespace.clone()),
+            subject_name: subject.map(|s| s.name.to_string()).unwrap_or_default(),
+            subject_namespace: subject.and_then(|s| s.namespace.map(str::to_string)),
             rule: entry.rule.clone(),
             aggregated_from: entry
                 .aggregated_from

@@ -1,45 +1,50 @@
 //! Roles and ClusterRoles: checked (names, namespaces, rules, aggregation selectors) and
 //! resolved once into the effective rule lists that bindings point at.
 
-use std::collections::HashMap;
-
 use super::aggregation::{effective_rules, RuleEntry};
 use super::selector::Selector;
-use crate::bundle::{NamespaceTree, Problems};
-use crate::schema::{BundleDocument, PolicyRule};
+use crate::bundle::strings::{list_key, Index};
+use crate::bundle::{At, NamespaceTree, Problems};
+use crate::schema::{ClusterRole, PolicyRule, Role};
 
 /// The effective rules of every role, and where to find them by name.
 #[derive(Debug, Default)]
 pub(crate) struct RoleTable {
     /// Rule lists: one per Role, then one per ClusterRole (aggregation applied).
     rule_sets: Vec<Vec<RuleEntry>>,
-    /// Role name by namespace -> index in `rule_sets`.
-    roles: HashMap<String, HashMap<String, usize>>,
-    /// ClusterRole name -> index in `rule_sets`.
-    cluster_roles: HashMap<String, usize>,
-    /// ClusterRole names in bundle order (to name a rule's aggregation source).
+    /// Roles by `(namespace, name)`: their positions in `role_names`, which are their rule
+    /// lists' in `rule_sets`.
+    roles: Index,
+    /// Each Role's namespace and name, in bundle order.
+    role_names: Vec<(String, String)>,
+    /// ClusterRoles by name: their positions in `cluster_role_names`.
+    cluster_roles: Index,
+    /// ClusterRole names in bundle order (also to name a rule's aggregation source).
     cluster_role_names: Vec<String>,
+    /// The position in `rule_sets` of the first ClusterRole's rules.
+    base: usize,
 }
 
 impl RoleTable {
     /// Checks the document's roles and cluster roles and computes their effective rules.
     pub(crate) fn compile(
-        document: &BundleDocument,
+        roles: &[Role],
+        cluster_roles: &[ClusterRole],
         namespaces: &NamespaceTree,
         problems: &mut Problems,
     ) -> RoleTable {
         let mut table = RoleTable::default();
-        for (i, role) in document.roles.iter().enumerate() {
-            let at = |field: &str| format!("roles[{i}].{field}");
-            check_object_name(&role.name, &at("name"), problems);
+        for (i, role) in roles.iter().enumerate() {
+            let at = At::new("roles", i);
+            check_object_name(&role.name, at, problems);
             if !namespaces.contains(&role.namespace) {
                 problems.push(
-                    at("namespace"),
+                    at.field("namespace"),
                     format!("{:?} is not a defined namespace", role.namespace),
                 );
             }
             for (j, rule) in role.rules.iter().enumerate() {
-                check_rule(rule, true, &at(&format!("rules[{j}]")), problems);
+                check_rule(rule, true, at.item("rules", j), problems);
             }
             let index = table.rule_sets.len();
             table.rule_sets.push(
@@ -51,62 +56,79 @@ impl RoleTable {
                     })
                     .collect(),
             );
-            let in_namespace = table.roles.entry(role.namespace.clone()).or_default();
-            if in_namespace.contains_key(&role.name) {
+            // INVARIANT: role `index` is `role_names[index]` (one of each per role).
+            table
+                .role_names
+                .push((role.namespace.clone(), role.name.clone()));
+            let key = (role.namespace.as_str(), role.name.as_str());
+            let role_names = &table.role_names;
+            if table
+                .roles
+                .insert(index, key, role_key(role_names))
+                .is_some()
+            {
                 problems.push(
-                    at("name"),
+                    at.field("name"),
                     format!(
                         "{:?} is defined twice in namespace {:?}",
                         role.name, role.namespace
                     ),
                 );
-            } else {
-                in_namespace.insert(role.name.clone(), index);
             }
         }
 
         let base = table.rule_sets.len();
-        let mut selectors = Vec::with_capacity(document.cluster_roles.len());
-        for (i, role) in document.cluster_roles.iter().enumerate() {
-            let at = |field: &str| format!("cluster_roles[{i}].{field}");
-            check_object_name(&role.name, &at("name"), problems);
+        let mut selectors = Vec::with_capacity(cluster_roles.len());
+        for (i, role) in cluster_roles.iter().enumerate() {
+            let at = At::new("cluster_roles", i);
+            check_object_name(&role.name, at, problems);
             for (j, rule) in role.rules.iter().enumerate() {
-                check_rule(rule, false, &at(&format!("rules[{j}]")), problems);
+                check_rule(rule, false, at.item("rules", j), problems);
             }
             selectors.push(role.aggregation_rule.as_ref().map(|rule| {
                 rule.cluster_role_selectors
                     .iter()
                     .enumerate()
                     .filter_map(|(k, s)| {
-                        let path = at(&format!("aggregationRule.clusterRoleSelectors[{k}]"));
+                        let path = at.field(&format!("aggregationRule.clusterRoleSelectors[{k}]"));
                         Selector::compile(s, &path, problems)
                     })
                     .collect::<Vec<_>>()
             }));
-            let index = base + i;
-            if table.cluster_roles.contains_key(&role.name) {
-                problems.push(at("name"), format!("{:?} is defined twice", role.name));
-            } else {
-                table.cluster_roles.insert(role.name.clone(), index);
-            }
             table.cluster_role_names.push(role.name.clone());
+            let names = &table.cluster_role_names;
+            if table
+                .cluster_roles
+                .insert(i, role.name.as_str(), list_key(names))
+                .is_some()
+            {
+                problems.push(
+                    at.field("name"),
+                    format!("{:?} is defined twice", role.name),
+                );
+            }
         }
         // INVARIANT: the ClusterRole at `cluster_roles[i]` gets `rule_sets[base + i]`, as
-        // recorded in `table.cluster_roles` above (`effective_rules` keeps bundle order).
+        // `cluster_role` reads them (`effective_rules` keeps bundle order).
+        table.base = base;
         table
             .rule_sets
-            .extend(effective_rules(&document.cluster_roles, &selectors));
+            .extend(effective_rules(cluster_roles, &selectors));
         table
     }
 
     /// The rule list of the Role `name` in `namespace`.
     pub(crate) fn role(&self, namespace: &str, name: &str) -> Option<usize> {
-        self.roles.get(namespace)?.get(name).copied()
+        self.roles
+            .find((namespace, name), role_key(&self.role_names))
     }
 
     /// The rule list of the ClusterRole `name`.
     pub(crate) fn cluster_role(&self, name: &str) -> Option<usize> {
-        self.cluster_roles.get(name).copied()
+        let i = self
+            .cluster_roles
+            .find(name, list_key(&self.cluster_role_names))?;
+        Some(self.base + i)
     }
 
     /// The rules of a list returned by [`RoleTable::role`] or [`RoleTable::cluster_role`].
@@ -120,9 +142,14 @@ impl RoleTable {
     }
 }
 
+/// A Role's key, as [`Index`] reads it.
+fn role_key<'a>(names: &'a [(String, String)]) -> impl Fn(usize) -> Option<(&'a str, &'a str)> {
+    |n| names.get(n).map(|(ns, name)| (ns.as_str(), name.as_str()))
+}
+
 /// Names of roles and bindings follow Kubernetes' path-segment rule: not empty, not `.` or `..`,
-/// no `/` or `%` (so `system:image-builder` is fine).
-pub(crate) fn check_object_name(name: &str, path: &str, problems: &mut Problems) {
+/// no `/` or `%` (so `system:image-builder` is fine). A problem is recorded at `at.name`.
+pub(crate) fn check_object_name(name: &str, at: At<'_>, problems: &mut Problems) {
     let why = if name.is_empty() {
         Some("must not be empty".to_string())
     } else if name == "." || name == ".." {
@@ -137,23 +164,23 @@ pub(crate) fn check_object_name(name: &str, path: &str, problems: &mut Problems)
         None
     };
     if let Some(why) = why {
-        problems.push(path, why);
+        problems.push(at.field("name"), why);
     }
 }
 
 /// Kubernetes' rule validation: verbs present; a rule is about resources (with API groups and
 /// resources) or about non-resource URLs (ClusterRoles only), never both.
-fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Problems) {
+fn check_rule(rule: &PolicyRule, namespaced: bool, at: At<'_>, problems: &mut Problems) {
     if rule.verbs.is_empty() {
         problems.push(
-            format!("{path}.verbs"),
+            at.field("verbs"),
             "must contain at least one verb (or \"*\")",
         );
     }
     if !rule.non_resource_urls.is_empty() {
         if namespaced {
             problems.push(
-                format!("{path}.nonResourceURLs"),
+                at.field("nonResourceURLs"),
                 "a Role's rules cannot apply to non-resource URLs (only a ClusterRole's, granted by a ClusterRoleBinding)",
             );
         }
@@ -162,7 +189,7 @@ fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Pr
             || !rule.resource_names.is_empty()
         {
             problems.push(
-                format!("{path}.nonResourceURLs"),
+                at.field("nonResourceURLs"),
                 "a rule cannot apply to both resources and non-resource URLs",
             );
         }
@@ -170,13 +197,13 @@ fn check_rule(rule: &PolicyRule, namespaced: bool, path: &str, problems: &mut Pr
     }
     if rule.api_groups.is_empty() {
         problems.push(
-            format!("{path}.apiGroups"),
+            at.field("apiGroups"),
             "a resource rule must list at least one API group (\"\" for the core group, \"*\" for all)",
         );
     }
     if rule.resources.is_empty() {
         problems.push(
-            format!("{path}.resources"),
+            at.field("resources"),
             "a rule must list at least one resource (or nonResourceURLs)",
         );
     }

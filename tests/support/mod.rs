@@ -27,6 +27,12 @@ pub fn example_bundle() -> String {
     read("examples/bundle.json")
 }
 
+/// The example bundle's document, as parsed for loading (what `Engine::from_json` of
+/// [`example_bundle`] loads).
+pub fn example_document() -> BundleDocument {
+    tessera::bundle::parse_document(example_bundle().as_bytes()).expect("example bundle document")
+}
+
 /// A demo private key of `examples/keys/`.
 pub fn demo_key(name: &str) -> PrivateKey {
     let jwk: Value = serde_json::from_str(&read(&format!("examples/keys/{name}.private.jwk.json")))
