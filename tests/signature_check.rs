@@ -20,7 +20,7 @@ fn engine() -> Engine {
 
 fn mint(issuer: &str, account: &str) -> String {
     let spec = json!({"issuer": issuer, "account": account});
-    support::mint(engine().bundle().document(), &spec, NOW)
+    support::mint(&support::example_document(), &spec, NOW)
 }
 
 fn get_pods(namespace: &str) -> RbacRequest {
