@@ -148,7 +148,7 @@ impl Default for TokenCache {
 /// of wasm32 is the slowest part of a cache hit otherwise).
 /// Words as arrays and an indexed loop: at `opt-level = "z"` the iterator form (`chunks_exact`
 /// + `zip`, or `copy_from_slice`) was left as calls, half of a cached decision's time in wasm.
-fn same_token(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_token(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::Bundle;
-use crate::cache::{Question, Ticket};
+use crate::cache::{same_token, Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
 use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
@@ -419,19 +419,50 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
 #[wasm_bindgen(js_name = setSignatureVerifier)]
 pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
     let host = verifier.map(|f| {
+        let keys = std::cell::RefCell::new(HostStrings::default());
         Box::new(
             move |alg: jsonwebtoken::Algorithm, jwk: &str, message: &[u8], signature: &[u8]| {
-                let args = js_sys::Array::of4(
-                    &JsValue::from_str(&format!("{alg:?}")),
-                    &JsValue::from_str(jwk),
+                let (alg, jwk) = {
+                    let mut keys = keys.borrow_mut();
+                    (keys.get(&format!("{alg:?}")), keys.get(jwk))
+                };
+                f.call4(
+                    &JsValue::NULL,
+                    &alg,
+                    &jwk,
                     &js_sys::Uint8Array::from(message).into(),
                     &js_sys::Uint8Array::from(signature).into(),
-                );
-                f.apply(&JsValue::NULL, &args)
-                    .ok()
-                    .and_then(|v| v.as_bool())
+                )
+                .ok()
+                .and_then(|v| v.as_bool())
             },
         ) as crate::token::crypto::HostVerifier
     });
     crate::token::crypto::set_host_verifier(host);
+}
+
+/// The JavaScript strings of the few algorithm names and keys (JWK text) handed to the host
+/// verifier, made once: a key crosses as the same string every time instead of being decoded
+/// anew (and hashed anew by the host's key cache). Keyed by content, at most `MAX` kept.
+#[derive(Default)]
+struct HostStrings(Vec<(Box<str>, JsValue)>);
+
+impl HostStrings {
+    const MAX: usize = 64;
+
+    fn get(&mut self, text: &str) -> JsValue {
+        if let Some((_, value)) = self
+            .0
+            .iter()
+            .find(|(t, _)| same_token(t.as_bytes(), text.as_bytes()))
+        {
+            return value.clone();
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let value = JsValue::from_str(text);
+        self.0.push((text.into(), value.clone()));
+        value
+    }
 }
