@@ -66,59 +66,81 @@ pub(crate) struct Accounts {
     by_uid: Index,
 }
 
-impl Accounts {
-    /// Checks and indexes the document's accounts, recording problems with their paths.
-    pub(crate) fn build(
-        accounts: &[ServiceAccount<'_>],
+/// Accounts being checked and indexed, one at a time, in bundle order.
+#[derive(Debug, Default)]
+pub(crate) struct AccountsBuilder {
+    table: Accounts,
+    /// Secret numbers (in `table.secrets`) by `(namespace, secret)`.
+    secret_owner: Index,
+    /// The row of each secret number.
+    secret_rows: Vec<usize>,
+}
+
+impl AccountsBuilder {
+    /// A builder with room for `count` accounts whose strings take `bytes` bytes.
+    pub(crate) fn with_capacity(count: usize, bytes: usize) -> AccountsBuilder {
+        AccountsBuilder {
+            table: Accounts {
+                strings: Strings::with_capacity(bytes),
+                rows: Vec::with_capacity(count),
+                secrets: Vec::with_capacity(count),
+                by_name: Index::with_capacity(count),
+                by_uid: Index::with_capacity(count),
+            },
+            secret_owner: Index::with_capacity(count),
+            secret_rows: Vec::with_capacity(count),
+        }
+    }
+
+    /// Checks and indexes `service_accounts[i]`.
+    pub(crate) fn add(
+        &mut self,
+        i: usize,
+        sa: &ServiceAccount<'_>,
         namespaces: &NamespaceTree,
         problems: &mut Problems,
-    ) -> Accounts {
-        let bytes = accounts.iter().map(text_len).sum();
-        let secret_count = accounts.iter().map(|sa| sa.secrets.len()).sum();
-        let mut table = Accounts {
-            strings: Strings::with_capacity(bytes),
-            rows: Vec::with_capacity(accounts.len()),
-            secrets: Vec::with_capacity(secret_count),
-            by_name: Index::with_capacity(accounts.len()),
-            by_uid: Index::with_capacity(accounts.len()),
-        };
-        // Secret numbers (in `secrets`) by `(namespace, secret)`, with each secret's row.
-        let mut secret_owner = Index::with_capacity(secret_count);
-        let mut secret_rows = Vec::with_capacity(secret_count);
-        for (i, sa) in accounts.iter().enumerate() {
-            let at = At::new("service_accounts", i);
-            check(sa, at, namespaces, problems);
-            let user_id = user_id(sa, at, problems);
-            let expires_at = sa.expires_at.as_deref().and_then(|t| {
-                UnixTime::parse_rfc3339(t)
-                    .map_err(|e| problems.push(at.field("expires_at"), e.to_string()))
-                    .ok()
-            });
-            let row = table.push(sa, user_id, expires_at);
-            let first = secret_rows.len();
-            secret_rows.resize(first + sa.secrets.len(), row);
-            for (j, secret) in sa.secrets.iter().enumerate() {
-                let key_of = |m: usize| {
-                    let namespace = table
-                        .rows
-                        .get(*secret_rows.get(m)?)?
-                        .namespace(&table.strings);
-                    Some((namespace, table.strings.get(*table.secrets.get(m)?)))
-                };
-                if let Some(other) =
-                    secret_owner.replace(first + j, (&*sa.namespace, &**secret), key_of)
-                {
-                    let other = secret_rows.get(other).copied().unwrap_or_default();
-                    problems.push(
-                        at.item("secrets", j).to_string(),
-                        format!("{secret:?} already belongs to service_accounts[{other}]"),
-                    );
-                }
+    ) {
+        let at = At::new("service_accounts", i);
+        check(sa, at, namespaces, problems);
+        let user_id = user_id(sa, at, problems);
+        let expires_at = sa.expires_at.as_deref().and_then(|t| {
+            UnixTime::parse_rfc3339(t)
+                .map_err(|e| problems.push(at.field("expires_at"), e.to_string()))
+                .ok()
+        });
+        let table = &mut self.table;
+        let row = table.push(sa, user_id, expires_at);
+        let secret_rows = &mut self.secret_rows;
+        let first = secret_rows.len();
+        secret_rows.resize(first + sa.secrets.len(), row);
+        for (j, secret) in sa.secrets.iter().enumerate() {
+            let key_of = |m: usize| {
+                let namespace = table
+                    .rows
+                    .get(*secret_rows.get(m)?)?
+                    .namespace(&table.strings);
+                Some((namespace, table.strings.get(*table.secrets.get(m)?)))
+            };
+            let key = (&*sa.namespace, &**secret);
+            if let Some(other) = self.secret_owner.replace(first + j, key, key_of) {
+                let other = secret_rows.get(other).copied().unwrap_or_default();
+                problems.push(
+                    at.item("secrets", j).to_string(),
+                    format!("{secret:?} already belongs to service_accounts[{other}]"),
+                );
             }
-            table.index(row, sa, at, problems);
         }
-        drop(secret_owner);
-        // Each account's secrets sorted, for `Account::has_secret`.
+        table.index(row, sa, at, problems);
+    }
+
+    /// The bytes of an account's strings (for [`AccountsBuilder::with_capacity`]).
+    pub(crate) fn text_len(sa: &ServiceAccount<'_>) -> usize {
+        text_len(sa)
+    }
+
+    /// The accounts, each one's secrets sorted (for [`Account::has_secret`]).
+    pub(crate) fn finish(self) -> Accounts {
+        let mut table = self.table;
         for row in &table.rows {
             let (first, end) = row.secrets;
             if let Some(own) = table.secrets.get_mut(first..end) {
@@ -127,9 +149,13 @@ impl Accounts {
             }
         }
         table.strings.shrink_to_fit();
+        table.rows.shrink_to_fit();
+        table.secrets.shrink_to_fit();
         table
     }
+}
 
+impl Accounts {
     /// Appends an account's row and strings; returns its row number.
     fn push(
         &mut self,

@@ -73,6 +73,11 @@ impl Problems {
         });
     }
 
+    /// Records `other`'s problems after these.
+    pub(crate) fn append(&mut self, mut other: Problems) {
+        self.0.append(&mut other.0);
+    }
+
     /// Whether none were recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -6,21 +6,24 @@
 
 mod accounts;
 mod error;
+mod load;
 mod locate;
 mod namespaces;
+mod scan;
 pub mod schema;
 pub mod signature;
 pub(crate) mod source;
 pub(crate) mod strings;
 
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashSet};
 
 pub use accounts::Account;
 use accounts::Accounts;
 pub(crate) use error::At;
 pub use error::{BundleError, Problem, Problems};
+use load::Loading;
 pub use namespaces::NamespaceTree;
-use schema::{BundleDocument, Directory, SCHEMA_VERSION};
+use schema::BundleDocument;
 
 use crate::policy::RouteTable;
 use crate::rbac::Rbac;
@@ -66,84 +69,16 @@ pub struct Bundle {
 impl Bundle {
     /// Parses and validates a bundle document, reporting every problem with its path.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        Bundle::from_source(parse_source(bytes)?)
+        match scan::load(bytes) {
+            Ok(loaded) => loaded,
+            // Read again by serde_json, which names the problem, or reads what `scan` does not.
+            Err(scan::GiveUp) => Bundle::from_document(parse_document(bytes)?),
+        }
     }
 
     /// Validates and indexes an already parsed document.
     pub fn from_document(document: BundleDocument) -> Result<Bundle, BundleError> {
-        Bundle::from_source(source::BundleDocument::borrowing(&document))
-    }
-
-    fn from_source(source: source::BundleDocument<'_>) -> Result<Bundle, BundleError> {
-        let source::BundleDocument {
-            version,
-            revision,
-            issued_at,
-            expires_at,
-            settings,
-            issuers,
-            namespaces,
-            directory,
-            service_accounts,
-            revocations,
-            roles,
-            cluster_roles,
-            role_bindings,
-            cluster_role_bindings,
-            routes,
-        } = source;
-        if version != SCHEMA_VERSION {
-            return Err(BundleError::UnsupportedVersion {
-                found: version,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        let mut problems = Problems::default();
-        if revision > MAX_REVISION {
-            problems.push(
-                "revision",
-                format!(
-                    "{revision} is larger than {MAX_REVISION} (2^53 - 1), the largest integer JavaScript reads exactly"
-                ),
-            );
-        }
-        let issued_at =
-            parse_time(&issued_at, || "issued_at".into(), &mut problems).unwrap_or(UnixTime(0));
-        let expires_at = expires_at
-            .as_deref()
-            .and_then(|t| parse_time(t, || "expires_at".into(), &mut problems));
-        let namespaces = NamespaceTree::build(&namespaces, &mut problems);
-        let users = index_directory(directory.into_owned(), &mut problems);
-        let accounts = Accounts::build(&service_accounts, &namespaces, &mut problems);
-        // The longest list is done with: its memory serves the indexes built next.
-        drop(service_accounts);
-        let revoked = revocations.iter().map(|r| r.id.to_string()).collect();
-        drop(revocations);
-        let keys = KeyRing::compile(&issuers, &settings, &mut problems);
-        let rbac = Rbac::compile_source(
-            &roles,
-            &cluster_roles,
-            &role_bindings,
-            &cluster_role_bindings,
-            &namespaces,
-            &mut problems,
-        );
-        drop((role_bindings, cluster_role_bindings));
-        let routes = RouteTable::compile(&routes, &namespaces, &mut problems);
-        let leeway = settings.leeway_seconds.unwrap_or(DEFAULT_LEEWAY_SECONDS);
-        problems.into_result(Bundle {
-            revision,
-            issued_at,
-            expires_at,
-            leeway,
-            namespaces,
-            accounts,
-            users,
-            revoked,
-            keys,
-            rbac,
-            routes,
-        })
+        Loading::document(source::BundleDocument::borrowing(&document))
     }
 
     /// The bundle's revision.
@@ -228,68 +163,10 @@ pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
     serde_json::from_slice(bytes).map_err(|e| parse_error(bytes, &e))
 }
 
-/// Parses the JSON as loading reads it (see `source.rs`), refusing it as [`parse_document`]
-/// does.
-fn parse_source(bytes: &[u8]) -> Result<source::BundleDocument<'_>, BundleError> {
-    serde_json::from_slice(bytes).map_err(|e| parse_error(bytes, &e))
-}
-
 fn parse_error(bytes: &[u8], e: &serde_json::Error) -> BundleError {
     let offset = locate::offset_of(bytes, e.line(), e.column());
     BundleError::Parse {
         path: locate::path_at(bytes, offset),
         message: e.to_string(),
     }
-}
-
-/// `path` is formatted only if the time does not parse.
-fn parse_time(
-    text: &str,
-    path: impl FnOnce() -> String,
-    problems: &mut Problems,
-) -> Option<UnixTime> {
-    UnixTime::parse_rfc3339(text)
-        .map_err(|e| problems.push(path(), e.to_string()))
-        .ok()
-}
-
-fn index_directory(directory: Directory, problems: &mut Problems) -> HashMap<String, User> {
-    let mut group_names = HashMap::new();
-    for (i, g) in directory.groups.iter().enumerate() {
-        if group_names.insert(g.id.as_str(), g.name.as_str()).is_some() {
-            problems.push(
-                format!("directory.groups[{i}].id"),
-                format!("{:?} is defined twice", g.id),
-            );
-        }
-    }
-    let mut users = HashMap::new();
-    for (i, u) in directory.users.into_iter().enumerate() {
-        if u.id.is_empty() {
-            problems.push(format!("directory.users[{i}].id"), "must not be empty");
-        }
-        let mut names = Vec::new();
-        for (j, gid) in u.groups.iter().enumerate() {
-            match group_names.get(gid.as_str()) {
-                Some(name) => names.push((*name).to_string()),
-                None => problems.push(
-                    format!("directory.users[{i}].groups[{j}]"),
-                    format!("{gid:?} is not a group of directory.groups"),
-                ),
-            }
-        }
-        let user = User {
-            id: u.id.clone(),
-            email: u.email,
-            group_ids: u.groups,
-            group_names: names,
-        };
-        if let Some(twice) = users.insert(u.id, user) {
-            problems.push(
-                format!("directory.users[{i}].id"),
-                format!("{:?} is defined twice", twice.id),
-            );
-        }
-    }
-    users
 }

@@ -69,8 +69,8 @@ impl NamespaceTree {
         self.position(name).is_some()
     }
 
-    /// The position of a namespace in `names`.
-    fn position(&self, name: &str) -> Option<usize> {
+    /// The position of a namespace (bundle order, each name once), if it is defined.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.index.find(name, list_key(&self.names))
     }
 

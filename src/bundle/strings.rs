@@ -86,7 +86,7 @@ pub(crate) fn hash_parts(state: &RandomState, parts: &[&[u8]]) -> u64 {
 
 /// A key of an [`Index`]: one or two strings.
 pub(crate) trait Key: Copy + PartialEq {
-    /// Its hash.
+    /// Its hash (see [`hash_parts`]).
     fn hash(self, state: &RandomState) -> u64;
 }
 
@@ -107,12 +107,25 @@ pub(crate) fn list_key<'a>(names: &'a [String]) -> impl Fn(usize) -> Option<&'a 
     |n| names.get(n).map(String::as_str)
 }
 
+/// An item number with the low half of its key's hash: the table rehashes from that alone and
+/// compares it before reading a key, so growing and probing rarely touch the items.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    tag: u32,
+    item: usize,
+}
+
+/// The table's hash of a tag (its bits spread over the whole word).
+fn spread(tag: u32) -> u64 {
+    u64::from(tag).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// Item numbers by key, for items kept elsewhere: `key_of(n)` reads item `n`'s key (`None`
 /// for an item that does not exist, which no key matches).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
     hasher: RandomState,
-    table: HashTable<usize>,
+    table: HashTable<Entry>,
 }
 
 impl Index {
@@ -124,14 +137,40 @@ impl Index {
         }
     }
 
+    /// The tag of a key: the low half of its hash (`spread` moves it to where the table
+    /// looks), for a lookup followed by an insertion ([`Index::find_tagged`],
+    /// [`Index::insert_tagged`]) that hash the key once.
+    pub(crate) fn tag<K: Key>(&self, key: K) -> u32 {
+        key.hash(&self.hasher) as u32
+    }
+
+    /// [`Index::find`] of a key whose tag is known.
+    pub(crate) fn find_tagged<K: Key>(
+        &self,
+        tag: u32,
+        key: K,
+        key_of: impl Fn(usize) -> Option<K>,
+    ) -> Option<usize> {
+        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        self.table.find(spread(tag), same).map(|e| e.item)
+    }
+
+    /// Adds item `n`, whose key has `tag` and is in no other item (as `find_tagged` found).
+    pub(crate) fn insert_tagged(&mut self, tag: u32, n: usize) {
+        let entry = Entry { tag, item: n };
+        self.table
+            .insert_unique(spread(tag), entry, |e| spread(e.tag));
+    }
+
     /// The item with this key.
     pub(crate) fn find<K: Key>(
         &self,
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let hash = key.hash(&self.hasher);
-        self.table.find(hash, |n| key_of(*n) == Some(key)).copied()
+        let tag = self.tag(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        self.table.find(spread(tag), same).map(|e| e.item)
     }
 
     /// Adds item `n` under its key `key`, unless an item has that key already: then that
@@ -142,13 +181,14 @@ impl Index {
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let hash = key.hash(&self.hasher);
-        if let Some(old) = self.table.find(hash, |m| key_of(*m) == Some(key)) {
-            return Some(*old);
+        let tag = self.tag(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        if let Some(old) = self.table.find(spread(tag), same) {
+            return Some(old.item);
         }
-        let hasher = &self.hasher;
+        let entry = Entry { tag, item: n };
         self.table
-            .insert_unique(hash, n, |m| key_of(*m).map_or(0, |k| k.hash(hasher)));
+            .insert_unique(spread(tag), entry, |e| spread(e.tag));
         None
     }
 
@@ -160,13 +200,14 @@ impl Index {
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let hash = key.hash(&self.hasher);
-        if let Some(old) = self.table.find_mut(hash, |m| key_of(*m) == Some(key)) {
-            return Some(std::mem::replace(old, n));
+        let tag = self.tag(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        if let Some(old) = self.table.find_mut(spread(tag), same) {
+            return Some(std::mem::replace(&mut old.item, n));
         }
-        let hasher = &self.hasher;
+        let entry = Entry { tag, item: n };
         self.table
-            .insert_unique(hash, n, |m| key_of(*m).map_or(0, |k| k.hash(hasher)));
+            .insert_unique(spread(tag), entry, |e| spread(e.tag));
         None
     }
 }
@@ -175,21 +216,22 @@ impl Index {
 /// namespaces and role names).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    hasher: RandomState,
-    seen: HashTable<Span>,
+    index: Index,
+    spans: Vec<Span>,
 }
 
 impl Interner {
     /// The span of `s` in `strings`, appending it the first time.
     pub(crate) fn intern(&mut self, strings: &mut Strings, s: &str) -> Span {
-        let hash = s.hash(&self.hasher);
-        if let Some(span) = self.seen.find(hash, |span| strings.get(*span) == s) {
-            return *span;
+        let spans = &self.spans;
+        let key_of = |n: usize| spans.get(n).map(|span| strings.get(*span));
+        let tag = self.index.tag(s);
+        if let Some(n) = self.index.find_tagged(tag, s, key_of) {
+            return spans.get(n).copied().unwrap_or_default();
         }
         let span = strings.push(s);
-        let hasher = &self.hasher;
-        self.seen
-            .insert_unique(hash, span, |span| strings.get(*span).hash(hasher));
+        self.index.insert_tagged(tag, self.spans.len());
+        self.spans.push(span);
         span
     }
 }

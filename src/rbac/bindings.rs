@@ -7,12 +7,11 @@
 //! (namespace or cluster scope, user or group, name) with each key's slots in one array.
 
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
 
 use super::decision::{BindingKind, RoleKind, SubjectKind};
 use super::roles::{check_object_name, RoleTable};
 use crate::bundle::source::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
-use crate::bundle::strings::{hash_parts, Index, Interner, Span, Strings};
+use crate::bundle::strings::{self, hash_parts, Index, Interner, Span, Strings};
 use crate::bundle::{At, NamespaceTree, Problems};
 use crate::identity::Identity;
 use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
@@ -72,7 +71,9 @@ struct KeptSubject {
 /// Which subject of which binding names the caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Slot {
-    /// Index of the binding: ClusterRoleBindings first, then RoleBindings, in bundle order.
+    /// A RoleBinding's (after the ClusterRoleBindings, as Kubernetes orders them).
+    pub(crate) namespaced: bool,
+    /// Index of the binding in its list (bundle order).
     pub(crate) binding: usize,
     /// Index of the subject among all bindings' subjects (in binding order).
     pub(crate) subject: usize,
@@ -88,62 +89,49 @@ struct Key {
     name: Span,
 }
 
+impl Key {
+    /// The key as text.
+    fn text<'s>(&self, strings: &'s Strings) -> KeyText<'s> {
+        KeyText {
+            scope: self.scope.map(|s| strings.get(s)),
+            group: self.group,
+            name: strings.get(self.name),
+        }
+    }
+}
+
+/// A subject index key as text, as the index hashes and compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyText<'a> {
+    scope: Option<&'a str>,
+    group: bool,
+    name: &'a str,
+}
+
+impl strings::Key for KeyText<'_> {
+    fn hash(self, state: &RandomState) -> u64 {
+        let kind = [u8::from(self.scope.is_some()), u8::from(self.group)];
+        let scope = self.scope.unwrap_or_default().as_bytes();
+        hash_parts(state, &[&kind, scope, self.name.as_bytes()])
+    }
+}
+
 /// Bindings by subject.
 #[derive(Debug, Default)]
 struct SubjectIndex {
-    hasher: RandomState,
     keys: Vec<Key>,
-    /// Key numbers, by `(scope, group, name)`.
-    table: HashTable<usize>,
+    /// Key numbers, by [`KeyText`].
+    table: Index,
     /// `slots[starts[k]..starts[k + 1]]` are the slots of key `k`, in binding order.
     starts: Vec<usize>,
     slots: Vec<Slot>,
 }
 
 impl SubjectIndex {
-    fn hash(&self, scope: Option<&str>, group: bool, name: &str) -> u64 {
-        key_hash(&self.hasher, scope, group, name)
-    }
-
     /// The number of the key, if the index has it.
-    fn find(
-        &self,
-        strings: &Strings,
-        scope: Option<&str>,
-        group: bool,
-        name: &str,
-    ) -> Option<usize> {
-        let hash = self.hash(scope, group, name);
-        let same = |k: &usize| {
-            self.keys.get(*k).is_some_and(|key| {
-                key.group == group
-                    && strings.get(key.name) == name
-                    && key.scope.map(|s| strings.get(s)) == scope
-            })
-        };
-        self.table.find(hash, same).copied()
-    }
-
-    /// The number of a new key (`find` does not have it).
-    fn insert(&mut self, strings: &Strings, key: Key) -> usize {
-        let text = |key: &Key| {
-            (
-                key.scope.map(|s| strings.get(s)),
-                key.group,
-                strings.get(key.name),
-            )
-        };
-        let (scope, group, name) = text(&key);
-        let hash = self.hash(scope, group, name);
-        let number = self.keys.len();
-        self.keys.push(key);
-        let (keys, hasher) = (&self.keys, &self.hasher);
-        let rehash = |k: &usize| {
-            let (scope, group, name) = keys.get(*k).map(text).unwrap_or_default();
-            key_hash(hasher, scope, group, name)
-        };
-        self.table.insert_unique(hash, number, rehash);
-        number
+    fn find(&self, strings: &Strings, key: KeyText<'_>) -> Option<usize> {
+        let key_of = |k: usize| Some(self.keys.get(k)?.text(strings));
+        self.table.find(key, key_of)
     }
 
     /// Lays out the slots of each key, from `(key, slot)` pairs in binding order.
@@ -191,22 +179,25 @@ impl SubjectIndex {
         identity: &Identity,
         into: &mut Vec<Slot>,
     ) {
-        if let Some(k) = self.find(strings, scope, false, &identity.username) {
+        let user = KeyText {
+            scope,
+            group: false,
+            name: &identity.username,
+        };
+        if let Some(k) = self.find(strings, user) {
             into.extend_from_slice(self.slots(k));
         }
         for group in &identity.groups {
-            if let Some(k) = self.find(strings, scope, true, group) {
+            let group = KeyText {
+                scope,
+                group: true,
+                name: group,
+            };
+            if let Some(k) = self.find(strings, group) {
                 into.extend_from_slice(self.slots(k));
             }
         }
     }
-}
-
-/// The hash of a subject index key.
-fn key_hash(state: &RandomState, scope: Option<&str>, group: bool, name: &str) -> u64 {
-    let kind = [u8::from(scope.is_some()), u8::from(group)];
-    let scope = scope.unwrap_or_default().as_bytes();
-    hash_parts(state, &[&kind, scope, name.as_bytes()])
 }
 
 /// A subject that passed the checks: its kind, name and (ServiceAccount) namespace.
@@ -217,21 +208,15 @@ struct Checked<'a> {
     namespace: Option<&'a str>,
 }
 
-/// What indexing needs while it runs, dropped after.
-#[derive(Debug, Default)]
-struct Building {
-    interner: Interner,
-    /// `(key, slot)` for every indexed subject, in binding order.
-    pending: Vec<(usize, Slot)>,
-    /// The user name of a ServiceAccount subject being indexed.
-    username: String,
-}
-
 /// All bindings, indexed by subject.
 #[derive(Debug, Default)]
 pub(crate) struct BindingIndex {
     strings: Strings,
-    bindings: Vec<Binding>,
+    /// ClusterRoleBindings, then RoleBindings, each in bundle order. A binding whose
+    /// `roleRef` kind is wrong (a refused bundle) is kept for the numbering, with no rules, and
+    /// indexes no subject: no decision meets it.
+    cluster: Vec<Binding>,
+    namespaced: Vec<Binding>,
     subjects: Vec<KeptSubject>,
     index: SubjectIndex,
 }
@@ -245,182 +230,14 @@ impl BindingIndex {
         roles: &RoleTable,
         problems: &mut Problems,
     ) -> BindingIndex {
-        let count = cluster_role_bindings.len() + role_bindings.len();
-        let subject_count = cluster_role_bindings
-            .iter()
-            .map(|b| b.subjects.len())
-            .sum::<usize>()
-            + role_bindings
-                .iter()
-                .map(|b| b.subjects.len())
-                .sum::<usize>();
-        let mut index = BindingIndex {
-            strings: Strings::with_capacity(count * 16),
-            bindings: Vec::with_capacity(count),
-            subjects: Vec::with_capacity(subject_count),
-            index: SubjectIndex {
-                keys: Vec::with_capacity(subject_count),
-                table: HashTable::with_capacity(subject_count),
-                ..SubjectIndex::default()
-            },
-        };
-        let mut building = Building {
-            pending: Vec::with_capacity(subject_count),
-            ..Building::default()
-        };
-        let mut checked = Vec::new();
-        let mut names = Index::with_capacity(cluster_role_bindings.len());
-        let name_of = |n: usize| cluster_role_bindings.get(n).map(|b| &*b.name);
+        let mut builder = BindingsBuilder::default();
         for (i, b) in cluster_role_bindings.iter().enumerate() {
-            let at = At::new("cluster_role_bindings", i);
-            check_object_name(&b.name, at, problems);
-            if names.replace(i, &*b.name, name_of).is_some() {
-                problems.push(at.field("name"), format!("{:?} is defined twice", b.name));
-            }
-            let rules = resolve_cluster_role_ref(&b.role_ref, at, roles, problems);
-            check_subjects(&b.subjects, None, at, namespaces, problems, &mut checked);
-            let Some(rules) = rules else {
-                continue;
-            };
-            let binding = (BindingKind::ClusterRoleBinding, &*b.name, None);
-            let role = (RoleKind::ClusterRole, &*b.role_ref.name, rules);
-            index.add(binding, role, &checked, &mut building);
+            builder.cluster_role_binding(i, b, namespaces, roles, problems);
         }
-        let mut names = Index::with_capacity(role_bindings.len());
-        let name_of = |n: usize| role_bindings.get(n).map(|b| (&*b.namespace, &*b.name));
         for (i, b) in role_bindings.iter().enumerate() {
-            let at = At::new("role_bindings", i);
-            check_object_name(&b.name, at, problems);
-            if !namespaces.contains(&b.namespace) {
-                problems.push(
-                    at.field("namespace"),
-                    format!("{:?} is not a defined namespace", b.namespace),
-                );
-            }
-            if names
-                .replace(i, (&*b.namespace, &*b.name), name_of)
-                .is_some()
-            {
-                problems.push(
-                    at.field("name"),
-                    format!(
-                        "{:?} is defined twice in namespace {:?}",
-                        b.name, b.namespace
-                    ),
-                );
-            }
-            let role = resolve_role_ref(&b.role_ref, &b.namespace, at, roles, problems);
-            let namespace = Some(&*b.namespace);
-            check_subjects(
-                &b.subjects,
-                namespace,
-                at,
-                namespaces,
-                problems,
-                &mut checked,
-            );
-            let Some((role_kind, rules)) = role else {
-                continue;
-            };
-            let binding = (BindingKind::RoleBinding, &*b.name, namespace);
-            let role = (role_kind, &*b.role_ref.name, rules);
-            index.add(binding, role, &checked, &mut building);
+            builder.role_binding(i, b, namespaces, roles, problems);
         }
-        index.index.finish(building.pending);
-        index.strings.shrink_to_fit();
-        index
-    }
-
-    /// Keeps a binding `(kind, name, namespace)` of the role `(kind, name, rules)` with its
-    /// checked subjects, and indexes them.
-    fn add(
-        &mut self,
-        (kind, name, namespace): (BindingKind, &str, Option<&str>),
-        (role_kind, role_name, rules): (RoleKind, &str, Option<usize>),
-        subjects: &[Checked<'_>],
-        building: &mut Building,
-    ) {
-        let strings = &mut self.strings;
-        let scope = namespace.map(|ns| building.interner.intern(strings, ns));
-        let binding = self.bindings.len();
-        for subject in subjects {
-            let kept = self.subject(scope, subject, building);
-            let slot = Slot {
-                binding,
-                subject: self.subjects.len(),
-            };
-            self.subjects.push(kept.0);
-            if let Some(key) = kept.1 {
-                building.pending.push((key, slot));
-            }
-        }
-        let strings = &mut self.strings;
-        self.bindings.push(Binding {
-            kind,
-            role_kind,
-            name: strings.push(name),
-            namespace: scope,
-            role_name: building.interner.intern(strings, role_name),
-            rules,
-        });
-    }
-
-    /// Keeps a subject of a binding of `scope`, with the key it is indexed under (none for a
-    /// ServiceAccount without a namespace, which names nobody).
-    fn subject(
-        &mut self,
-        scope: Option<Span>,
-        subject: &Checked<'_>,
-        building: &mut Building,
-    ) -> (KeptSubject, Option<usize>) {
-        let (group, key_name) = match (subject.kind, subject.namespace) {
-            (SubjectKind::User, _) => (false, subject.name),
-            (SubjectKind::Group, _) => (true, subject.name),
-            (SubjectKind::ServiceAccount, Some(ns)) => {
-                let username = &mut building.username;
-                username.clear();
-                username.push_str(SERVICE_ACCOUNT_USER_PREFIX);
-                username.push_str(ns);
-                username.push(':');
-                username.push_str(subject.name);
-                (false, username.as_str())
-            }
-            (SubjectKind::ServiceAccount, None) => {
-                let name = self.strings.push(subject.name);
-                let kept = KeptSubject {
-                    kind: subject.kind,
-                    name,
-                    namespace: None,
-                };
-                return (kept, None);
-            }
-        };
-        let scope_text = scope.map(|s| self.strings.get(s));
-        let key = match self.index.find(&self.strings, scope_text, group, key_name) {
-            Some(key) => key,
-            None => {
-                let name = self.strings.push(key_name);
-                self.index.insert(&self.strings, Key { scope, group, name })
-            }
-        };
-        let name = self.index.keys.get(key).map(|k| k.name).unwrap_or_default();
-        let kept = match subject.namespace {
-            // The namespace and name are parts of the user name.
-            Some(ns) => {
-                let from = SERVICE_ACCOUNT_USER_PREFIX.len();
-                KeptSubject {
-                    kind: subject.kind,
-                    name: name.rest(from + ns.len() + 1),
-                    namespace: Some(name.part(from, ns.len())),
-                }
-            }
-            None => KeptSubject {
-                kind: subject.kind,
-                name,
-                namespace: None,
-            },
-        };
-        (kept, Some(key))
+        builder.finish()
     }
 
     /// The bindings naming the identity that apply: every ClusterRoleBinding, and the
@@ -439,15 +256,20 @@ impl BindingIndex {
                 .collect(&self.strings, Some(ns), identity, &mut slots);
         }
         slots.sort_unstable();
-        slots.dedup_by_key(|slot| slot.binding);
+        slots.dedup_by_key(|slot| (slot.namespaced, slot.binding));
         slots
             .into_iter()
-            .filter_map(|slot| Some((slot, self.binding(slot.binding)?)))
+            .filter_map(|slot| Some((slot, self.binding(slot)?)))
             .collect()
     }
 
-    fn binding(&self, index: usize) -> Option<BindingRef<'_>> {
-        let b = self.bindings.get(index)?;
+    fn binding(&self, slot: Slot) -> Option<BindingRef<'_>> {
+        let list = if slot.namespaced {
+            &self.namespaced
+        } else {
+            &self.cluster
+        };
+        let b = list.get(slot.binding)?;
         Some(BindingRef {
             kind: b.kind,
             name: self.strings.get(b.name),
@@ -466,6 +288,304 @@ impl BindingIndex {
             name: self.strings.get(s.name),
             namespace: s.namespace.map(|ns| self.strings.get(ns)),
         })
+    }
+}
+
+/// Bindings being checked and indexed, one at a time: ClusterRoleBindings and RoleBindings
+/// each in bundle order (either list first).
+#[derive(Debug, Default)]
+pub(crate) struct BindingsBuilder {
+    index: BindingIndex,
+    interner: Interner,
+    /// `(key, slot)` for every indexed subject.
+    pending: Vec<(usize, Slot)>,
+    /// The user name of a ServiceAccount subject being indexed.
+    username: String,
+    /// ClusterRoleBindings by name, RoleBindings by namespace and name (duplicates).
+    cluster_by_name: Index,
+    namespaced_by_name: Index,
+    /// The interned name of each defined namespace met (by position in the tree), and the
+    /// namespace looked up last (a subject's is often its binding's).
+    namespace_spans: Vec<Option<Span>>,
+    last_namespace: Option<(Span, bool)>,
+    /// The interned name of each role met (by rule list).
+    role_spans: Vec<Option<Span>>,
+}
+
+impl BindingsBuilder {
+    /// Checks and indexes `cluster_role_bindings[i]`.
+    pub(crate) fn cluster_role_binding(
+        &mut self,
+        i: usize,
+        b: &ClusterRoleBinding<'_>,
+        namespaces: &NamespaceTree,
+        roles: &RoleTable,
+        problems: &mut Problems,
+    ) {
+        let at = At::new("cluster_role_bindings", i);
+        check_object_name(&b.name, at, problems);
+        let name = self.index.strings.push(&b.name);
+        let (strings, list) = (&self.index.strings, &self.index.cluster);
+        let name_of = |n: usize| Some(strings.get(list.get(n)?.name));
+        if self.cluster_by_name.replace(i, &*b.name, name_of).is_some() {
+            problems.push(at.field("name"), format!("{:?} is defined twice", b.name));
+        }
+        let rules = resolve_cluster_role_ref(&b.role_ref, at, roles, problems);
+        let mut subjects = self.subjects_of(false, rules.is_some(), None);
+        for (k, s) in b.subjects.iter().enumerate() {
+            let at = at.item("subjects", k);
+            let defined = &mut |ns: &str| self.namespace(ns, namespaces).1;
+            if let Some(checked) = check_subject(s, None, at, defined, problems) {
+                subjects.add(self, checked);
+            }
+        }
+        let role_name = self.role_name(&b.role_ref.name, rules.flatten());
+        self.index.cluster.push(Binding {
+            kind: BindingKind::ClusterRoleBinding,
+            role_kind: RoleKind::ClusterRole,
+            name,
+            namespace: None,
+            role_name,
+            rules: rules.flatten(),
+        });
+    }
+
+    /// Checks and indexes `role_bindings[i]`.
+    pub(crate) fn role_binding(
+        &mut self,
+        i: usize,
+        b: &RoleBinding<'_>,
+        namespaces: &NamespaceTree,
+        roles: &RoleTable,
+        problems: &mut Problems,
+    ) {
+        let at = At::new("role_bindings", i);
+        check_object_name(&b.name, at, problems);
+        let (namespace, defined) = self.namespace(&b.namespace, namespaces);
+        if !defined {
+            problems.push(
+                at.field("namespace"),
+                format!("{:?} is not a defined namespace", b.namespace),
+            );
+        }
+        let name = self.index.strings.push(&b.name);
+        let (strings, list) = (&self.index.strings, &self.index.namespaced);
+        let name_of = |n: usize| {
+            let b = list.get(n)?;
+            Some((strings.get(b.namespace?), strings.get(b.name)))
+        };
+        let key = (&*b.namespace, &*b.name);
+        if self.namespaced_by_name.replace(i, key, name_of).is_some() {
+            problems.push(
+                at.field("name"),
+                format!(
+                    "{:?} is defined twice in namespace {:?}",
+                    b.name, b.namespace
+                ),
+            );
+        }
+        let role = resolve_role_ref(&b.role_ref, &b.namespace, at, roles, problems);
+        let mut subjects = self.subjects_of(true, role.is_some(), Some(namespace));
+        for (k, s) in b.subjects.iter().enumerate() {
+            let at = at.item("subjects", k);
+            let defined = &mut |ns: &str| self.namespace(ns, namespaces).1;
+            if let Some(checked) = check_subject(s, Some(&b.namespace), at, defined, problems) {
+                subjects.add(self, checked);
+            }
+        }
+        let (role_kind, rules) = role.unwrap_or((RoleKind::Role, None));
+        let role_name = self.role_name(&b.role_ref.name, rules);
+        self.index.namespaced.push(Binding {
+            kind: BindingKind::RoleBinding,
+            role_kind,
+            name,
+            namespace: Some(namespace),
+            role_name,
+            rules,
+        });
+    }
+
+    /// A namespace's interned name, and whether it is defined.
+    fn namespace(&mut self, ns: &str, namespaces: &NamespaceTree) -> (Span, bool) {
+        let strings = &mut self.index.strings;
+        if let Some((span, defined)) = self.last_namespace {
+            if strings.get(span) == ns {
+                return (span, defined);
+            }
+        }
+        let position = namespaces.position(ns);
+        let cached = position.and_then(|p| self.namespace_spans.get(p).copied().flatten());
+        let span = match cached {
+            Some(span) => span,
+            None => {
+                let span = self.interner.intern(strings, ns);
+                if let Some(p) = position {
+                    if self.namespace_spans.len() <= p {
+                        self.namespace_spans.resize(p + 1, None);
+                    }
+                    if let Some(slot) = self.namespace_spans.get_mut(p) {
+                        *slot = Some(span);
+                    }
+                }
+                span
+            }
+        };
+        self.last_namespace = Some((span, position.is_some()));
+        (span, position.is_some())
+    }
+
+    /// The interned name of the role whose rule list is `rules` (`None`: not found).
+    fn role_name(&mut self, name: &str, rules: Option<usize>) -> Span {
+        let strings = &mut self.index.strings;
+        let Some(set) = rules else {
+            return self.interner.intern(strings, name);
+        };
+        if let Some(span) = self.role_spans.get(set).copied().flatten() {
+            return span;
+        }
+        let span = self.interner.intern(strings, name);
+        if self.role_spans.len() <= set {
+            self.role_spans.resize(set + 1, None);
+        }
+        if let Some(slot) = self.role_spans.get_mut(set) {
+            *slot = Some(span);
+        }
+        span
+    }
+
+    /// Where the subjects of the next binding of a list go (nowhere if it is not kept).
+    fn subjects_of(&self, namespaced: bool, kept: bool, scope: Option<Span>) -> Subjects {
+        let list = if namespaced {
+            &self.index.namespaced
+        } else {
+            &self.index.cluster
+        };
+        Subjects {
+            namespaced,
+            binding: list.len(),
+            kept,
+            scope,
+        }
+    }
+
+    /// The bindings and their subject index.
+    pub(crate) fn finish(self) -> BindingIndex {
+        let BindingsBuilder {
+            mut index,
+            interner,
+            pending,
+            username,
+            cluster_by_name,
+            namespaced_by_name,
+            namespace_spans,
+            last_namespace: _,
+            role_spans,
+        } = self;
+        // The builder's own tables go first: their memory serves the slots.
+        drop((interner, username, cluster_by_name, namespaced_by_name));
+        drop((namespace_spans, role_spans));
+        index.index.finish(pending);
+        index.strings.shrink_to_fit();
+        index.cluster.shrink_to_fit();
+        index.namespaced.shrink_to_fit();
+        index.subjects.shrink_to_fit();
+        index.index.keys.shrink_to_fit();
+        index
+    }
+
+    /// Keeps a subject of a binding of `scope`, with the key it is indexed under (none for a
+    /// ServiceAccount without a namespace, which names nobody).
+    fn subject(
+        &mut self,
+        scope: Option<Span>,
+        subject: Checked<'_>,
+    ) -> (KeptSubject, Option<usize>) {
+        let strings = &mut self.index.strings;
+        let (group, key_name) = match (subject.kind, subject.namespace) {
+            (SubjectKind::User, _) => (false, subject.name),
+            (SubjectKind::Group, _) => (true, subject.name),
+            (SubjectKind::ServiceAccount, Some(ns)) => {
+                let username = &mut self.username;
+                username.clear();
+                username.push_str(SERVICE_ACCOUNT_USER_PREFIX);
+                username.push_str(ns);
+                username.push(':');
+                username.push_str(subject.name);
+                (false, username.as_str())
+            }
+            (SubjectKind::ServiceAccount, None) => {
+                let kept = KeptSubject {
+                    kind: subject.kind,
+                    name: strings.push(subject.name),
+                    namespace: None,
+                };
+                return (kept, None);
+            }
+        };
+        let index = &mut self.index.index;
+        let text = KeyText {
+            scope: scope.map(|s| strings.get(s)),
+            group,
+            name: key_name,
+        };
+        let tag = index.table.tag(text);
+        let keys = &index.keys;
+        let key_of = |k: usize| Some(keys.get(k)?.text(strings));
+        let key = match index.table.find_tagged(tag, text, key_of) {
+            Some(key) => key,
+            None => {
+                let name = strings.push(key_name);
+                let number = index.keys.len();
+                index.keys.push(Key { scope, group, name });
+                index.table.insert_tagged(tag, number);
+                number
+            }
+        };
+        let name = index.keys.get(key).map(|k| k.name).unwrap_or_default();
+        let kept = match subject.namespace {
+            // The namespace and name are parts of the user name.
+            Some(ns) => {
+                let from = SERVICE_ACCOUNT_USER_PREFIX.len();
+                KeptSubject {
+                    kind: subject.kind,
+                    name: name.rest(from + ns.len() + 1),
+                    namespace: Some(name.part(from, ns.len())),
+                }
+            }
+            None => KeptSubject {
+                kind: subject.kind,
+                name,
+                namespace: None,
+            },
+        };
+        (kept, Some(key))
+    }
+}
+
+/// The subjects of one binding, kept and indexed as they are checked (when the binding is).
+#[derive(Debug, Clone, Copy)]
+struct Subjects {
+    namespaced: bool,
+    binding: usize,
+    kept: bool,
+    scope: Option<Span>,
+}
+
+impl Subjects {
+    fn add(&mut self, builder: &mut BindingsBuilder, subject: Checked<'_>) {
+        if !self.kept {
+            return;
+        }
+        let (kept, key) = builder.subject(self.scope, subject);
+        let slot = Slot {
+            namespaced: self.namespaced,
+            binding: self.binding,
+            subject: builder.index.subjects.len(),
+        };
+        builder.index.subjects.push(kept);
+        if let Some(key) = key {
+            builder.pending.push((key, slot));
+        }
     }
 }
 
@@ -565,63 +685,58 @@ fn check_role_ref_group(role_ref: &RoleRef<'_>, at: At<'_>, problems: &mut Probl
     }
 }
 
-/// Checks subjects, and lists those of a known kind in `out` (emptied first).
-/// `binding_namespace` is a RoleBinding's namespace (a ServiceAccount subject's default);
-/// `None` for a ClusterRoleBinding, whose ServiceAccount subjects must name their namespace.
-fn check_subjects<'a>(
-    subjects: &'a [Subject<'_>],
+/// Checks a subject at `at`; `Some` when its kind is known. `binding_namespace` is a
+/// RoleBinding's namespace (a ServiceAccount subject's default); `None` for a
+/// ClusterRoleBinding, whose ServiceAccount subjects must name their namespace.
+fn check_subject<'a>(
+    s: &'a Subject<'_>,
     binding_namespace: Option<&'a str>,
-    binding: At<'_>,
-    namespaces: &NamespaceTree,
+    at: At<'_>,
+    defined: &mut dyn FnMut(&str) -> bool,
     problems: &mut Problems,
-    out: &mut Vec<Checked<'a>>,
-) {
-    out.clear();
-    for (k, s) in subjects.iter().enumerate() {
-        let at = binding.item("subjects", k);
-        let Some(kind) = SubjectKind::parse(&s.kind) else {
-            problems.push(
-                at.field("kind"),
-                format!(
-                    "{:?} is not a valid subject kind (expected \"User\", \"Group\" or \"ServiceAccount\")",
-                    s.kind
-                ),
-            );
-            continue;
-        };
-        if s.name.is_empty() {
-            problems.push(at.field("name"), "must not be empty");
-        }
-        let namespace = match kind {
-            SubjectKind::ServiceAccount => {
-                check_service_account_subject(s, binding_namespace, at, namespaces, problems)
-            }
-            SubjectKind::User | SubjectKind::Group => {
-                if let Some(ns) = &s.namespace {
-                    problems.push(
-                        at.field("namespace"),
-                        format!(
-                            "{ns:?} given for a {kind} subject (only ServiceAccount subjects have a namespace)"
-                        ),
-                    );
-                }
-                if let Some(group) = s.api_group.as_deref().filter(|g| *g != RBAC_API_GROUP) {
-                    problems.push(
-                        at.field("apiGroup"),
-                        format!(
-                            "{group:?} is not supported for a {kind} subject (expected {RBAC_API_GROUP:?})"
-                        ),
-                    );
-                }
-                None
-            }
-        };
-        out.push(Checked {
-            kind,
-            name: &s.name,
-            namespace,
-        });
+) -> Option<Checked<'a>> {
+    let Some(kind) = SubjectKind::parse(&s.kind) else {
+        problems.push(
+            at.field("kind"),
+            format!(
+                "{:?} is not a valid subject kind (expected \"User\", \"Group\" or \"ServiceAccount\")",
+                s.kind
+            ),
+        );
+        return None;
+    };
+    if s.name.is_empty() {
+        problems.push(at.field("name"), "must not be empty");
     }
+    let namespace = match kind {
+        SubjectKind::ServiceAccount => {
+            check_service_account_subject(s, binding_namespace, at, defined, problems)
+        }
+        SubjectKind::User | SubjectKind::Group => {
+            if let Some(ns) = &s.namespace {
+                problems.push(
+                    at.field("namespace"),
+                    format!(
+                        "{ns:?} given for a {kind} subject (only ServiceAccount subjects have a namespace)"
+                    ),
+                );
+            }
+            if let Some(group) = s.api_group.as_deref().filter(|g| *g != RBAC_API_GROUP) {
+                problems.push(
+                    at.field("apiGroup"),
+                    format!(
+                        "{group:?} is not supported for a {kind} subject (expected {RBAC_API_GROUP:?})"
+                    ),
+                );
+            }
+            None
+        }
+    };
+    Some(Checked {
+        kind,
+        name: &s.name,
+        namespace,
+    })
 }
 
 /// A ServiceAccount subject: a valid account name, `apiGroup` `""`, and a defined namespace
@@ -630,7 +745,7 @@ fn check_service_account_subject<'a>(
     s: &'a Subject<'_>,
     binding_namespace: Option<&'a str>,
     at: At<'_>,
-    namespaces: &NamespaceTree,
+    defined: &mut dyn FnMut(&str) -> bool,
     problems: &mut Problems,
 ) -> Option<&'a str> {
     if !s.name.is_empty() {
@@ -646,7 +761,7 @@ fn check_service_account_subject<'a>(
     }
     match (&s.namespace, binding_namespace) {
         (Some(ns), _) => {
-            if !namespaces.contains(ns) {
+            if !defined(ns) {
                 problems.push(
                     at.field("namespace"),
                     format!("{ns:?} is not a defined namespace"),

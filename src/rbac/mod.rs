@@ -27,13 +27,15 @@ mod scenarios;
 pub use decision::{BindingKind, RbacDecision, RbacGrant, RoleKind, SubjectKind};
 pub use request::{NonResourceAttributes, RbacRequest, ResourceAttributes};
 
-use bindings::{BindingIndex, BindingRef, Slot};
-use roles::RoleTable;
+pub(crate) use bindings::BindingIndex;
+pub(crate) use bindings::BindingsBuilder;
+use bindings::{BindingRef, Slot};
+pub(crate) use roles::RoleTable;
 
 use crate::bundle::source;
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
-use crate::schema::{BundleDocument, ClusterRole, Role};
+use crate::schema::BundleDocument;
 
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
@@ -65,33 +67,24 @@ impl Rbac {
             .iter()
             .map(source::ClusterRoleBinding::from)
             .collect();
-        Rbac::compile_source(
+        let roles = RoleTable::compile(
             &document.roles,
             &document.cluster_roles,
-            &role_bindings,
-            &cluster_role_bindings,
             namespaces,
             problems,
-        )
-    }
-
-    /// [`Rbac::compile`] of the document's RBAC lists as loading reads them.
-    pub(crate) fn compile_source(
-        roles: &[Role],
-        cluster_roles: &[ClusterRole],
-        role_bindings: &[source::RoleBinding<'_>],
-        cluster_role_bindings: &[source::ClusterRoleBinding<'_>],
-        namespaces: &NamespaceTree,
-        problems: &mut Problems,
-    ) -> Rbac {
-        let roles = RoleTable::compile(roles, cluster_roles, namespaces, problems);
+        );
         let bindings = BindingIndex::compile(
-            role_bindings,
-            cluster_role_bindings,
+            &role_bindings,
+            &cluster_role_bindings,
             namespaces,
             &roles,
             problems,
         );
+        Rbac { roles, bindings }
+    }
+
+    /// The authorizer of compiled roles and bindings.
+    pub(crate) fn from_parts(roles: RoleTable, bindings: BindingIndex) -> Rbac {
         Rbac { roles, bindings }
     }
 

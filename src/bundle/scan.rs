@@ -1,0 +1,932 @@
+//! A fast reader for the common document: it takes the long lists (accounts, revocations,
+//! bindings) one item at a time, straight from the text into loading (`load.rs`), without
+//! building them, and hands each short section to serde_json as it stands.
+//!
+//! It reads only what it is sure serde_json reads the same way: objects of known keys, each
+//! once, with the required ones present; strings without escapes or control characters;
+//! unsigned integers as serde_json takes them. On anything else (an escape, an unknown or
+//! repeated key, a `null` serde would refuse, trailing characters, invalid UTF-8, ...) it gives
+//! up, and the document is read again by serde_json as `schema.rs` describes it
+//! ([`super::parse_document`]): same outcome, the precise error when there is one, only slower.
+//! The tests below hold the two readings to the same outcomes.
+
+use std::borrow::Cow;
+
+use serde::de::DeserializeOwned;
+
+use super::error::BundleError;
+use super::load::{Head, Loading};
+use super::schema::{
+    AccountKind, ClusterRole, Directory, Issuer, Namespace, Role, Route, Settings,
+};
+use super::source::{ClusterRoleBinding, RoleBinding, RoleRef, ServiceAccount, Str, Subject};
+use super::Bundle;
+
+/// The reader met something it leaves to serde_json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GiveUp;
+
+type Read<T> = Result<T, GiveUp>;
+
+/// Nesting deeper than this in a section handed to serde_json gives up (serde_json's own
+/// limit, 128, counts from the document, not from the section).
+const MAX_DEPTH: usize = 100;
+
+/// Loads a document, or gives up (see the module's documentation).
+pub(crate) fn load(bytes: &[u8]) -> Read<Result<Bundle, BundleError>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| GiveUp)?;
+    let mut c = Cursor { text, at: 0 };
+    let mut loading = Loading::default();
+    let mut top = Top::default();
+    c.object(&mut |c, key| top.field(c, key, &mut loading))?;
+    c.ws();
+    if c.at != text.len() {
+        return Err(GiveUp);
+    }
+    let head = Head {
+        version: top.version.ok_or(GiveUp)?,
+        revision: top.revision.ok_or(GiveUp)?,
+        issued_at: top.issued_at.ok_or(GiveUp)?,
+        expires_at: top.expires_at.flatten(),
+    };
+    loading.all_known();
+    if let Some(list) = top.deferred_accounts {
+        Cursor::new(list).array(&mut |c, i| accounts(c, i, &mut loading))?;
+        loading.end_accounts();
+    }
+    if let Some(list) = top.deferred_cluster_role_bindings {
+        Cursor::new(list).array(&mut |c, i| cluster_role_bindings(c, i, &mut loading))?;
+    }
+    if let Some(list) = top.deferred_role_bindings {
+        Cursor::new(list).array(&mut |c, i| role_bindings(c, i, &mut loading))?;
+    }
+    Ok(loading.finish(head))
+}
+
+/// The document's own fields, and the long lists met before what they depend on.
+#[derive(Debug, Default)]
+struct Top<'a> {
+    /// The keys read so far (one bit each, in `KEYS` order).
+    seen: u32,
+    version: Option<u32>,
+    revision: Option<u64>,
+    issued_at: Option<Str<'a>>,
+    expires_at: Option<Option<Str<'a>>>,
+    deferred_accounts: Option<&'a str>,
+    deferred_cluster_role_bindings: Option<&'a str>,
+    deferred_role_bindings: Option<&'a str>,
+}
+
+/// The document's keys, as `schema::BundleDocument` names them.
+const KEYS: [&str; 15] = [
+    "version",
+    "revision",
+    "issued_at",
+    "expires_at",
+    "settings",
+    "issuers",
+    "namespaces",
+    "directory",
+    "service_accounts",
+    "revocations",
+    "roles",
+    "cluster_roles",
+    "role_bindings",
+    "cluster_role_bindings",
+    "routes",
+];
+
+impl<'a> Top<'a> {
+    fn field(&mut self, c: &mut Cursor<'a>, key: &str, loading: &mut Loading<'a>) -> Read<()> {
+        let bit = KEYS.iter().position(|k| *k == key).ok_or(GiveUp)?;
+        if self.seen & (1 << bit) != 0 {
+            return Err(GiveUp);
+        }
+        self.seen |= 1 << bit;
+        match key {
+            "version" => {
+                let n = c.unsigned(u64::from(u32::MAX))?;
+                self.version = Some(u32::try_from(n).map_err(|_| GiveUp)?);
+            }
+            "revision" => self.revision = Some(c.unsigned(u64::MAX)?),
+            "issued_at" => self.issued_at = Some(c.value()?),
+            "expires_at" => self.expires_at = Some(c.optional()?),
+            "settings" => loading.settings(Cow::Owned(c.serde::<Settings>()?)),
+            "issuers" => loading.issuers(Cow::Owned(c.serde::<Vec<Issuer>>()?)),
+            "namespaces" => loading.namespaces(&c.serde::<Vec<Namespace>>()?),
+            "directory" => loading.directory(c.serde::<Directory>()?),
+            "roles" => loading.roles(Cow::Owned(c.serde::<Vec<Role>>()?)),
+            "cluster_roles" => loading.cluster_roles(Cow::Owned(c.serde::<Vec<ClusterRole>>()?)),
+            "routes" => loading.routes(Cow::Owned(c.serde::<Vec<Route>>()?)),
+            "revocations" => c.array(&mut |c, _| {
+                loading.revocation(&revocation(c)?);
+                Ok(())
+            })?,
+            "service_accounts" if loading.has_namespaces() => {
+                c.array(&mut |c, i| accounts(c, i, loading))?;
+                loading.end_accounts();
+            }
+            "service_accounts" => self.deferred_accounts = Some(c.skip()?),
+            "cluster_role_bindings" if loading.ready_for_bindings() => {
+                c.array(&mut |c, i| cluster_role_bindings(c, i, loading))?;
+            }
+            "cluster_role_bindings" => self.deferred_cluster_role_bindings = Some(c.skip()?),
+            "role_bindings" if loading.ready_for_bindings() => {
+                c.array(&mut |c, i| role_bindings(c, i, loading))?;
+            }
+            "role_bindings" => self.deferred_role_bindings = Some(c.skip()?),
+            _ => return Err(GiveUp),
+        }
+        Ok(())
+    }
+}
+
+fn accounts<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
+    let sa = account(c)?;
+    loading.account(i, &sa);
+    Ok(())
+}
+
+fn cluster_role_bindings<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
+    let b = cluster_role_binding(c)?;
+    loading.cluster_role_binding(i, &b);
+    Ok(())
+}
+
+fn role_bindings<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
+    let b = role_binding(c)?;
+    loading.role_binding(i, &b);
+    Ok(())
+}
+
+/// Sets a field read once; a repeated key gives up (serde refuses it).
+fn once<T>(slot: &mut Option<T>, value: T) -> Read<()> {
+    if slot.is_some() {
+        return Err(GiveUp);
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A required field.
+fn required<T>(value: Option<T>) -> Read<T> {
+    value.ok_or(GiveUp)
+}
+
+/// A service account ([`ServiceAccount`]).
+fn account<'a>(c: &mut Cursor<'a>) -> Read<ServiceAccount<'a>> {
+    let (mut namespace, mut name, mut uid, mut id) = (None, None, None, None);
+    let (mut kind, mut impersonate, mut expires_at, mut secrets) = (None, None, None, None);
+    c.object(&mut |c, key| match key {
+        "namespace" => once(&mut namespace, c.value()?),
+        "name" => once(&mut name, c.value()?),
+        "uid" => once(&mut uid, c.value()?),
+        "id" => once(&mut id, c.optional()?),
+        "kind" => once(&mut kind, account_kind(c.string()?)?),
+        "impersonate" => once(&mut impersonate, c.optional()?),
+        "expires_at" => once(&mut expires_at, c.optional()?),
+        "secrets" => {
+            let mut list = Vec::new();
+            c.array(&mut |c, _| {
+                list.push(c.value()?);
+                Ok(())
+            })?;
+            once(&mut secrets, list)
+        }
+        _ => Err(GiveUp),
+    })?;
+    Ok(ServiceAccount {
+        namespace: required(namespace)?,
+        name: required(name)?,
+        uid: required(uid)?,
+        id: id.flatten(),
+        kind: kind.unwrap_or_default(),
+        impersonate: impersonate.flatten(),
+        expires_at: expires_at.flatten(),
+        secrets: secrets.unwrap_or_default(),
+    })
+}
+
+fn account_kind(kind: &str) -> Read<AccountKind> {
+    match kind {
+        "unique" => Ok(AccountKind::Unique),
+        "impersonating" => Ok(AccountKind::Impersonating),
+        _ => Err(GiveUp),
+    }
+}
+
+/// A revocation's token id (its `revoked_at` is read and left).
+fn revocation<'a>(c: &mut Cursor<'a>) -> Read<Str<'a>> {
+    let (mut id, mut revoked_at) = (None, None);
+    c.object(&mut |c, key| match key {
+        "id" => once(&mut id, c.value()?),
+        "revoked_at" => once(&mut revoked_at, c.optional()?),
+        _ => Err(GiveUp),
+    })?;
+    id.ok_or(GiveUp)
+}
+
+/// A binding's `roleRef` ([`RoleRef`]).
+fn role_ref<'a>(c: &mut Cursor<'a>) -> Read<RoleRef<'a>> {
+    let (mut kind, mut name, mut api_group) = (None, None, None);
+    c.object(&mut |c, key| match key {
+        "kind" => once(&mut kind, c.value()?),
+        "name" => once(&mut name, c.value()?),
+        "apiGroup" => once(&mut api_group, c.optional()?),
+        _ => Err(GiveUp),
+    })?;
+    Ok(RoleRef {
+        kind: required(kind)?,
+        name: required(name)?,
+        api_group: api_group.flatten(),
+    })
+}
+
+/// A binding's subjects ([`Subject`]).
+fn subjects<'a>(c: &mut Cursor<'a>) -> Read<Vec<Subject<'a>>> {
+    let mut list = Vec::new();
+    c.array(&mut |c, _| {
+        let (mut kind, mut name, mut namespace, mut api_group) = (None, None, None, None);
+        c.object(&mut |c, key| match key {
+            "kind" => once(&mut kind, c.value()?),
+            "name" => once(&mut name, c.value()?),
+            "namespace" => once(&mut namespace, c.optional()?),
+            "apiGroup" => once(&mut api_group, c.optional()?),
+            _ => Err(GiveUp),
+        })?;
+        list.push(Subject {
+            kind: required(kind)?,
+            name: required(name)?,
+            namespace: namespace.flatten(),
+            api_group: api_group.flatten(),
+        });
+        Ok(())
+    })?;
+    Ok(list)
+}
+
+/// A RoleBinding ([`RoleBinding`]).
+fn role_binding<'a>(c: &mut Cursor<'a>) -> Read<RoleBinding<'a>> {
+    let (mut name, mut namespace, mut role, mut members) = (None, None, None, None);
+    c.object(&mut |c, key| match key {
+        "name" => once(&mut name, c.value()?),
+        "namespace" => once(&mut namespace, c.value()?),
+        "roleRef" => once(&mut role, role_ref(c)?),
+        "subjects" => once(&mut members, subjects(c)?),
+        _ => Err(GiveUp),
+    })?;
+    Ok(RoleBinding {
+        name: required(name)?,
+        namespace: required(namespace)?,
+        role_ref: required(role)?,
+        subjects: members.unwrap_or_default(),
+    })
+}
+
+/// A ClusterRoleBinding ([`ClusterRoleBinding`]).
+fn cluster_role_binding<'a>(c: &mut Cursor<'a>) -> Read<ClusterRoleBinding<'a>> {
+    let (mut name, mut role, mut members) = (None, None, None);
+    c.object(&mut |c, key| match key {
+        "name" => once(&mut name, c.value()?),
+        "roleRef" => once(&mut role, role_ref(c)?),
+        "subjects" => once(&mut members, subjects(c)?),
+        _ => Err(GiveUp),
+    })?;
+    Ok(ClusterRoleBinding {
+        name: required(name)?,
+        role_ref: required(role)?,
+        subjects: members.unwrap_or_default(),
+    })
+}
+
+/// A position in the text.
+#[derive(Debug)]
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, at: 0 }
+    }
+
+    // The small steps are always inlined: the release profile optimizes for size, and would
+    // otherwise make each a call per byte of punctuation.
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Skips JSON whitespace (as serde_json: space, tab, line feed, carriage return).
+    #[inline(always)]
+    fn ws(&mut self) {
+        if matches!(self.peek(), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+            self.skip_ws();
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let n = rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+            .unwrap_or(rest.len());
+        self.at += n;
+    }
+
+    /// Skips whitespace, then `byte`.
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> Read<()> {
+        self.ws();
+        if self.peek() != Some(byte) {
+            return Err(GiveUp);
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// Skips whitespace, then takes `literal` if it is next.
+    fn literal(&mut self, literal: &str) -> bool {
+        self.ws();
+        let next = self.text.as_bytes().get(self.at..self.at + literal.len());
+        if next != Some(literal.as_bytes()) {
+            return false;
+        }
+        self.at += literal.len();
+        true
+    }
+
+    /// A string: `Ok` its text when it has no escapes, `Err` its raw contents otherwise.
+    fn raw_string(&mut self) -> Read<Result<&'a str, &'a str>> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        let rest = bytes.get(start..).ok_or(GiveUp)?;
+        let len = special(rest).ok_or(GiveUp)?;
+        if rest.get(len) == Some(&b'"') {
+            self.at = start + len + 1;
+            return self.text.get(start..start + len).map(Ok).ok_or(GiveUp);
+        }
+        let end = string_end(bytes, start)?;
+        self.at = end;
+        self.text.get(start..end - 1).map(Err).ok_or(GiveUp)
+    }
+
+    /// A string without escapes (a key, a kind).
+    fn string(&mut self) -> Read<&'a str> {
+        self.raw_string()?.map_err(|_| GiveUp)
+    }
+
+    /// A string value: borrowed from the text, or with its escapes decoded as serde_json
+    /// decodes them.
+    fn value(&mut self) -> Read<Str<'a>> {
+        match self.raw_string()? {
+            Ok(text) => Ok(Str::borrowed(text)),
+            Err(raw) => unescape(raw).map(Str::owned),
+        }
+    }
+
+    /// A string value or `null`.
+    fn optional(&mut self) -> Read<Option<Str<'a>>> {
+        if self.literal("null") {
+            return Ok(None);
+        }
+        self.value().map(Some)
+    }
+
+    /// An unsigned integer of at most `max`, written as serde_json reads one: digits without
+    /// a leading zero, no sign, fraction or exponent.
+    fn unsigned(&mut self, max: u64) -> Read<u64> {
+        self.ws();
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let digits = rest.get(..len).ok_or(GiveUp)?;
+        if len == 0 || (len > 1 && digits.first() == Some(&b'0')) {
+            return Err(GiveUp);
+        }
+        if matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
+            return Err(GiveUp);
+        }
+        let mut n: u64 = 0;
+        for d in digits {
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(d - b'0')))
+                .ok_or(GiveUp)?;
+        }
+        if n > max {
+            return Err(GiveUp);
+        }
+        self.at += len;
+        Ok(n)
+    }
+
+    /// An object: `field` reads the value of each key.
+    fn object(&mut self, field: &mut dyn FnMut(&mut Self, &'a str) -> Read<()>) -> Read<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            field(self, key)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(GiveUp),
+            }
+        }
+    }
+
+    /// An array: `item` reads each item, given its index.
+    fn array(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Read<()>) -> Read<()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(());
+        }
+        let mut i = 0;
+        loop {
+            item(self, i)?;
+            i += 1;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(GiveUp),
+            }
+        }
+    }
+
+    /// The text of the next value, passed over without reading it. Only its extent is found
+    /// (strings, brackets): whoever reads the text checks it.
+    fn skip(&mut self) -> Read<&'a str> {
+        self.ws();
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        let mut at = start;
+        let mut depth: usize = 0;
+        loop {
+            let b = *bytes.get(at).ok_or(GiveUp)?;
+            at += 1;
+            match b {
+                b'"' => at = string_end(bytes, at)?,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(GiveUp);
+                    }
+                }
+                b'}' | b']' => depth = depth.checked_sub(1).ok_or(GiveUp)?,
+                b',' | b':' if depth == 0 => return Err(GiveUp),
+                _ if depth == 0 => {
+                    // A number or a literal: up to the next delimiter.
+                    let rest = bytes.get(at..).unwrap_or_default();
+                    let delimiter =
+                        |b: &u8| matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\t' | b'\r');
+                    at += rest.iter().position(delimiter).unwrap_or(rest.len());
+                }
+                _ => {}
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+        self.at = at;
+        self.text.get(start..at).ok_or(GiveUp)
+    }
+
+    /// The next value, read by serde_json (which must take all of it). From bytes, as
+    /// `source.rs` reads them: the same code of serde_json's serves both.
+    fn serde<T: DeserializeOwned>(&mut self) -> Read<T> {
+        let text = self.skip()?;
+        serde_json::from_slice(text.as_bytes()).map_err(|_| GiveUp)
+    }
+}
+
+/// The position of the first `"`, `\\` or control character of `bytes`: what ends the plain
+/// run of a string. Eight bytes at a time (a word on wasm32 too), the rest one by one.
+fn special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is_special = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
+    let (words, tail) = bytes.as_chunks::<8>();
+    for (i, word) in words.iter().enumerate() {
+        let w = u64::from_le_bytes(*word);
+        // The high bit of a byte of each mask is set where that byte is a control character,
+        // a quote or a backslash (exactly, up to the first one: borrows only run upwards).
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let q = w ^ (ONES * u64::from(b'"'));
+        let quote = q.wrapping_sub(ONES) & !q;
+        let b = w ^ (ONES * u64::from(b'\\'));
+        let backslash = b.wrapping_sub(ONES) & !b;
+        let found = (control | quote | backslash) & HIGH;
+        if found != 0 {
+            return Some(i * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = bytes.len() - tail.len();
+    tail.iter().position(is_special).map(|n| done + n)
+}
+
+/// Where the string whose contents begin at `at` ends (after its closing quote), escapes
+/// passed over.
+fn string_end(bytes: &[u8], mut at: usize) -> Read<usize> {
+    loop {
+        match *bytes.get(at).ok_or(GiveUp)? {
+            b'"' => return Ok(at + 1),
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+}
+
+/// Decodes the escapes of a string's contents as serde_json does; gives up where serde_json
+/// refuses (an unknown escape, a lone surrogate, a control character).
+fn unescape(raw: &str) -> Read<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(backslash) = rest.find('\\') {
+        let (plain, escape) = rest.split_at(backslash);
+        if plain.bytes().any(|b| b < 0x20) {
+            return Err(GiveUp);
+        }
+        out.push_str(plain);
+        let mut chars = escape.chars().skip(1);
+        let decoded = match chars.next().ok_or(GiveUp)? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let high = hex4(escape.get(2..6))?;
+                if (0xdc00..0xe000).contains(&high) {
+                    return Err(GiveUp);
+                }
+                if (0xd800..0xdc00).contains(&high) {
+                    if escape.get(6..8) != Some("\\u") {
+                        return Err(GiveUp);
+                    }
+                    let low = hex4(escape.get(8..12))?;
+                    if !(0xdc00..0xe000).contains(&low) {
+                        return Err(GiveUp);
+                    }
+                    let c = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+                    out.push(char::from_u32(c).ok_or(GiveUp)?);
+                    rest = escape.get(12..).ok_or(GiveUp)?;
+                    continue;
+                }
+                out.push(char::from_u32(high).ok_or(GiveUp)?);
+                rest = escape.get(6..).ok_or(GiveUp)?;
+                continue;
+            }
+            _ => return Err(GiveUp),
+        };
+        out.push(decoded);
+        rest = escape.get(2..).ok_or(GiveUp)?;
+    }
+    if rest.bytes().any(|b| b < 0x20) {
+        return Err(GiveUp);
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Four hex digits.
+fn hex4(digits: Option<&str>) -> Read<u32> {
+    let digits = digits.ok_or(GiveUp)?;
+    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(GiveUp);
+    }
+    u32::from_str_radix(digits, 16).map_err(|_| GiveUp)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::bundle::{parse_document, schema};
+    use crate::identity::Identity;
+    use crate::names::{namespace_accounts_group, service_account_username};
+    use crate::rbac::{RbacRequest, ResourceAttributes};
+    use crate::token::TokenFormat;
+
+    fn example() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/bundle.json");
+        std::fs::read_to_string(path).expect("examples/bundle.json")
+    }
+
+    /// The reading every document gets when this reader gives up.
+    fn by_serde(bytes: &[u8]) -> Result<Bundle, BundleError> {
+        Bundle::from_document(parse_document(bytes)?)
+    }
+
+    /// What a load gives, as text: the error, or what the bundle answers about the accounts
+    /// and bindings the document names.
+    fn outcome(loaded: &Result<Bundle, BundleError>, bytes: &[u8]) -> String {
+        let bundle = match loaded {
+            Ok(bundle) => bundle,
+            Err(e) => return format!("error: {e}"),
+        };
+        let doc: Value = serde_json::from_slice(bytes).unwrap_or_default();
+        let mut out = format!(
+            "revision {} issued {:?} expires {:?} leeway {}\n",
+            bundle.revision(),
+            bundle.issued_at(),
+            bundle.expires_at(),
+            bundle.leeway()
+        );
+        let namespaces: Vec<String> = bundle.namespaces().names().map(String::from).collect();
+        for sa in doc["service_accounts"].as_array().into_iter().flatten() {
+            let text = |key: &str| sa[key].as_str().unwrap_or_default().to_string();
+            let (ns, name) = (text("namespace"), text("name"));
+            if let Some(a) = bundle.account(&ns, &name) {
+                out += &format!(
+                    "{} {} {} {} {:?} {:?} {}\n",
+                    a.namespace, a.name, a.uid, a.user_id, a.kind, a.expires_at, a.username
+                );
+                for secret in sa["secrets"].as_array().into_iter().flatten() {
+                    let secret = secret.as_str().unwrap_or_default();
+                    out += &format!("  {secret} {}\n", a.has_secret(secret));
+                }
+            }
+            if let Some(a) = bundle.account_by_uid(&text("uid")) {
+                out += &format!("  by uid: {}/{}\n", a.namespace, a.name);
+            }
+            let identity = identity(&ns, &name);
+            for n in namespaces.iter().map(String::as_str).chain([""]) {
+                let rbac = bundle.rbac();
+                out += &format!(
+                    "  {n}: {:?}\n",
+                    rbac.roles_held(&identity, bundle.namespaces(), n)
+                );
+                for verb in ["get", "delete"] {
+                    let ask = ResourceAttributes::from_kubectl(verb, "pods", "", n);
+                    let decision =
+                        rbac.authorize(&identity, bundle.namespaces(), &RbacRequest::Resource(ask));
+                    out += &format!("  {verb}: {decision:?}\n");
+                }
+            }
+        }
+        for r in doc["revocations"].as_array().into_iter().flatten() {
+            let id = r["id"].as_str().unwrap_or_default();
+            out += &format!("revoked {id} {}\n", bundle.is_revoked(id));
+        }
+        out
+    }
+
+    fn identity(namespace: &str, name: &str) -> Identity {
+        let username = service_account_username(namespace, name);
+        Identity {
+            username: username.clone(),
+            uid: String::new(),
+            groups: vec![
+                namespace_accounts_group(namespace),
+                "system:authenticated".into(),
+            ],
+            extra: Default::default(),
+            namespace: namespace.into(),
+            service_account: name.into(),
+            kind: AccountKind::Unique,
+            user_id: username,
+            email: None,
+            group_ids: Vec::new(),
+            expires_at: None,
+            token_id: None,
+            format: TokenFormat::KubernetesBound,
+            issuer: String::new(),
+            claims: Default::default(),
+        }
+    }
+
+    /// Reads `text` both ways; true when this reader read it (the outcomes must agree).
+    fn agrees(text: &[u8]) -> bool {
+        let Ok(fast) = load(text) else {
+            return false;
+        };
+        let label = String::from_utf8_lossy(text);
+        assert_eq!(
+            outcome(&fast, text),
+            outcome(&by_serde(text), text),
+            "{label}"
+        );
+        true
+    }
+
+    #[test]
+    fn the_example_in_any_layout_is_read_here_as_serde_reads_it() {
+        let text = example();
+        let value: Value = serde_json::from_str(&text).expect("JSON");
+        let escaped = text
+            .replace("\"robot\"", "\"r\\u006fbot\\/\"")
+            .replace("\"top-secret\"", "\"top-\\u0073ecret\"")
+            .replace("\"ci\"", "\"\\ud83d\\ude00\"");
+        for layout in [
+            text.clone(),
+            // Keys sorted: the bindings come before the roles, the accounts after the
+            // namespaces, so some lists wait for what they depend on.
+            value.to_string(),
+            serde_json::to_string_pretty(&value).expect("JSON"),
+            escaped,
+            text.replace(
+                "\"kind\": \"unique\"",
+                "\"kind\": \"unique\", \"impersonate\": null",
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert!(
+                agrees(layout.1.as_bytes()),
+                "given up on layout {}",
+                layout.0
+            );
+        }
+    }
+
+    /// A small deterministic generator.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n.max(1)
+        }
+    }
+
+    #[test]
+    fn what_this_reader_reads_of_damaged_documents_serde_reads_the_same() {
+        let base = example().into_bytes();
+        let pieces: &[&[u8]] = &[
+            b"\"",
+            b"\\",
+            b"\\u0041",
+            b"\\ud800",
+            b"\\udc00",
+            b"\\ud83d\\ude00",
+            b"\\x",
+            b"null",
+            b"0",
+            b"01",
+            b"1.0",
+            b"-1",
+            b"1e3",
+            b"4294967296",
+            b" ",
+            b"\n",
+            b",",
+            b":",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"x\"",
+            b"true",
+            b"\x01",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\"kind\": \"User\", ",
+            b"\"name\": \"a\", ",
+            b"\"extra\": 1, ",
+            b"\"id\": null, ",
+        ];
+        let mut rng = Lcg(0x5eed);
+        let (mut read, mut given_up) = (0, 0);
+        for _ in 0..1500 {
+            let mut text = base.clone();
+            for _ in 0..1 + rng.below(2) {
+                let at = rng.below(text.len());
+                match rng.below(3) {
+                    0 => {
+                        let end = (at + 1 + rng.below(3)).min(text.len());
+                        text.drain(at..end);
+                    }
+                    1 => {
+                        let piece = pieces[rng.below(pieces.len())];
+                        text.splice(at..at, piece.iter().copied());
+                    }
+                    _ => {
+                        // Repeat a key with its value's first bytes.
+                        let end = (at + 8 + rng.below(24)).min(text.len());
+                        let copy: Vec<u8> = text[at..end].to_vec();
+                        text.splice(at..at, copy);
+                    }
+                }
+            }
+            if agrees(&text) {
+                read += 1;
+            } else {
+                given_up += 1;
+            }
+        }
+        assert!(
+            read > 200 && given_up > 200,
+            "read {read}, given up {given_up}"
+        );
+    }
+
+    #[test]
+    fn items_read_here_are_the_items_serde_reads() {
+        let items = [
+            r#"{"namespace": "n", "name": "a", "uid": "u"}"#,
+            r#"{"namespace": "n", "name": "a", "uid": "u", "kind": "impersonating", "impersonate": "x", "expires_at": null, "secrets": ["s", "t\\"q"]}"#,
+            r#"{"namespace": "n", "name": "a", "uid": "u", "id": null, "id": "x"}"#,
+            r#"{"namespace": "n", "name": "a"}"#,
+            r#"{"namespace": "n", "name": "a", "uid": "u", "secrets": null}"#,
+            r#"{"namespace": "n", "name": "a", "uid": "u", "kind": null}"#,
+            r#"{"namespace": "n", "name": "a", "uid": "u", "Kind": "unique"}"#,
+            r#"["n", "a", "u"]"#,
+        ];
+        for text in items {
+            let mut c = Cursor::new(text);
+            let fast = account(&mut c);
+            let serde = serde_json::from_str::<schema::ServiceAccount>(text);
+            if let Ok(fast) = fast {
+                let serde = serde.expect(text);
+                assert_eq!(fast, ServiceAccount::from(&serde), "{text}");
+            }
+        }
+        let bindings = [
+            r#"{"name": "b", "namespace": "n", "roleRef": {"kind": "Role", "name": "r"}}"#,
+            r#"{"name": "b", "namespace": "n", "roleRef": {"kind": "Role", "name": "r", "apiGroup": null}, "subjects": [{"kind": "User", "name": "\u00fc\/"}]}"#,
+            r#"{"name": "b", "namespace": "n", "roleRef": {"kind": "Role", "name": "r"}, "subjects": null}"#,
+            r#"{"name": "b", "namespace": "n", "roleRef": {"kind": "Role"}}"#,
+            r#"{"name": "b", "roleRef": {"kind": "Role", "name": "r"}}"#,
+        ];
+        for text in bindings {
+            let mut c = Cursor::new(text);
+            let fast = role_binding(&mut c);
+            let serde = serde_json::from_str::<schema::RoleBinding>(text);
+            if let Ok(fast) = fast {
+                let serde = serde.expect(text);
+                assert_eq!(fast, RoleBinding::from(&serde), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_plain_run_is_found_word_by_word_as_byte_by_byte() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
+        };
+        let alphabet = [
+            b'a', b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xc3, 0xff, b'0',
+        ];
+        let mut rng = Lcg(7);
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match rng.below(4) {
+                    0 => alphabet[rng.below(alphabet.len())],
+                    _ => b'a' + rng.below(26) as u8,
+                })
+                .collect();
+            assert_eq!(special(&bytes), naive(&bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_decode_as_in_json() {
+        assert_eq!(
+            unescape(r#"a\"b\\c\/d\b\f\n\r\t"#),
+            Ok("a\"b\\c/d\u{8}\u{c}\n\r\t".into())
+        );
+        assert_eq!(unescape(r"\u00fc\ud83d\ude00"), Ok("ü😀".into()));
+        for bad in [
+            r"\x",
+            r"\u12",
+            r"\ud800",
+            r"\ud800\u0041",
+            r"\udc00",
+            "a\u{1}",
+            r"\",
+        ] {
+            assert_eq!(unescape(bad), Err(GiveUp), "{bad}");
+        }
+    }
+}
