@@ -50,15 +50,17 @@ pub(crate) fn load(bytes: &[u8]) -> Read<Result<Bundle, BundleError>> {
         expires_at: top.expires_at.flatten(),
     };
     loading.all_known();
+    let spare = &mut top.spare;
     if let Some(list) = top.deferred_accounts {
-        Cursor::new(list).array(&mut |c, i| accounts(c, i, &mut loading))?;
+        Cursor::new(list).array(&mut |c, i| accounts(c, i, &mut loading, spare))?;
         loading.end_accounts();
     }
     if let Some(list) = top.deferred_cluster_role_bindings {
-        Cursor::new(list).array(&mut |c, i| cluster_role_bindings(c, i, &mut loading))?;
+        let list = &mut Cursor::new(list);
+        list.array(&mut |c, i| cluster_role_bindings(c, i, &mut loading, spare))?;
     }
     if let Some(list) = top.deferred_role_bindings {
-        Cursor::new(list).array(&mut |c, i| role_bindings(c, i, &mut loading))?;
+        Cursor::new(list).array(&mut |c, i| role_bindings(c, i, &mut loading, spare))?;
     }
     Ok(loading.finish(head))
 }
@@ -75,6 +77,7 @@ struct Top<'a> {
     deferred_accounts: Option<&'a str>,
     deferred_cluster_role_bindings: Option<&'a str>,
     deferred_role_bindings: Option<&'a str>,
+    spare: Spare<'a>,
 }
 
 /// The document's keys, as `schema::BundleDocument` names them.
@@ -123,16 +126,16 @@ impl<'a> Top<'a> {
                 Ok(())
             })?,
             "service_accounts" if loading.has_namespaces() => {
-                c.array(&mut |c, i| accounts(c, i, loading))?;
+                c.array(&mut |c, i| accounts(c, i, loading, &mut self.spare))?;
                 loading.end_accounts();
             }
             "service_accounts" => self.deferred_accounts = Some(c.skip()?),
             "cluster_role_bindings" if loading.ready_for_bindings() => {
-                c.array(&mut |c, i| cluster_role_bindings(c, i, loading))?;
+                c.array(&mut |c, i| cluster_role_bindings(c, i, loading, &mut self.spare))?;
             }
             "cluster_role_bindings" => self.deferred_cluster_role_bindings = Some(c.skip()?),
             "role_bindings" if loading.ready_for_bindings() => {
-                c.array(&mut |c, i| role_bindings(c, i, loading))?;
+                c.array(&mut |c, i| role_bindings(c, i, loading, &mut self.spare))?;
             }
             "role_bindings" => self.deferred_role_bindings = Some(c.skip()?),
             _ => return Err(GiveUp),
@@ -141,21 +144,46 @@ impl<'a> Top<'a> {
     }
 }
 
-fn accounts<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
-    let sa = account(c)?;
+/// Lists reused from item to item (rather than a new one, an allocation, per item).
+#[derive(Debug, Default)]
+struct Spare<'a> {
+    secrets: Vec<Str<'a>>,
+    subjects: Vec<Subject<'a>>,
+}
+
+fn accounts<'a>(
+    c: &mut Cursor<'a>,
+    i: usize,
+    loading: &mut Loading<'a>,
+    spare: &mut Spare<'a>,
+) -> Read<()> {
+    let sa = account(c, std::mem::take(&mut spare.secrets))?;
     loading.account(i, &sa);
+    spare.secrets = sa.secrets;
     Ok(())
 }
 
-fn cluster_role_bindings<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
-    let b = cluster_role_binding(c)?;
+fn cluster_role_bindings<'a>(
+    c: &mut Cursor<'a>,
+    i: usize,
+    loading: &mut Loading<'a>,
+    spare: &mut Spare<'a>,
+) -> Read<()> {
+    let b = cluster_role_binding(c, std::mem::take(&mut spare.subjects))?;
     loading.cluster_role_binding(i, &b);
+    spare.subjects = b.subjects;
     Ok(())
 }
 
-fn role_bindings<'a>(c: &mut Cursor<'a>, i: usize, loading: &mut Loading<'a>) -> Read<()> {
-    let b = role_binding(c)?;
+fn role_bindings<'a>(
+    c: &mut Cursor<'a>,
+    i: usize,
+    loading: &mut Loading<'a>,
+    spare: &mut Spare<'a>,
+) -> Read<()> {
+    let b = role_binding(c, std::mem::take(&mut spare.subjects))?;
     loading.role_binding(i, &b);
+    spare.subjects = b.subjects;
     Ok(())
 }
 
@@ -173,8 +201,9 @@ fn required<T>(value: Option<T>) -> Read<T> {
     value.ok_or(GiveUp)
 }
 
-/// A service account ([`ServiceAccount`]).
-fn account<'a>(c: &mut Cursor<'a>) -> Read<ServiceAccount<'a>> {
+/// A service account ([`ServiceAccount`]), its secrets in `list` (emptied first).
+fn account<'a>(c: &mut Cursor<'a>, mut list: Vec<Str<'a>>) -> Read<ServiceAccount<'a>> {
+    list.clear();
     let (mut namespace, mut name, mut uid, mut id) = (None, None, None, None);
     let (mut kind, mut impersonate, mut expires_at, mut secrets) = (None, None, None, None);
     c.object(&mut |c, key| match key {
@@ -186,12 +215,11 @@ fn account<'a>(c: &mut Cursor<'a>) -> Read<ServiceAccount<'a>> {
         "impersonate" => once(&mut impersonate, c.optional()?),
         "expires_at" => once(&mut expires_at, c.optional()?),
         "secrets" => {
-            let mut list = Vec::new();
+            once(&mut secrets, ())?;
             c.array(&mut |c, _| {
                 list.push(c.value()?);
                 Ok(())
-            })?;
-            once(&mut secrets, list)
+            })
         }
         _ => Err(GiveUp),
     })?;
@@ -203,7 +231,7 @@ fn account<'a>(c: &mut Cursor<'a>) -> Read<ServiceAccount<'a>> {
         kind: kind.unwrap_or_default(),
         impersonate: impersonate.flatten(),
         expires_at: expires_at.flatten(),
-        secrets: secrets.unwrap_or_default(),
+        secrets: list,
     })
 }
 
@@ -242,9 +270,8 @@ fn role_ref<'a>(c: &mut Cursor<'a>) -> Read<RoleRef<'a>> {
     })
 }
 
-/// A binding's subjects ([`Subject`]).
-fn subjects<'a>(c: &mut Cursor<'a>) -> Read<Vec<Subject<'a>>> {
-    let mut list = Vec::new();
+/// A binding's subjects ([`Subject`]), into `list`.
+fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Read<()> {
     c.array(&mut |c, _| {
         let (mut kind, mut name, mut namespace, mut api_group) = (None, None, None, None);
         c.object(&mut |c, key| match key {
@@ -261,41 +288,51 @@ fn subjects<'a>(c: &mut Cursor<'a>) -> Read<Vec<Subject<'a>>> {
             api_group: api_group.flatten(),
         });
         Ok(())
-    })?;
-    Ok(list)
+    })
 }
 
-/// A RoleBinding ([`RoleBinding`]).
-fn role_binding<'a>(c: &mut Cursor<'a>) -> Read<RoleBinding<'a>> {
+/// A RoleBinding ([`RoleBinding`]), its subjects in `list` (emptied first).
+fn role_binding<'a>(c: &mut Cursor<'a>, mut list: Vec<Subject<'a>>) -> Read<RoleBinding<'a>> {
+    list.clear();
     let (mut name, mut namespace, mut role, mut members) = (None, None, None, None);
     c.object(&mut |c, key| match key {
         "name" => once(&mut name, c.value()?),
         "namespace" => once(&mut namespace, c.value()?),
         "roleRef" => once(&mut role, role_ref(c)?),
-        "subjects" => once(&mut members, subjects(c)?),
+        "subjects" => {
+            once(&mut members, ())?;
+            subjects(c, &mut list)
+        }
         _ => Err(GiveUp),
     })?;
     Ok(RoleBinding {
         name: required(name)?,
         namespace: required(namespace)?,
         role_ref: required(role)?,
-        subjects: members.unwrap_or_default(),
+        subjects: list,
     })
 }
 
-/// A ClusterRoleBinding ([`ClusterRoleBinding`]).
-fn cluster_role_binding<'a>(c: &mut Cursor<'a>) -> Read<ClusterRoleBinding<'a>> {
+/// A ClusterRoleBinding ([`ClusterRoleBinding`]), its subjects in `list` (emptied first).
+fn cluster_role_binding<'a>(
+    c: &mut Cursor<'a>,
+    mut list: Vec<Subject<'a>>,
+) -> Read<ClusterRoleBinding<'a>> {
+    list.clear();
     let (mut name, mut role, mut members) = (None, None, None);
     c.object(&mut |c, key| match key {
         "name" => once(&mut name, c.value()?),
         "roleRef" => once(&mut role, role_ref(c)?),
-        "subjects" => once(&mut members, subjects(c)?),
+        "subjects" => {
+            once(&mut members, ())?;
+            subjects(c, &mut list)
+        }
         _ => Err(GiveUp),
     })?;
     Ok(ClusterRoleBinding {
         name: required(name)?,
         role_ref: required(role)?,
-        subjects: members.unwrap_or_default(),
+        subjects: list,
     })
 }
 
@@ -339,7 +376,7 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn eat(&mut self, byte: u8) -> Read<()> {
         self.ws();
-        if self.peek() != Some(byte) {
+        if self.peek().is_none_or(|b| b != byte) {
             return Err(GiveUp);
         }
         self.at += 1;
@@ -364,7 +401,7 @@ impl<'a> Cursor<'a> {
         let bytes = self.text.as_bytes();
         let rest = bytes.get(start..).ok_or(GiveUp)?;
         let len = special(rest).ok_or(GiveUp)?;
-        if rest.get(len) == Some(&b'"') {
+        if matches!(rest.get(len), Some(b'"')) {
             self.at = start + len + 1;
             return self.text.get(start..start + len).map(Ok).ok_or(GiveUp);
         }
@@ -389,8 +426,13 @@ impl<'a> Cursor<'a> {
 
     /// A string value or `null`.
     fn optional(&mut self) -> Read<Option<Str<'a>>> {
-        if self.literal("null") {
-            return Ok(None);
+        self.ws();
+        if matches!(self.peek(), Some(b'n')) {
+            return if self.literal("null") {
+                Ok(None)
+            } else {
+                Err(GiveUp)
+            };
         }
         self.value().map(Some)
     }
@@ -405,7 +447,7 @@ impl<'a> Cursor<'a> {
             .position(|b| !b.is_ascii_digit())
             .unwrap_or(rest.len());
         let digits = rest.get(..len).ok_or(GiveUp)?;
-        if len == 0 || (len > 1 && digits.first() == Some(&b'0')) {
+        if len == 0 || (len > 1 && matches!(digits.first(), Some(b'0'))) {
             return Err(GiveUp);
         }
         if matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
@@ -429,7 +471,7 @@ impl<'a> Cursor<'a> {
     fn object(&mut self, field: &mut dyn FnMut(&mut Self, &'a str) -> Read<()>) -> Read<()> {
         self.eat(b'{')?;
         self.ws();
-        if self.peek() == Some(b'}') {
+        if matches!(self.peek(), Some(b'}')) {
             self.at += 1;
             return Ok(());
         }
@@ -453,7 +495,7 @@ impl<'a> Cursor<'a> {
     fn array(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Read<()>) -> Read<()> {
         self.eat(b'[')?;
         self.ws();
-        if self.peek() == Some(b']') {
+        if matches!(self.peek(), Some(b']')) {
             self.at += 1;
             return Ok(());
         }
@@ -862,7 +904,7 @@ mod tests {
         ];
         for text in items {
             let mut c = Cursor::new(text);
-            let fast = account(&mut c);
+            let fast = account(&mut c, vec![Str::borrowed("left over")]);
             let serde = serde_json::from_str::<schema::ServiceAccount>(text);
             if let Ok(fast) = fast {
                 let serde = serde.expect(text);
@@ -878,7 +920,7 @@ mod tests {
         ];
         for text in bindings {
             let mut c = Cursor::new(text);
-            let fast = role_binding(&mut c);
+            let fast = role_binding(&mut c, Vec::new());
             let serde = serde_json::from_str::<schema::RoleBinding>(text);
             if let Ok(fast) = fast {
                 let serde = serde.expect(text);

@@ -151,7 +151,7 @@ impl Index {
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
         self.table.find(spread(tag), same).map(|e| e.item)
     }
 
@@ -169,7 +169,7 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
         self.table.find(spread(tag), same).map(|e| e.item)
     }
 
@@ -182,7 +182,7 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
         if let Some(old) = self.table.find(spread(tag), same) {
             return Some(old.item);
         }
@@ -201,7 +201,7 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item) == Some(key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
         if let Some(old) = self.table.find_mut(spread(tag), same) {
             return Some(std::mem::replace(&mut old.item, n));
         }
