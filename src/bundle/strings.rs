@@ -216,9 +216,7 @@ impl Index {
         if let Some(old) = self.table.find(spread(tag), same) {
             return Some(old.item);
         }
-        let entry = Entry { tag, item: n };
-        self.table
-            .insert_unique(spread(tag), entry, |e| spread(e.tag));
+        self.insert_tagged(tag, n);
         None
     }
 
@@ -235,9 +233,7 @@ impl Index {
         if let Some(old) = self.table.find_mut(spread(tag), same) {
             return Some(std::mem::replace(&mut old.item, n));
         }
-        let entry = Entry { tag, item: n };
-        self.table
-            .insert_unique(spread(tag), entry, |e| spread(e.tag));
+        self.insert_tagged(tag, n);
         None
     }
 }
