@@ -187,6 +187,78 @@ fn role_bindings<'a>(
     Ok(())
 }
 
+/// The keys of the long lists' items. Told apart by length (and a first letter), then checked
+/// word by word: wasm32's `memcmp` goes byte by byte, through a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Namespace,
+    Name,
+    Uid,
+    Id,
+    Kind,
+    Impersonate,
+    ExpiresAt,
+    Secrets,
+    RevokedAt,
+    ApiGroup,
+    RoleRef,
+    Subjects,
+    /// Any other key (which the items do not have: serde refuses it).
+    Other,
+}
+
+impl Key {
+    fn of(key: &str) -> Key {
+        let key = key.as_bytes();
+        let first = key.first().copied().unwrap_or_default();
+        let (candidate, name): (Key, &[u8]) = match key.len() {
+            2 => (Key::Id, b"id"),
+            3 => (Key::Uid, b"uid"),
+            4 if first == b'n' => (Key::Name, b"name"),
+            4 => (Key::Kind, b"kind"),
+            7 if first == b's' => (Key::Secrets, b"secrets"),
+            7 => (Key::RoleRef, b"roleRef"),
+            8 if first == b'a' => (Key::ApiGroup, b"apiGroup"),
+            8 => (Key::Subjects, b"subjects"),
+            9 => (Key::Namespace, b"namespace"),
+            10 if first == b'e' => (Key::ExpiresAt, b"expires_at"),
+            10 => (Key::RevokedAt, b"revoked_at"),
+            11 => (Key::Impersonate, b"impersonate"),
+            _ => return Key::Other,
+        };
+        if same_short(key, name) {
+            candidate
+        } else {
+            Key::Other
+        }
+    }
+}
+
+/// Whether two byte strings of the same length, at most 16 bytes, are equal: two overlapping
+/// words (or half words) each, compared once.
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() || len > 16 {
+        return false;
+    }
+    if len >= 8 {
+        let word = |s: &[u8], at: usize| {
+            let w = s.get(at..).and_then(|r| r.first_chunk::<8>());
+            w.map_or(0, |w| u64::from_le_bytes(*w))
+        };
+        word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8)
+    } else if len >= 4 {
+        let half = |s: &[u8], at: usize| {
+            let w = s.get(at..).and_then(|r| r.first_chunk::<4>());
+            w.map_or(0, |w| u32::from_le_bytes(*w))
+        };
+        half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
+}
+
 /// Sets a field read once; a repeated key gives up (serde refuses it).
 fn once<T>(slot: &mut Option<T>, value: T) -> Read<()> {
     if slot.is_some() {
@@ -206,15 +278,15 @@ fn account<'a>(c: &mut Cursor<'a>, mut list: Vec<Str<'a>>) -> Read<ServiceAccoun
     list.clear();
     let (mut namespace, mut name, mut uid, mut id) = (None, None, None, None);
     let (mut kind, mut impersonate, mut expires_at, mut secrets) = (None, None, None, None);
-    c.object(&mut |c, key| match key {
-        "namespace" => once(&mut namespace, c.value()?),
-        "name" => once(&mut name, c.value()?),
-        "uid" => once(&mut uid, c.value()?),
-        "id" => once(&mut id, c.optional()?),
-        "kind" => once(&mut kind, account_kind(c.string()?)?),
-        "impersonate" => once(&mut impersonate, c.optional()?),
-        "expires_at" => once(&mut expires_at, c.optional()?),
-        "secrets" => {
+    c.object(&mut |c, key| match Key::of(key) {
+        Key::Namespace => once(&mut namespace, c.value()?),
+        Key::Name => once(&mut name, c.value()?),
+        Key::Uid => once(&mut uid, c.value()?),
+        Key::Id => once(&mut id, c.optional()?),
+        Key::Kind => once(&mut kind, account_kind(c.string()?)?),
+        Key::Impersonate => once(&mut impersonate, c.optional()?),
+        Key::ExpiresAt => once(&mut expires_at, c.optional()?),
+        Key::Secrets => {
             once(&mut secrets, ())?;
             c.array(&mut |c, _| {
                 list.push(c.value()?);
@@ -246,9 +318,9 @@ fn account_kind(kind: &str) -> Read<AccountKind> {
 /// A revocation's token id (its `revoked_at` is read and left).
 fn revocation<'a>(c: &mut Cursor<'a>) -> Read<Str<'a>> {
     let (mut id, mut revoked_at) = (None, None);
-    c.object(&mut |c, key| match key {
-        "id" => once(&mut id, c.value()?),
-        "revoked_at" => once(&mut revoked_at, c.optional()?),
+    c.object(&mut |c, key| match Key::of(key) {
+        Key::Id => once(&mut id, c.value()?),
+        Key::RevokedAt => once(&mut revoked_at, c.optional()?),
         _ => Err(GiveUp),
     })?;
     id.ok_or(GiveUp)
@@ -257,10 +329,10 @@ fn revocation<'a>(c: &mut Cursor<'a>) -> Read<Str<'a>> {
 /// A binding's `roleRef` ([`RoleRef`]).
 fn role_ref<'a>(c: &mut Cursor<'a>) -> Read<RoleRef<'a>> {
     let (mut kind, mut name, mut api_group) = (None, None, None);
-    c.object(&mut |c, key| match key {
-        "kind" => once(&mut kind, c.value()?),
-        "name" => once(&mut name, c.value()?),
-        "apiGroup" => once(&mut api_group, c.optional()?),
+    c.object(&mut |c, key| match Key::of(key) {
+        Key::Kind => once(&mut kind, c.value()?),
+        Key::Name => once(&mut name, c.value()?),
+        Key::ApiGroup => once(&mut api_group, c.optional()?),
         _ => Err(GiveUp),
     })?;
     Ok(RoleRef {
@@ -274,11 +346,11 @@ fn role_ref<'a>(c: &mut Cursor<'a>) -> Read<RoleRef<'a>> {
 fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Read<()> {
     c.array(&mut |c, _| {
         let (mut kind, mut name, mut namespace, mut api_group) = (None, None, None, None);
-        c.object(&mut |c, key| match key {
-            "kind" => once(&mut kind, c.value()?),
-            "name" => once(&mut name, c.value()?),
-            "namespace" => once(&mut namespace, c.optional()?),
-            "apiGroup" => once(&mut api_group, c.optional()?),
+        c.object(&mut |c, key| match Key::of(key) {
+            Key::Kind => once(&mut kind, c.value()?),
+            Key::Name => once(&mut name, c.value()?),
+            Key::Namespace => once(&mut namespace, c.optional()?),
+            Key::ApiGroup => once(&mut api_group, c.optional()?),
             _ => Err(GiveUp),
         })?;
         list.push(Subject {
@@ -295,11 +367,11 @@ fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Read<()> {
 fn role_binding<'a>(c: &mut Cursor<'a>, mut list: Vec<Subject<'a>>) -> Read<RoleBinding<'a>> {
     list.clear();
     let (mut name, mut namespace, mut role, mut members) = (None, None, None, None);
-    c.object(&mut |c, key| match key {
-        "name" => once(&mut name, c.value()?),
-        "namespace" => once(&mut namespace, c.value()?),
-        "roleRef" => once(&mut role, role_ref(c)?),
-        "subjects" => {
+    c.object(&mut |c, key| match Key::of(key) {
+        Key::Name => once(&mut name, c.value()?),
+        Key::Namespace => once(&mut namespace, c.value()?),
+        Key::RoleRef => once(&mut role, role_ref(c)?),
+        Key::Subjects => {
             once(&mut members, ())?;
             subjects(c, &mut list)
         }
@@ -320,10 +392,10 @@ fn cluster_role_binding<'a>(
 ) -> Read<ClusterRoleBinding<'a>> {
     list.clear();
     let (mut name, mut role, mut members) = (None, None, None);
-    c.object(&mut |c, key| match key {
-        "name" => once(&mut name, c.value()?),
-        "roleRef" => once(&mut role, role_ref(c)?),
-        "subjects" => {
+    c.object(&mut |c, key| match Key::of(key) {
+        Key::Name => once(&mut name, c.value()?),
+        Key::RoleRef => once(&mut role, role_ref(c)?),
+        Key::Subjects => {
             once(&mut members, ())?;
             subjects(c, &mut list)
         }
@@ -949,6 +1021,45 @@ mod tests {
                 })
                 .collect();
             assert_eq!(special(&bytes), naive(&bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn keys_are_told_apart_exactly() {
+        let keys = [
+            ("namespace", Key::Namespace),
+            ("name", Key::Name),
+            ("uid", Key::Uid),
+            ("id", Key::Id),
+            ("kind", Key::Kind),
+            ("impersonate", Key::Impersonate),
+            ("expires_at", Key::ExpiresAt),
+            ("secrets", Key::Secrets),
+            ("revoked_at", Key::RevokedAt),
+            ("apiGroup", Key::ApiGroup),
+            ("roleRef", Key::RoleRef),
+            ("subjects", Key::Subjects),
+        ];
+        for (text, key) in keys {
+            assert_eq!(Key::of(text), key, "{text}");
+            // Any one byte changed, one added or one removed: another key.
+            for at in 0..text.len() {
+                let mut near = text.as_bytes().to_vec();
+                near[at] ^= 0x20;
+                let near = String::from_utf8(near).expect("ASCII");
+                assert_eq!(Key::of(&near), Key::Other, "{near}");
+                let shorter = format!("{}{}", &text[..at], &text[at + 1..]);
+                assert_ne!(Key::of(&shorter), key, "{shorter}");
+            }
+            assert_eq!(Key::of(&format!("{text}s")), Key::Other, "{text}s");
+        }
+        assert_eq!(Key::of(""), Key::Other);
+        let mut rng = Lcg(3);
+        for _ in 0..20_000 {
+            let len = rng.below(18);
+            let a: Vec<u8> = (0..len).map(|_| b'a' + rng.below(3) as u8).collect();
+            let b: Vec<u8> = (0..len).map(|_| b'a' + rng.below(3) as u8).collect();
+            assert_eq!(same_short(&a, &b), len <= 16 && a == b, "{a:?} {b:?}");
         }
     }
 

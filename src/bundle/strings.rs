@@ -84,21 +84,51 @@ pub(crate) fn hash_parts(state: &RandomState, parts: &[&[u8]]) -> u64 {
     hasher.finish()
 }
 
+/// Whether two strings are equal, compared a word at a time (wasm32's `memcmp` goes byte by
+/// byte, through a call).
+#[inline]
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    while let (Some((x, rest_a)), Some((y, rest_b))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A key of an [`Index`]: one or two strings.
-pub(crate) trait Key: Copy + PartialEq {
+pub(crate) trait Key: Copy {
     /// Its hash (see [`hash_parts`]).
     fn hash(self, state: &RandomState) -> u64;
+
+    /// Whether it is `other` (see [`same`]).
+    fn same(self, other: Self) -> bool;
 }
 
 impl Key for &str {
     fn hash(self, state: &RandomState) -> u64 {
         hash_parts(state, &[self.as_bytes()])
     }
+
+    fn same(self, other: Self) -> bool {
+        same(self, other)
+    }
 }
 
 impl Key for (&str, &str) {
     fn hash(self, state: &RandomState) -> u64 {
         hash_parts(state, &[self.0.as_bytes(), self.1.as_bytes()])
+    }
+
+    fn same(self, other: Self) -> bool {
+        same(self.0, other.0) && same(self.1, other.1)
     }
 }
 
@@ -151,7 +181,7 @@ impl Index {
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
         self.table.find(spread(tag), same).map(|e| e.item)
     }
 
@@ -169,7 +199,7 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
         self.table.find(spread(tag), same).map(|e| e.item)
     }
 
@@ -182,13 +212,11 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
         if let Some(old) = self.table.find(spread(tag), same) {
             return Some(old.item);
         }
-        let entry = Entry { tag, item: n };
-        self.table
-            .insert_unique(spread(tag), entry, |e| spread(e.tag));
+        self.insert_tagged(tag, n);
         None
     }
 
@@ -201,13 +229,11 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k == key);
+        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
         if let Some(old) = self.table.find_mut(spread(tag), same) {
             return Some(std::mem::replace(&mut old.item, n));
         }
-        let entry = Entry { tag, item: n };
-        self.table
-            .insert_unique(spread(tag), entry, |e| spread(e.tag));
+        self.insert_tagged(tag, n);
         None
     }
 }
@@ -262,6 +288,27 @@ mod tests {
         assert_eq!(interner.intern(&mut strings, "ns-1"), a);
         assert_ne!(a, b);
         assert_eq!((strings.get(a), strings.get(b)), ("ns-1", "ns-2"));
+    }
+
+    #[test]
+    fn strings_compare_word_by_word_as_byte_by_byte() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh12345678",
+            "abcdefgh12345679",
+            "é",
+            "e\u{301}",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use foldhash::fast::RandomState;
 use super::decision::{BindingKind, RoleKind, SubjectKind};
 use super::roles::{check_object_name, RoleTable};
 use crate::bundle::source::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
-use crate::bundle::strings::{self, hash_parts, Index, Interner, Span, Strings};
+use crate::bundle::strings::{self, hash_parts, same, Index, Interner, Span, Strings};
 use crate::bundle::{At, NamespaceTree, Problems};
 use crate::identity::Identity;
 use crate::names::{check_dns1123_label, SERVICE_ACCOUNT_USER_PREFIX};
@@ -113,6 +113,14 @@ impl strings::Key for KeyText<'_> {
         let kind = [u8::from(self.scope.is_some()), u8::from(self.group)];
         let scope = self.scope.unwrap_or_default().as_bytes();
         hash_parts(state, &[&kind, scope, self.name.as_bytes()])
+    }
+
+    fn same(self, other: Self) -> bool {
+        let scopes = match (self.scope, other.scope) {
+            (Some(a), Some(b)) => same(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.group == other.group && scopes && same(self.name, other.name)
     }
 }
 
@@ -676,7 +684,7 @@ fn resolve_cluster_role(
 
 fn check_role_ref_group(role_ref: &RoleRef<'_>, at: At<'_>, problems: &mut Problems) {
     if let Some(group) = &role_ref.api_group {
-        if &**group != RBAC_API_GROUP {
+        if !same(group, RBAC_API_GROUP) {
             problems.push(
                 at.field("roleRef.apiGroup"),
                 format!("{group:?} is not supported (expected {RBAC_API_GROUP:?})"),
@@ -721,7 +729,7 @@ fn check_subject<'a>(
                     ),
                 );
             }
-            if let Some(group) = s.api_group.as_deref().filter(|g| *g != RBAC_API_GROUP) {
+            if let Some(group) = s.api_group.as_deref().filter(|g| !same(g, RBAC_API_GROUP)) {
                 problems.push(
                     at.field("apiGroup"),
                     format!(
