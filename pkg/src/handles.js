@@ -10,12 +10,17 @@ const MODULE_SLOTS = 1024;
 export class TokenHandles {
   #engine;
   #tokens = new Map();
+  #tokenRegistrations = 0;
   /** verb -> resource -> namespace -> name -> handle */
   #questions = new Map();
-  #questionCount = 0;
+  #questionRegistrations = 0;
   #max;
 
-  /** `max` at most the module's 1,024 slots, so that remembered handles are mostly live. */
+  /**
+   * `max` at most the module's 1,024 slots. The maps are emptied after `max` registrations of
+   * their kind, so every handle they hold is among the module's last 1,024: live, unless
+   * something else registers in the same Engine (then the call below registers again).
+   */
   constructor(engine, max = MODULE_SLOTS) {
     this.#engine = engine;
     this.#max = Math.min(max, MODULE_SLOTS);
@@ -25,40 +30,39 @@ export class TokenHandles {
   canStatus(token, verb, resource, namespace, name, now) {
     const e = this.#engine;
     const n = name ?? '';
-    let t = this.#tokens.get(token);
-    let q = this.#questions.get(verb)?.get(resource)?.get(namespace)?.get(n);
-    if (t !== undefined && q !== undefined) {
-      const status = e.canStatusFor(t, q, now);
-      if (status !== 0) return status;
-    }
-    // First sight, or a handle reused by the module since: register again.
-    t = this.#registerToken(token);
-    q = this.#registerQuestion(verb, resource, namespace, n);
+    const t = this.#tokens.get(token) ?? this.#registerToken(token);
+    const q = this.#questions.get(verb)?.get(resource)?.get(namespace)?.get(n) ?? this.#registerQuestion(verb, resource, namespace, n);
     const status = e.canStatusFor(t, q, now);
-    return status !== 0 ? status : e.canStatus(token, verb, resource, namespace, name, now);
+    if (status !== 0) return status;
+    // A handle the module no longer holds: register both again, or ask with the strings.
+    const again = e.canStatusFor(this.#registerToken(token), this.#registerQuestion(verb, resource, namespace, n), now);
+    return again !== 0 ? again : e.canStatus(token, verb, resource, namespace, name, now);
   }
 
   #registerToken(token) {
-    if (this.#tokens.size >= this.#max) this.#tokens.clear();
+    if (this.#tokenRegistrations >= this.#max) {
+      this.#tokens.clear();
+      this.#tokenRegistrations = 0;
+    }
+    this.#tokenRegistrations++;
     const handle = this.#engine.registerToken(token);
     this.#tokens.set(token, handle);
     return handle;
   }
 
   #registerQuestion(verb, resource, namespace, name) {
-    if (this.#questionCount >= this.#max) {
+    if (this.#questionRegistrations >= this.#max) {
       this.#questions.clear();
-      this.#questionCount = 0;
+      this.#questionRegistrations = 0;
     }
+    this.#questionRegistrations++;
     const handle = this.#engine.registerQuestion(verb, resource, namespace, name);
     const level = (map, key) => {
       let next = map.get(key);
       if (next === undefined) map.set(key, (next = new Map()));
       return next;
     };
-    const byName = level(level(level(this.#questions, verb), resource), namespace);
-    if (!byName.has(name)) this.#questionCount++;
-    byName.set(name, handle);
+    level(level(level(this.#questions, verb), resource), namespace).set(name, handle);
     return handle;
   }
 }

@@ -115,6 +115,28 @@ test('a bad bundle throws an Error naming the path; a bad update keeps the good 
   assert.equal(engine.revision, 1);
 });
 
+test('TokenHandles registers only what it has not seen, and answers as the strings do past the slot count', async () => {
+  const { TokenHandles } = await import('../../pkg/src/handles.js');
+  const engine = new Engine(bundleText);
+  const counts = { token: 0, question: 0 };
+  const counting = {
+    registerToken: (t) => { counts.token++; return engine.registerToken(t); },
+    registerQuestion: (...a) => { counts.question++; return engine.registerQuestion(...a); },
+    canStatusFor: (...a) => engine.canStatusFor(...a),
+    canStatus: (...a) => engine.canStatus(...a),
+  };
+  const handles = new TokenHandles(counting);
+  const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  // 2,500 distinct tokens (more than the module's 1,024 slots), one question: each token is
+  // registered once, the question once per 1,024 registrations at most.
+  for (let i = 0; i < 2500; i++) {
+    const token = i % 2 ? robot : `${robot}x${i}`;
+    assert.equal(handles.canStatus(token, 'get', 'pods', 'top-secret', undefined, NOW), i % 2 ? 200 : 401, `call ${i}`);
+  }
+  assert.ok(counts.token <= 1251 + 3, `tokens registered ${counts.token}`);
+  assert.ok(counts.question <= 3, `questions registered ${counts.question}`);
+});
+
 test('registered handles honour a secret deleted by a bundle update and the token expiry', () => {
   const engine = new Engine(bundleText);
   const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
