@@ -27,8 +27,8 @@ const OUT = path.join(ROOT, 'bench/results');
 mkdirSync(OUT, { recursive: true });
 const NATIVE = process.env.TESSERA_BENCH_NATIVE ?? path.join(ROOT, 'target/release/examples/bench_native');
 // glibc picks its AVX-512 memcmp on this kind of machine, and inside its VM that took 84% of a
-// native cached decision under perf (0.7 us per decision; 0.03-0.05 us with it switched off),
-// which made native look slower than wasm. The native contender runs with it switched off, so
+// native cached decision under `perf record` of bench_native, which made native look slower
+// than wasm. The native contender runs with it switched off, so
 // the wasm/native ratio compares against native code at its real speed (the stricter ratio).
 const NATIVE_ENV = { GLIBC_TUNABLES: 'glibc.cpu.hwcaps=-AVX512VL,-AVX512BW' };
 const NOW = Math.floor(Date.now() / 1000);

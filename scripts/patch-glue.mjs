@@ -3,10 +3,10 @@
 //   node scripts/patch-glue.mjs FILE.js [FILE.js ...]
 //
 // The glue's passStringToWasm0 copies the ASCII prefix of every string with a JavaScript loop,
-// one charCodeAt and one store per character: about 0.9 us for a 700-character token in Node,
-// against 0.1-0.2 us for TextEncoder.encodeInto, which the glue already uses for the rest of a
-// string that is not ASCII. Every call that takes a token pays it once per call, so this
-// replaces the loop with one encodeInto over the same bytes. Same result: when the string is
+// one charCodeAt and one store per character, where TextEncoder.encodeInto (which the glue
+// already uses for the rest of a string that is not ASCII) copies natively. Every call that
+// takes a token pays it once per call, so this replaces the loop with one encodeInto over the
+// same bytes. Same result: when the string is
 // all ASCII, read and written are its length, exactly what the loop leaves; otherwise the copy
 // starts again from offset 0 on the glue's own non-ASCII path, which encodes the whole string.
 // Fails loudly when the loop is not found (another wasm-bindgen version): the version is pinned
