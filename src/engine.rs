@@ -182,7 +182,17 @@ impl Engine {
         request: &RbacRequest,
         now: UnixTime,
     ) -> Arc<Decision> {
-        let hash = question_hash(request);
+        self.authorize_hashed(token, request, question_hash(request), now)
+    }
+
+    /// [`Engine::authorize_shared`] with the question's hash already known.
+    fn authorize_hashed(
+        &mut self,
+        token: &str,
+        request: &RbacRequest,
+        hash: u64,
+        now: UnixTime,
+    ) -> Arc<Decision> {
         if self.bundle.check_fresh(now).is_ok() {
             if let Some(decision) = self.cache.decision(token, now, request, hash) {
                 return decision;
@@ -211,7 +221,7 @@ impl Engine {
                 return decision;
             }
         }
-        let decision = self.authorize_shared(token, question.request(), now);
+        let decision = self.authorize_hashed(token, question.request(), question.hash(), now);
         *ticket = self.cache.ticket(token);
         decision
     }
