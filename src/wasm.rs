@@ -396,7 +396,7 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
     }
     let object = js_sys::Object::new();
     let fields: [(&str, JsValue); 4] = [
-        ("alg", JsValue::from_str(&format!("{:?}", check.alg))),
+        ("alg", JsValue::from_str(crate::token::algorithm_name(check.alg))),
         ("keys", keys.into()),
         ("message", js_sys::Uint8Array::from(check.message).into()),
         (
@@ -415,30 +415,47 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
 /// `verifier(alg, jwkJson, message, signature)` returns `true` or `false`, or anything else
 /// (or throws) to leave the check to the module's own RustCrypto. The key and the algorithm are
 /// still chosen by the engine (DESIGN 1.3); HMAC stays in the module. `null` removes it. The npm
-/// package installs Node's synchronous `crypto.verify` here.
+/// package installs Node's synchronous `crypto.verify` here. `message` and `signature` are views
+/// of the module's memory, valid only until the verifier returns (no copy is made): a verifier
+/// that keeps them must copy them.
 #[wasm_bindgen(js_name = setSignatureVerifier)]
 pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
     let host = verifier.map(|f| {
+        let f: HostVerifierFn = f.unchecked_into();
         let keys = std::cell::RefCell::new(HostStrings::default());
         Box::new(
             move |alg: jsonwebtoken::Algorithm, jwk: &str, message: &[u8], signature: &[u8]| {
                 let (alg, jwk) = {
                     let mut keys = keys.borrow_mut();
-                    (keys.get(&format!("{alg:?}")), keys.get(jwk))
+                    (keys.get(crate::token::algorithm_name(alg)), keys.get(jwk))
                 };
-                f.call4(
-                    &JsValue::NULL,
-                    &alg,
-                    &jwk,
-                    &js_sys::Uint8Array::from(message).into(),
-                    &js_sys::Uint8Array::from(signature).into(),
-                )
-                .ok()
-                .and_then(|v| v.as_bool())
+                f.call_with_views(&JsValue::NULL, &alg, &jwk, message, signature)
+                    .ok()
+                    .and_then(|v| v.as_bool())
             },
         ) as crate::token::crypto::HostVerifier
     });
     crate::token::crypto::set_host_verifier(host);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's signature verifier (a JavaScript function).
+    #[wasm_bindgen(extends = js_sys::Function)]
+    type HostVerifierFn;
+
+    /// `verifier.call(this, alg, jwk, message, signature)` with the signed bytes and the
+    /// signature passed as views of the module's memory instead of copies (valid during the
+    /// call only: the documented contract of `setSignatureVerifier`).
+    #[wasm_bindgen(method, js_name = call, catch)]
+    fn call_with_views(
+        verifier: &HostVerifierFn,
+        this: &JsValue,
+        alg: &JsValue,
+        jwk: &JsValue,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// The JavaScript strings of the few algorithm names and keys (JWK text) handed to the host

@@ -40,6 +40,7 @@ function installHostVerifier() {
  * Hands the signature math of public-key tokens to `verifier(alg, jwkJson, message, signature)`
  * (true/false; anything else leaves it to the module's RustCrypto), or `null` for none. The Node
  * entry installs Node's `crypto.verify`. The engine still chooses the key and the algorithm.
+ * `message` and `signature` are views of the module's memory, valid only during the call.
  */
 export function setSignatureVerifier(verifier) {
   signatureVerifier = typeof verifier === 'function' ? verifier : null;

@@ -138,7 +138,9 @@ export interface SignatureCheck {
  * Hands the signature math of public-key tokens (RS*, PS*, ES*, EdDSA) to the host:
  * `verifier(alg, jwkJson, message, signature)` returns true or false, or anything else to leave
  * the check to the module's RustCrypto; `null` removes it. The engine still chooses the key and
- * the algorithm. The Node, Deno and Bun entry installs node:crypto here.
+ * the algorithm. The Node, Deno and Bun entry installs node:crypto here. `message` and
+ * `signature` are views of the module's memory, valid only until the verifier returns: copy them
+ * to keep them.
  */
 export declare function setSignatureVerifier(
   verifier: ((alg: string, jwk: string, message: Uint8Array, signature: Uint8Array) => boolean | undefined) | null,

@@ -116,6 +116,27 @@ pub fn parse_algorithm(alg: &str) -> Result<Algorithm, TokenError> {
     })
 }
 
+/// The JOSE name of an algorithm (`"RS256"`, `"EdDSA"`, ...): the inverse of
+/// [`parse_algorithm`].
+pub fn algorithm_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::HS256 => "HS256",
+        Algorithm::HS384 => "HS384",
+        Algorithm::HS512 => "HS512",
+        Algorithm::ES256 => "ES256",
+        Algorithm::ES384 => "ES384",
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::RS512 => "RS512",
+        Algorithm::PS256 => "PS256",
+        Algorithm::PS384 => "PS384",
+        Algorithm::PS512 => "PS512",
+        Algorithm::EdDSA => "EdDSA",
+        // `Algorithm` is non-exhaustive; `parse_algorithm` never gives another one.
+        _ => "unsupported",
+    }
+}
+
 /// Decodes one base64url part (no padding, no other characters).
 pub fn decode_part(part: &'static str, text: &str) -> Result<Vec<u8>, TokenError> {
     if text.is_empty() && part == "signature" {
@@ -275,6 +296,19 @@ mod tests {
             "{}",
         )));
         assert_eq!(got, "header.jku: not supported");
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        let names = [
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+            "HS256", "HS384", "HS512",
+        ];
+        for name in names {
+            let alg = parse_algorithm(name).unwrap();
+            assert_eq!(algorithm_name(alg), name);
+            assert_eq!(format!("{alg:?}"), name);
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct VerifiedToken {
 }
 
 pub mod credentials;
-pub use jws::{header as jws_header, MAX_TOKEN_BYTES};
+pub use jws::{algorithm_name, header as jws_header, MAX_TOKEN_BYTES};
 
 /// The signature check of a token, for a host whose signature math is asynchronous (WebCrypto
 /// in workers and browsers): done ahead of the decision, its answer is then given back through
