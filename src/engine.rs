@@ -240,6 +240,13 @@ impl Engine {
             .bundle
             .rbac()
             .authorize(&identity, self.bundle.namespaces(), request);
+        // The reason, then the namespace rule or else any evaluation error.
+        let mut explanation = rbac.reason;
+        let error = Some(rbac.evaluation_error.as_str()).filter(|e| !e.is_empty());
+        if let Some(more) = rbac.namespace_rule.as_deref().or(error) {
+            explanation.push_str("; ");
+            explanation.push_str(more);
+        }
         Decision {
             allowed: rbac.allowed,
             status: if rbac.allowed { 200 } else { 403 },
@@ -249,11 +256,7 @@ impl Engine {
                 "rbac-denied"
             }
             .to_string()],
-            explanation: match (&rbac.namespace_rule, rbac.evaluation_error.is_empty()) {
-                (Some(rule), _) => format!("{}; {rule}", rbac.reason),
-                (None, false) => format!("{}; {}", rbac.reason, rbac.evaluation_error),
-                (None, true) => rbac.reason.clone(),
-            },
+            explanation,
             kind,
             identity: Some(identity),
             route: None,
