@@ -113,16 +113,11 @@ impl Engine {
         let bundle = &self.bundle;
         let verified = token::verify(bundle.keys(), bundle.leeway(), token, now)?;
         let slack = i64::from(bundle.leeway());
-        let num = |name| {
-            token::claims_numeric_date(&verified.claims, name)
-                .ok()
-                .flatten()
-        };
-        let not_before = [num("nbf"), num("iat")]
+        let not_before = [verified.not_before, verified.issued_at]
             .into_iter()
             .flatten()
             .max()
-            .map(|t| UnixTime(t).plus(-slack));
+            .map(|t| t.plus(-slack));
         let token_end = verified.expires_at.map(|t| t.plus(slack));
         let identity = identity::resolve(bundle, verified, now)?;
         let account_end = bundle

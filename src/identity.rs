@@ -62,7 +62,7 @@ pub struct Identity {
     pub issuer: String,
     /// The token's verified claims (PPL's `claim/<path>` reads them).
     #[serde(skip)]
-    pub claims: serde_json::Map<String, serde_json::Value>,
+    pub claims: crate::token::Claims,
 }
 
 /// Why a verified token names no usable identity.

@@ -396,7 +396,10 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
     }
     let object = js_sys::Object::new();
     let fields: [(&str, JsValue); 4] = [
-        ("alg", JsValue::from_str(crate::token::algorithm_name(check.alg))),
+        (
+            "alg",
+            JsValue::from_str(crate::token::algorithm_name(check.alg)),
+        ),
         ("keys", keys.into()),
         ("message", js_sys::Uint8Array::from(check.message).into()),
         (

@@ -229,7 +229,7 @@ impl Criterion {
             Criterion::Claim { path, matcher } => match id {
                 None => Outcome::UNAUTHENTICATED,
                 Some(i) => {
-                    let values: &[Value] = match claim(&i.claims, path) {
+                    let values: &[Value] = match claim(i.claims.map(), path) {
                         None => &[],
                         Some(Value::Array(items)) => items,
                         Some(one) => std::slice::from_ref(one),

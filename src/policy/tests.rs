@@ -35,8 +35,8 @@ fn robot() -> Identity {
         format: TokenFormat::KubernetesBound,
         issuer: "cluster".into(),
         claims: match claims {
-            Value::Object(m) => m,
-            _ => serde_json::Map::new(),
+            Value::Object(m) => m.into(),
+            _ => Default::default(),
         },
     }
 }

@@ -95,8 +95,12 @@ impl BoundObject {
     }
 }
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
+use super::object::{self, Object};
 use super::TokenError;
 use crate::names::service_account_username;
 
@@ -111,30 +115,74 @@ pub const LEGACY_ACCOUNT_UID: &str = "kubernetes.io/serviceaccount/service-accou
 /// Bound token claim: the object holding namespace, account and binding.
 pub const BOUND_CLAIM: &str = "kubernetes.io";
 
+/// A verified token's claims: kept as the JSON text they came in, read into a map only when
+/// something asks for all of them (PPL's `claim/<path>`), and then once.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    json: String,
+    map: OnceLock<Map<String, Value>>,
+}
+
+impl Claims {
+    /// Claims from the JSON text of a token whose claims were checked to be one object.
+    pub(crate) fn from_json(json: String) -> Claims {
+        Claims {
+            json,
+            map: OnceLock::new(),
+        }
+    }
+
+    /// All the claims, as a map (read from the text the first time).
+    pub fn map(&self) -> &Map<String, Value> {
+        // The text was read as an object before the token was accepted; were it ever not
+        // one, no claim is found, and a policy that needs a claim does not match.
+        self.map
+            .get_or_init(|| serde_json::from_slice(self.json.as_bytes()).unwrap_or_default())
+    }
+}
+
+impl From<Map<String, Value>> for Claims {
+    fn from(map: Map<String, Value>) -> Claims {
+        Claims {
+            json: Value::Object(map.clone()).to_string(),
+            map: OnceLock::from(map),
+        }
+    }
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Claims) -> bool {
+        self.map() == other.map()
+    }
+}
+
+impl Eq for Claims {}
+
 /// Reads an optional string claim.
 pub fn optional_str<'c>(
-    claims: &'c Map<String, Value>,
+    claims: &Object<'c>,
     path: &str,
     name: &str,
-) -> Result<Option<&'c str>, TokenError> {
+) -> Result<Option<Cow<'c, str>>, TokenError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(TokenError::InvalidClaim {
-            claim: join(path, name),
-            why: format!("expected a string, found {other}"),
-        }),
+        Some(raw) => object::as_str(raw)
+            .map(Some)
+            .ok_or_else(|| TokenError::InvalidClaim {
+                claim: join(path, name),
+                why: format!("expected a string, found {}", object::shown(raw)),
+            }),
     }
 }
 
 fn required_str<'c>(
-    claims: &'c Map<String, Value>,
+    claims: &Object<'c>,
     path: &str,
     name: &str,
     format: &'static str,
-) -> Result<&'c str, TokenError> {
+) -> Result<String, TokenError> {
     match optional_str(claims, path, name)? {
-        Some(s) if !s.is_empty() => Ok(s),
+        Some(s) if !s.is_empty() => Ok(s.into_owned()),
         Some(_) => Err(TokenError::InvalidClaim {
             claim: join(path, name),
             why: "must not be empty".into(),
@@ -147,20 +195,26 @@ fn required_str<'c>(
 }
 
 fn required_object<'c>(
-    claims: &'c Map<String, Value>,
+    claims: &Object<'c>,
     path: &str,
     name: &str,
     format: &'static str,
-) -> Result<&'c Map<String, Value>, TokenError> {
-    match claims.get(name) {
-        Some(Value::Object(o)) => Ok(o),
-        Some(other) => Err(TokenError::InvalidClaim {
-            claim: join(path, name),
-            why: format!("expected an object, found {other}"),
-        }),
-        None => Err(TokenError::MissingClaim {
+) -> Result<Object<'c>, TokenError> {
+    let Some(raw) = claims.get(name) else {
+        return Err(TokenError::MissingClaim {
             claim: join(path, name),
             format,
+        });
+    };
+    match object::as_object(raw) {
+        Some(Ok(o)) => Ok(o),
+        Some(Err(e)) => Err(TokenError::InvalidClaim {
+            claim: join(path, name),
+            why: e.to_string(),
+        }),
+        None => Err(TokenError::InvalidClaim {
+            claim: join(path, name),
+            why: format!("expected an object, found {}", object::shown(raw)),
         }),
     }
 }
@@ -180,10 +234,12 @@ const MAX_NUMERIC_DATE: i64 = 999_999_999_999_999;
 
 /// Reads a NumericDate claim (`exp`, `nbf`, `iat`): seconds since the epoch, fractions
 /// truncated, within about 31 million years of the epoch (a larger value is out of range).
-pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, TokenError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
+pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, TokenError> {
+    let Some(raw) = claims.get(name) else {
+        return Ok(None);
+    };
+    match serde_json::from_slice::<serde_json::Number>(raw.get().as_bytes()) {
+        Ok(n) => n
             .as_i64()
             .or_else(|| {
                 n.as_f64()
@@ -196,38 +252,45 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i6
                 claim: name.into(),
                 why: format!("{n} is out of range"),
             }),
-        Some(other) => Err(TokenError::InvalidClaim {
+        Err(_) => Err(TokenError::InvalidClaim {
             claim: name.into(),
-            why: format!("expected a NumericDate (seconds since the epoch), found {other}"),
+            why: format!(
+                "expected a NumericDate (seconds since the epoch), found {}",
+                object::shown(raw)
+            ),
         }),
     }
 }
 
 /// Reads `aud`: a string or an array of strings.
-pub fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, TokenError> {
+pub fn audiences(claims: &Object<'_>) -> Result<Vec<String>, TokenError> {
     let bad = |v: &Value| TokenError::InvalidClaim {
         claim: "aud".into(),
         why: format!("expected a string or an array of strings, found {v}"),
     };
-    match claims.get("aud") {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items
+    let Some(raw) = claims.get("aud") else {
+        return Ok(Vec::new());
+    };
+    if let Some(s) = object::as_str(raw) {
+        return Ok(vec![s.into_owned()]);
+    }
+    match serde_json::from_slice::<Value>(raw.get().as_bytes()).unwrap_or(Value::Null) {
+        Value::Array(items) => items
             .iter()
             .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v)))
             .collect(),
-        Some(other) => Err(bad(other)),
+        other => Err(bad(&other)),
     }
 }
 
 /// Recognises the token's format from its claims and extracts the account it names.
-pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credential), TokenError> {
-    if claims.contains_key(LEGACY_NAMESPACE) || claims.contains_key(LEGACY_SECRET_NAME) {
+pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), TokenError> {
+    if claims.contains(LEGACY_NAMESPACE) || claims.contains(LEGACY_SECRET_NAME) {
         const F: &str = "Kubernetes legacy";
-        let namespace = required_str(claims, "", LEGACY_NAMESPACE, F)?.to_string();
-        let name = required_str(claims, "", LEGACY_ACCOUNT_NAME, F)?.to_string();
-        let uid = required_str(claims, "", LEGACY_ACCOUNT_UID, F)?.to_string();
-        let secret_name = required_str(claims, "", LEGACY_SECRET_NAME, F)?.to_string();
+        let namespace = required_str(claims, "", LEGACY_NAMESPACE, F)?;
+        let name = required_str(claims, "", LEGACY_ACCOUNT_NAME, F)?;
+        let uid = required_str(claims, "", LEGACY_ACCOUNT_UID, F)?;
+        let secret_name = required_str(claims, "", LEGACY_SECRET_NAME, F)?;
         check_sub(claims, &namespace, &name)?;
         return Ok((
             TokenFormat::KubernetesLegacy,
@@ -239,32 +302,32 @@ pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credentia
             },
         ));
     }
-    if claims.contains_key(BOUND_CLAIM) {
+    if claims.contains(BOUND_CLAIM) {
         const F: &str = "Kubernetes bound";
         let k8s = required_object(claims, "", BOUND_CLAIM, F)?;
-        let namespace = required_str(k8s, BOUND_CLAIM, "namespace", F)?.to_string();
-        let sa = required_object(k8s, BOUND_CLAIM, "serviceaccount", F)?;
+        let namespace = required_str(&k8s, BOUND_CLAIM, "namespace", F)?;
+        let sa = required_object(&k8s, BOUND_CLAIM, "serviceaccount", F)?;
         let sa_path = "kubernetes.io.serviceaccount";
-        let name = required_str(sa, sa_path, "name", F)?.to_string();
-        let uid = required_str(sa, sa_path, "uid", F)?.to_string();
+        let name = required_str(&sa, sa_path, "name", F)?;
+        let uid = required_str(&sa, sa_path, "uid", F)?;
         check_sub(claims, &namespace, &name)?;
         let mut bound = BoundObject::default();
         for kind in ["pod", "secret"] {
-            if k8s.contains_key(kind) {
+            if k8s.contains(kind) {
                 let path = format!("{BOUND_CLAIM}.{kind}");
-                let object = required_object(k8s, BOUND_CLAIM, kind, F)?;
+                let object = required_object(&k8s, BOUND_CLAIM, kind, F)?;
                 bound.kind = kind.to_string();
-                bound.name = required_str(object, &path, "name", F)?.to_string();
-                bound.uid = required_str(object, &path, "uid", F)?.to_string();
+                bound.name = required_str(&object, &path, "name", F)?;
+                bound.uid = required_str(&object, &path, "uid", F)?;
             }
         }
-        if k8s.contains_key("node") {
+        if k8s.contains("node") {
             let path = format!("{BOUND_CLAIM}.node");
-            let node = required_object(k8s, BOUND_CLAIM, "node", F)?;
-            bound.node_name = Some(required_str(node, &path, "name", F)?.to_string());
-            bound.node_uid = optional_str(node, &path, "uid")?.map(str::to_string);
+            let node = required_object(&k8s, BOUND_CLAIM, "node", F)?;
+            bound.node_name = Some(required_str(&node, &path, "name", F)?);
+            bound.node_uid = optional_str(&node, &path, "uid")?.map(Cow::into_owned);
         }
-        let jti = optional_str(claims, "", "jti")?.map(str::to_string);
+        let jti = optional_str(claims, "", "jti")?.map(Cow::into_owned);
         return Ok((
             TokenFormat::KubernetesBound,
             Credential::KubernetesBound {
@@ -277,8 +340,8 @@ pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credentia
         ));
     }
     const F: &str = "Pomerium service account";
-    let account_id = required_str(claims, "", "jti", F)?.to_string();
-    let user_id = required_str(claims, "", "sub", F)?.to_string();
+    let account_id = required_str(claims, "", "jti", F)?;
+    let user_id = required_str(claims, "", "sub", F)?;
     Ok((
         TokenFormat::Pomerium,
         Credential::Pomerium {
@@ -289,10 +352,10 @@ pub fn credential(claims: &Map<String, Value>) -> Result<(TokenFormat, Credentia
 }
 
 /// A Kubernetes token's `sub`, when present, must be the account's user name.
-fn check_sub(claims: &Map<String, Value>, namespace: &str, name: &str) -> Result<(), TokenError> {
+fn check_sub(claims: &Object<'_>, namespace: &str, name: &str) -> Result<(), TokenError> {
     let expected = service_account_username(namespace, name);
     match optional_str(claims, "", "sub")? {
-        Some(sub) if sub != expected => Err(TokenError::InvalidClaim {
+        Some(sub) if *sub != expected => Err(TokenError::InvalidClaim {
             claim: "sub".into(),
             why: format!(
                 "{sub:?} does not match the service account the token names ({expected:?})"
@@ -307,28 +370,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn map(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap()
+    /// Decides on claims given as JSON, read as a token's claims are.
+    fn with<T>(claims: Value, f: impl FnOnce(&Object<'_>) -> T) -> T {
+        let text = claims.to_string();
+        f(&Object::parse(&text).unwrap())
     }
 
     #[test]
     fn legacy_tokens_name_their_secret() {
-        let (format, cred) = credential(&map(json!({
+        let claims = json!({
             "iss": "kubernetes/serviceaccount",
             "sub": "system:serviceaccount:top-secret:robot",
             LEGACY_NAMESPACE: "top-secret",
             LEGACY_SECRET_NAME: "robot-token-x7k2p",
             LEGACY_ACCOUNT_NAME: "robot",
             LEGACY_ACCOUNT_UID: "u-1",
-        })))
-        .unwrap();
+        });
+        let (format, cred) = with(claims, credential).unwrap();
         assert_eq!(format, TokenFormat::KubernetesLegacy);
         assert_eq!(cred.token_id(), Some("robot-token-x7k2p"));
     }
 
     #[test]
     fn bound_tokens_carry_pod_and_node() {
-        let (format, cred) = credential(&map(json!({
+        let claims = json!({
             "sub": "system:serviceaccount:ci:runner",
             "jti": "j-1",
             "kubernetes.io": {
@@ -337,8 +402,8 @@ mod tests {
                 "pod": {"name": "runner-abc", "uid": "p-1"},
                 "node": {"name": "node-1", "uid": "n-1"}
             }
-        })))
-        .unwrap();
+        });
+        let (format, cred) = with(claims, credential).unwrap();
         assert_eq!(format, TokenFormat::KubernetesBound);
         let Credential::KubernetesBound { bound, jti, .. } = cred else {
             panic!()
@@ -350,12 +415,12 @@ mod tests {
 
     #[test]
     fn pomerium_tokens_need_jti_and_sub() {
-        let err = credential(&map(json!({"sub": "alice"}))).unwrap_err();
+        let err = with(json!({"sub": "alice"}), credential).unwrap_err();
         assert_eq!(
             err.to_string(),
             "jti: missing (required in a Pomerium service account token)"
         );
-        let (format, _) = credential(&map(json!({"sub": "alice", "jti": "sa-1"}))).unwrap();
+        let (format, _) = with(json!({"sub": "alice", "jti": "sa-1"}), credential).unwrap();
         assert_eq!(format, TokenFormat::Pomerium);
     }
 
@@ -370,20 +435,29 @@ mod tests {
             (json!({"jti": ["a"], "sub": "x"}), "jti: expected a string, found [\"a\"]"),
         ];
         for (claims, expected) in cases {
-            assert_eq!(credential(&map(claims)).unwrap_err().to_string(), expected);
+            assert_eq!(with(claims, credential).unwrap_err().to_string(), expected);
         }
     }
 
     #[test]
     fn numeric_dates_and_audiences() {
-        let c = map(json!({"exp": 10, "nbf": 10.9, "iat": "now", "aud": ["a", "b"]}));
-        assert_eq!(numeric_date(&c, "exp").unwrap(), Some(10));
-        assert_eq!(numeric_date(&c, "nbf").unwrap(), Some(10));
-        assert!(numeric_date(&c, "iat")
-            .unwrap_err()
-            .to_string()
-            .starts_with("iat: expected a NumericDate"));
-        assert_eq!(audiences(&c).unwrap(), vec!["a", "b"]);
-        assert!(audiences(&map(json!({"aud": [1]}))).is_err());
+        let claims = json!({"exp": 10, "nbf": 10.9, "iat": "now", "aud": ["a", "b"]});
+        with(claims, |c| {
+            assert_eq!(numeric_date(c, "exp").unwrap(), Some(10));
+            assert_eq!(numeric_date(c, "nbf").unwrap(), Some(10));
+            assert_eq!(
+                numeric_date(c, "iat").unwrap_err().to_string(),
+                "iat: expected a NumericDate (seconds since the epoch), found \"now\""
+            );
+            assert_eq!(audiences(c).unwrap(), vec!["a", "b"]);
+        });
+        assert_eq!(
+            with(json!({"aud": [1]}), audiences)
+                .unwrap_err()
+                .to_string(),
+            "aud: expected a string or an array of strings, found 1"
+        );
+        assert_eq!(with(json!({"aud": "x"}), audiences).unwrap(), vec!["x"]);
+        assert!(with(json!({"exp": 1e15}), |c| numeric_date(c, "exp")).is_err());
     }
 }

@@ -1,14 +1,11 @@
 //! Compact JWS parsing: three base64url parts, a JSON header and JSON claims, each checked
 //! strictly (no padding, no duplicate members, objects only) before any key is touched.
 
-use std::fmt;
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use jsonwebtoken::Algorithm;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::{Map, Value};
 
+use super::object::{self, Object};
 use super::TokenError;
 
 /// Tokens larger than this are refused before any parsing.
@@ -21,8 +18,8 @@ pub struct Jws<'t> {
     pub alg: Algorithm,
     /// The key id, if any.
     pub kid: Option<String>,
-    /// The claims.
-    pub claims: Map<String, Value>,
+    /// The claims: the decoded JSON text (read it with [`Jws::claims`]).
+    pub claims_json: String,
     /// `base64url(header) "." base64url(claims)`: what the signature covers.
     pub signing_input: &'t str,
     /// The decoded signature.
@@ -51,43 +48,56 @@ pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
     // INVARIANT: `h` and `c` are the first two '.'-separated parts and a third follows, so
     // this ends on the (ASCII) second '.': in bounds and on a character boundary.
     let signing_input = &token[..h.len() + 1 + c.len()];
-    let header = decode_object("header", h)?;
-    let claims = decode_object("claims", c)?;
-    let (alg, kid) = read_header(&header)?;
+    let (alg, kid) = header(h)?;
+    let claims_json = decode_json("claims", c)?;
     let signature = decode_part("signature", s)?;
     Ok(Jws {
         alg,
         kid,
-        claims,
+        claims_json,
         signing_input,
         signature,
     })
 }
 
+impl Jws<'_> {
+    /// The claims, read in place: one JSON object with distinct member names, or why not.
+    pub fn claims(&self) -> Result<Object<'_>, TokenError> {
+        object_of("claims", &self.claims_json)
+    }
+}
+
 /// Reads a JWS header part (base64url JSON): its algorithm and key id, refusing `none`,
 /// unknown algorithms and extensions that must be understood.
 pub fn header(part: &str) -> Result<(Algorithm, Option<String>), TokenError> {
-    let header = decode_object("header", part)?;
-    read_header(&header)
-}
-
-fn read_header(header: &Map<String, Value>) -> Result<(Algorithm, Option<String>), TokenError> {
+    let json = decode_json("header", part)?;
+    let header = object_of("header", &json)?;
     let malformed = |why: String| TokenError::Malformed {
         part: "header",
         why,
     };
     let alg = match header.get("alg") {
-        Some(Value::String(alg)) => parse_algorithm(alg)?,
-        Some(other) => return Err(malformed(format!("alg: expected a string, found {other}"))),
+        Some(raw) => match object::as_str(raw) {
+            Some(alg) => parse_algorithm(&alg)?,
+            None => {
+                let found = object::shown(raw);
+                return Err(malformed(format!("alg: expected a string, found {found}")));
+            }
+        },
         None => return Err(malformed("alg: missing".into())),
     };
     let kid = match header.get("kid") {
         None => None,
-        Some(Value::String(kid)) => Some(kid.clone()),
-        Some(other) => return Err(malformed(format!("kid: expected a string, found {other}"))),
+        Some(raw) => match object::as_str(raw) {
+            Some(kid) => Some(kid.into_owned()),
+            None => {
+                let found = object::shown(raw);
+                return Err(malformed(format!("kid: expected a string, found {found}")));
+            }
+        },
     };
     for field in ["crit", "b64", "jku", "x5u", "jwk"] {
-        if header.contains_key(field) {
+        if header.contains(field) {
             return Err(TokenError::UnsupportedHeader {
                 field: field.into(),
             });
@@ -158,43 +168,20 @@ pub fn check_base64url(part: &'static str, text: &str) -> Result<(), TokenError>
     decode_part(part, text).map(|_| ())
 }
 
-fn decode_object(part: &'static str, text: &str) -> Result<Map<String, Value>, TokenError> {
-    let bytes = decode_part(part, text)?;
-    let object: UniqueObject =
-        serde_json::from_slice(&bytes).map_err(|e| TokenError::Malformed {
-            part,
-            why: format!("not a JSON object: {e}"),
-        })?;
-    Ok(object.0)
+/// Decodes a base64url part holding JSON text.
+fn decode_json(part: &'static str, text: &str) -> Result<String, TokenError> {
+    String::from_utf8(decode_part(part, text)?).map_err(|e| TokenError::Malformed {
+        part,
+        why: format!("not a JSON object: {e}"),
+    })
 }
 
-/// A JSON object whose members are all distinct (RFC 7515 §5.2: duplicate names are refused,
-/// so that no two readers can see different claims in one token).
-struct UniqueObject(Map<String, Value>);
-
-impl<'de> Deserialize<'de> for UniqueObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = UniqueObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<UniqueObject, A::Error> {
-                let mut map = Map::new();
-                while let Some((key, value)) = access.next_entry::<String, Value>()? {
-                    if map.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!(
-                            "duplicate member {key:?}"
-                        )));
-                    }
-                    map.insert(key, value);
-                }
-                Ok(UniqueObject(map))
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
-    }
+/// Reads decoded JSON text as an object with distinct member names.
+fn object_of<'j>(part: &'static str, json: &'j str) -> Result<Object<'j>, TokenError> {
+    Object::parse(json).map_err(|e| TokenError::Malformed {
+        part,
+        why: format!("not a JSON object: {e}"),
+    })
 }
 
 #[cfg(test)]
@@ -209,8 +196,12 @@ mod tests {
         format!("{}.{}.{}", b64(header), b64(claims), b64("sig"))
     }
 
+    /// Why parsing a token, then reading its claims, fails.
     fn why(result: Result<Jws<'_>, TokenError>) -> String {
-        result.unwrap_err().to_string()
+        match result {
+            Ok(jws) => jws.claims().map(|_| ()).unwrap_err().to_string(),
+            Err(e) => e.to_string(),
+        }
     }
 
     #[test]
@@ -219,7 +210,11 @@ mod tests {
         let jws = parse(&t).unwrap();
         assert_eq!(jws.alg, Algorithm::ES256);
         assert_eq!(jws.kid.as_deref(), Some("k1"));
-        assert_eq!(jws.claims["sub"], "x");
+        let claims = jws.claims().unwrap();
+        assert_eq!(
+            object::as_str(claims.get("sub").unwrap()).as_deref(),
+            Some("x")
+        );
         assert_eq!(jws.signature, b"sig");
         assert_eq!(jws.signing_input, &t[..t.rfind('.').unwrap()]);
     }

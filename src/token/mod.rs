@@ -8,8 +8,9 @@ mod jws;
 mod keys;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mint;
+mod object;
 
-pub use claims::{numeric_date as claims_numeric_date, BoundObject, Credential, TokenFormat};
+pub use claims::{BoundObject, Claims, Credential, TokenFormat};
 pub use claims::{
     BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_NAMESPACE, LEGACY_SECRET_NAME,
 };
@@ -29,8 +30,12 @@ pub struct VerifiedToken {
     pub credential: Credential,
     /// Its `exp`, if any.
     pub expires_at: Option<UnixTime>,
+    /// Its `nbf`, if any.
+    pub not_before: Option<UnixTime>,
+    /// Its `iat`, if any.
+    pub issued_at: Option<UnixTime>,
     /// All its claims.
-    pub claims: serde_json::Map<String, serde_json::Value>,
+    pub claims: Claims,
 }
 
 pub mod credentials;
@@ -60,9 +65,10 @@ pub fn signature_check<'k, 't>(
     token: &'t str,
 ) -> Option<SignatureCheck<'k, 't>> {
     let jws = jws::parse(token).ok()?;
-    let iss = claims::optional_str(&jws.claims, "", "iss").ok()?;
+    let claims = jws.claims().ok()?;
+    let iss = claims::optional_str(&claims, "", "iss").ok()?;
     let choice = keys
-        .issuer(iss)
+        .issuer(iss.as_deref())
         .ok()?
         .choose(jws.alg, jws.kid.as_deref())
         .ok()?;
@@ -124,15 +130,15 @@ pub fn verify(
     now: UnixTime,
 ) -> Result<VerifiedToken, TokenError> {
     let jws = jws::parse(token)?;
-    let iss = claims::optional_str(&jws.claims, "", "iss")?;
-    let issuer = keys.issuer(iss)?;
+    let claims = jws.claims()?;
+    let iss = claims::optional_str(&claims, "", "iss")?;
+    let issuer = keys.issuer(iss.as_deref())?;
     issuer.verify(
         jws.alg,
         jws.kid.as_deref(),
         jws.signing_input.as_bytes(),
         &jws.signature,
     )?;
-    let claims = jws.claims;
     let exp = claims::numeric_date(&claims, "exp")?;
     let nbf = claims::numeric_date(&claims, "nbf")?;
     let iat = claims::numeric_date(&claims, "iat")?;
@@ -183,6 +189,8 @@ pub fn verify(
         format,
         credential,
         expires_at: exp.map(UnixTime),
-        claims,
+        not_before: nbf.map(UnixTime),
+        issued_at: iat.map(UnixTime),
+        claims: Claims::from_json(jws.claims_json),
     })
 }
