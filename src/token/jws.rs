@@ -1,8 +1,6 @@
 //! Compact JWS parsing: three base64url parts, a JSON header and JSON claims, each checked
 //! strictly (no padding, no duplicate members, objects only) before any key is touched.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use jsonwebtoken::Algorithm;
 
 use super::object::{self, Object};
@@ -155,12 +153,10 @@ pub fn decode_part(part: &'static str, text: &str) -> Result<Vec<u8>, TokenError
             why: "empty".into(),
         });
     }
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|e| TokenError::Malformed {
-            part,
-            why: format!("not base64url without padding: {e}"),
-        })
+    super::base64url::decode(text).map_err(|e| TokenError::Malformed {
+        part,
+        why: format!("not base64url without padding: {e}"),
+    })
 }
 
 /// Checks that a part is base64url without decoding it into anything.
@@ -187,6 +183,8 @@ fn object_of<'j>(part: &'static str, json: &'j str) -> Result<Object<'j>, TokenE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
 
     fn b64(s: &str) -> String {
         URL_SAFE_NO_PAD.encode(s)
