@@ -138,17 +138,32 @@ fn next_serial() -> u64 {
     LAST_SERIAL.fetch_add(1, Ordering::Relaxed) + 1
 }
 
+/// A token with its hash in one cache's hasher ([`TokenCache::key`]), so that the several
+/// lookups of one call hash the token once. A key made by another cache only misses.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenKey<'t> {
+    token: &'t str,
+    hash: u64,
+}
+
+impl<'t> TokenKey<'t> {
+    /// The token.
+    pub fn token(&self) -> &'t str {
+        self.token
+    }
+}
+
 impl Default for TokenCache {
     fn default() -> Self {
         TokenCache::new(DEFAULT_CAPACITY)
     }
 }
 
-/// Whether two tokens are the same, compared eight bytes at a time (the byte-wise `memcmp`
-/// of wasm32 is the slowest part of a cache hit otherwise).
+/// Whether two byte strings (tokens, names) are the same, compared eight bytes at a time (the
+/// byte-wise `memcmp` of wasm32 is the slowest part of a cache hit otherwise).
 /// Words as arrays and an indexed loop: at `opt-level = "z"` the iterator form (`chunks_exact`
 /// + `zip`, or `copy_from_slice`) was left as calls, half of a cached decision's time in wasm.
-pub(crate) fn same_token(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -204,31 +219,41 @@ impl TokenCache {
         }
     }
 
+    /// The key of `token` in this cache.
+    pub fn key<'t>(&self, token: &'t str) -> TokenKey<'t> {
+        TokenKey {
+            token,
+            hash: self.hasher.hash_one(token),
+        }
+    }
+
     /// The identity of a token verified before, if its validity window holds at `now`.
-    pub fn get(&mut self, token: &str, now: UnixTime) -> Option<Arc<Identity>> {
-        self.entry(token, now).map(|e| e.identity.clone())
+    pub fn get(&mut self, key: TokenKey<'_>, now: UnixTime) -> Option<Arc<Identity>> {
+        self.entry(key, now).map(|e| e.identity.clone())
     }
 
     /// The RBAC decision already made for this token and question (`hash` its
     /// [`question_hash`]), if the token still holds at `now`.
     pub fn decision(
         &mut self,
-        token: &str,
+        key: TokenKey<'_>,
         now: UnixTime,
         request: &RbacRequest,
         hash: u64,
     ) -> Option<Arc<Decision>> {
-        self.entry(token, now)?.decision(request, hash)
+        self.entry(key, now)?.decision(request, hash)
     }
 
     /// The ticket of a cached token (see [`Ticket`]), or the empty ticket.
-    pub fn ticket(&self, token: &str) -> Ticket {
-        let hash = self.hasher.hash_one(token);
-        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
+    pub fn ticket(&self, key: TokenKey<'_>) -> Ticket {
+        let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
         self.young
-            .find(hash, eq)
-            .or_else(|| self.old.find(hash, eq))
-            .map_or(Ticket::default(), |e| Ticket { hash, id: e.id })
+            .find(key.hash, eq)
+            .or_else(|| self.old.find(key.hash, eq))
+            .map_or(Ticket::default(), |e| Ticket {
+                hash: key.hash,
+                id: e.id,
+            })
     }
 
     /// Like [`TokenCache::decision`], reaching the token's entry by its ticket.
@@ -250,14 +275,13 @@ impl TokenCache {
     /// question's [`question_hash`]).
     pub fn remember(
         &mut self,
-        token: &str,
+        key: TokenKey<'_>,
         request: &RbacRequest,
         question: u64,
         decision: Arc<Decision>,
     ) {
-        let hash = self.hasher.hash_one(token);
-        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
-        if let Some(entry) = self.young.find_mut(hash, eq) {
+        let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
+        if let Some(entry) = self.young.find_mut(key.hash, eq) {
             if entry.decisions.len() >= DECISIONS_PER_TOKEN {
                 entry.decisions.remove(0);
             }
@@ -271,20 +295,19 @@ impl TokenCache {
     }
 
     /// Remembers a verified token.
-    pub fn insert(&mut self, token: &str, identity: Arc<Identity>, validity: Validity) {
+    pub fn insert(&mut self, key: TokenKey<'_>, identity: Arc<Identity>, validity: Validity) {
         if self.capacity == 0 {
             return;
         }
-        let hash = self.hasher.hash_one(token);
-        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
-        if let Ok(old) = self.young.find_entry(hash, eq) {
+        let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
+        if let Ok(old) = self.young.find_entry(key.hash, eq) {
             old.remove();
         }
         self.insert_entry(
-            hash,
+            key.hash,
             Entry {
                 id: next_serial(),
-                token: token.into(),
+                token: key.token.into(),
                 identity,
                 validity,
                 decisions: Vec::new(),
@@ -294,10 +317,9 @@ impl TokenCache {
 
     /// The entry of a token whose validity window holds at `now`, moved to the young
     /// generation when it was found in the old one. One hash and one comparison on a hit.
-    fn entry(&mut self, token: &str, now: UnixTime) -> Option<&mut Entry> {
-        let hash = self.hasher.hash_one(token);
-        let eq = |e: &Entry| same_token(e.token.as_bytes(), token.as_bytes());
-        self.find_young(hash, eq, now)
+    fn entry(&mut self, key: TokenKey<'_>, now: UnixTime) -> Option<&mut Entry> {
+        let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
+        self.find_young(key.hash, eq, now)
     }
 
     /// The entry that `eq` picks among those of `hash`, moved to the young generation when it
@@ -380,23 +402,26 @@ mod tests {
     #[test]
     fn tokens_compare_equal_only_when_every_byte_is() {
         let a = b"abcdefgh12345678xyz";
-        assert!(same_token(a, a));
+        assert!(same_bytes(a, a));
         for i in 0..a.len() {
             let mut b = *a;
             b[i] ^= 1;
-            assert!(!same_token(a, &b), "byte {i}");
+            assert!(!same_bytes(a, &b), "byte {i}");
         }
-        assert!(!same_token(a, &a[..18]));
-        assert!(same_token(b"", b""));
+        assert!(!same_bytes(a, &a[..18]));
+        assert!(same_bytes(b"", b""));
     }
 
     #[test]
     fn only_the_whole_token_hits() {
         let mut cache = TokenCache::new(8);
-        cache.insert("aaa.bbb.ccc", identity("a"), ALWAYS);
-        assert!(cache.get("aaa.bbb.ccc", UnixTime(0)).is_some());
+        cache.insert(cache.key("aaa.bbb.ccc"), identity("a"), ALWAYS);
+        assert!(cache.get(cache.key("aaa.bbb.ccc"), UnixTime(0)).is_some());
         for other in ["aaa.bbb.cc", "aaa.bbb.ccc ", "aaa.bbb.ccd", "", "aaa"] {
-            assert!(cache.get(other, UnixTime(0)).is_none(), "{other:?}");
+            assert!(
+                cache.get(cache.key(other), UnixTime(0)).is_none(),
+                "{other:?}"
+            );
         }
     }
 
@@ -404,32 +429,38 @@ mod tests {
     fn a_hit_honours_the_validity_window() {
         let mut cache = TokenCache::new(8);
         cache.insert(
-            "t",
+            cache.key("t"),
             identity("a"),
             Validity {
                 not_before: Some(UnixTime(10)),
                 not_after: Some(UnixTime(20)),
             },
         );
-        assert!(cache.get("t", UnixTime(9)).is_none(), "before nbf");
-        assert!(cache.get("t", UnixTime(10)).is_some());
-        assert!(cache.get("t", UnixTime(20)).is_some());
-        assert!(cache.get("t", UnixTime(21)).is_none(), "after exp");
+        assert!(
+            cache.get(cache.key("t"), UnixTime(9)).is_none(),
+            "before nbf"
+        );
+        assert!(cache.get(cache.key("t"), UnixTime(10)).is_some());
+        assert!(cache.get(cache.key("t"), UnixTime(20)).is_some());
+        assert!(
+            cache.get(cache.key("t"), UnixTime(21)).is_none(),
+            "after exp"
+        );
     }
 
     #[test]
     fn memory_stays_bounded_and_recent_tokens_survive() {
         let mut cache = TokenCache::new(100);
         for i in 0..10_000 {
-            cache.insert(&format!("token-{i}"), identity("a"), ALWAYS);
+            cache.insert(cache.key(&format!("token-{i}")), identity("a"), ALWAYS);
             assert!(
-                cache.get("token-0", UnixTime(0)).is_some(),
+                cache.get(cache.key("token-0"), UnixTime(0)).is_some(),
                 "a token in use is kept ({i})"
             );
         }
         assert!(cache.len() <= 200);
-        assert!(cache.get("token-9999", UnixTime(0)).is_some());
-        assert!(cache.get("token-5000", UnixTime(0)).is_none());
+        assert!(cache.get(cache.key("token-9999"), UnixTime(0)).is_some());
+        assert!(cache.get(cache.key("token-5000"), UnixTime(0)).is_none());
         cache.clear();
         assert!(cache.is_empty());
     }
@@ -441,7 +472,7 @@ mod tests {
     }
 
     fn remember(cache: &mut TokenCache, token: &str, q: &Question, d: Arc<Decision>) {
-        cache.remember(token, q.request(), q.hash(), d);
+        cache.remember(cache.key(token), q.request(), q.hash(), d);
     }
 
     fn decision(status: u16) -> Arc<Decision> {
@@ -458,15 +489,15 @@ mod tests {
     fn a_ticket_leads_only_to_its_own_token() {
         let mut cache = TokenCache::new(8);
         assert_eq!(
-            cache.ticket("a"),
+            cache.ticket(cache.key("a")),
             Ticket::default(),
             "not cached: no ticket"
         );
-        cache.insert("a", identity("a"), ALWAYS);
-        cache.insert("b", identity("b"), ALWAYS);
+        cache.insert(cache.key("a"), identity("a"), ALWAYS);
+        cache.insert(cache.key("b"), identity("b"), ALWAYS);
         remember(&mut cache, "a", &question("get"), decision(200));
         remember(&mut cache, "b", &question("get"), decision(403));
-        let (a, b) = (cache.ticket("a"), cache.ticket("b"));
+        let (a, b) = (cache.ticket(cache.key("a")), cache.ticket(cache.key("b")));
         assert_ne!(a, b);
         let now = UnixTime(0);
         let got = |c: &mut TokenCache, t| c.decision_by_ticket(t, now, &question("get"));
@@ -477,19 +508,19 @@ mod tests {
             .is_none());
         assert!(got(&mut cache, Ticket::default()).is_none());
         // Replaced: the same token inserted again is a new entry, the old ticket is void.
-        cache.insert("a", identity("a"), ALWAYS);
+        cache.insert(cache.key("a"), identity("a"), ALWAYS);
         assert!(got(&mut cache, a).is_none());
         // Emptied (a bundle change) and refilled: tickets never lead to the new entries.
-        let b_ticket = cache.ticket("b");
+        let b_ticket = cache.ticket(cache.key("b"));
         cache.clear();
-        cache.insert("b", identity("b"), ALWAYS);
+        cache.insert(cache.key("b"), identity("b"), ALWAYS);
         remember(&mut cache, "b", &question("get"), decision(403));
         assert!(got(&mut cache, b_ticket).is_none());
         // Another cache (a new capacity) never answers a ticket of this one.
         let mut other = TokenCache::new(8);
-        other.insert("b", identity("b"), ALWAYS);
+        other.insert(other.key("b"), identity("b"), ALWAYS);
         remember(&mut other, "b", &question("get"), decision(403));
-        assert!(got(&mut other, cache.ticket("b")).is_none());
+        assert!(got(&mut other, cache.ticket(cache.key("b"))).is_none());
     }
 
     #[test]
@@ -499,20 +530,20 @@ mod tests {
             not_before: Some(UnixTime(10)),
             not_after: Some(UnixTime(20)),
         };
-        cache.insert("t", identity("t"), window);
+        cache.insert(cache.key("t"), identity("t"), window);
         remember(&mut cache, "t", &question("get"), decision(200));
-        let ticket = cache.ticket("t");
+        let ticket = cache.ticket(cache.key("t"));
         let got =
             |c: &mut TokenCache, now| c.decision_by_ticket(ticket, UnixTime(now), &question("get"));
         assert!(got(&mut cache, 21).is_none(), "after exp");
         assert!(got(&mut cache, 9).is_none(), "before nbf");
         // Two more tokens push "t" into the old generation; its ticket still finds it.
-        cache.insert("u", identity("u"), ALWAYS);
-        cache.insert("v", identity("v"), ALWAYS);
+        cache.insert(cache.key("u"), identity("u"), ALWAYS);
+        cache.insert(cache.key("v"), identity("v"), ALWAYS);
         assert_eq!(got(&mut cache, 15).map(|d| d.status), Some(200));
         // Two generations later it is evicted, and the ticket leads nowhere.
         for k in 0..4 {
-            cache.insert(&format!("w{k}"), identity("w"), ALWAYS);
+            cache.insert(cache.key(&format!("w{k}")), identity("w"), ALWAYS);
         }
         assert!(got(&mut cache, 15).is_none());
     }
@@ -520,12 +551,12 @@ mod tests {
     #[test]
     fn a_prepared_question_finds_only_its_own_decision_again() {
         let mut cache = TokenCache::new(8);
-        cache.insert("a", identity("a"), ALWAYS);
-        cache.insert("b", identity("b"), ALWAYS);
+        cache.insert(cache.key("a"), identity("a"), ALWAYS);
+        cache.insert(cache.key("b"), identity("b"), ALWAYS);
         remember(&mut cache, "a", &question("get"), decision(200));
         remember(&mut cache, "a", &question("delete"), decision(403));
         remember(&mut cache, "b", &question("delete"), decision(401));
-        let (a, b) = (cache.ticket("a"), cache.ticket("b"));
+        let (a, b) = (cache.ticket(cache.key("a")), cache.ticket(cache.key("b")));
         let (get, delete) = (question("get"), question("delete"));
         let now = UnixTime(0);
         for _ in 0..3 {

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::{Bundle, BundleError};
-use crate::cache::{question_hash, Question, Ticket, TokenCache, Validity, DEFAULT_CAPACITY};
+use crate::cache::{
+    question_hash, Question, Ticket, TokenCache, TokenKey, Validity, DEFAULT_CAPACITY,
+};
 use crate::decision::{AuthError, Decision, DecisionKind};
 use crate::identity::{self, Identity, TokenReviewStatus};
 use crate::policy::PolicyContext;
@@ -106,12 +108,18 @@ impl Engine {
 
     /// Verifies a token and resolves its identity (cached for repeated tokens).
     pub fn verify(&mut self, token: &str, now: UnixTime) -> Result<Arc<Identity>, AuthError> {
+        let key = self.cache.key(token);
+        self.verify_key(key, now)
+    }
+
+    /// [`Engine::verify`] with the token's cache key made.
+    fn verify_key(&mut self, key: TokenKey<'_>, now: UnixTime) -> Result<Arc<Identity>, AuthError> {
         self.check_held_fresh(now)?;
-        if let Some(identity) = self.cache.get(token, now) {
+        if let Some(identity) = self.cache.get(key, now) {
             return Ok(identity);
         }
         let bundle = &self.bundle;
-        let verified = token::verify(bundle.keys(), bundle.leeway(), token, now)?;
+        let verified = token::verify(bundle.keys(), bundle.leeway(), key.token(), now)?;
         let slack = i64::from(bundle.leeway());
         let not_before = [verified.not_before, verified.issued_at]
             .into_iter()
@@ -130,7 +138,7 @@ impl Engine {
         };
         let identity = Arc::new(identity);
         self.cache.insert(
-            token,
+            key,
             identity.clone(),
             Validity {
                 not_before,
@@ -150,7 +158,8 @@ impl Engine {
         token: &'s str,
         now: UnixTime,
     ) -> Option<token::SignatureCheck<'s, 's>> {
-        if self.check_held_fresh(now).is_err() || self.cache.get(token, now).is_some() {
+        let key = self.cache.key(token);
+        if self.check_held_fresh(now).is_err() || self.cache.get(key, now).is_some() {
             return None;
         }
         token::signature_check(self.bundle.keys(), token)
@@ -177,25 +186,26 @@ impl Engine {
         request: &RbacRequest,
         now: UnixTime,
     ) -> Arc<Decision> {
-        self.authorize_hashed(token, request, question_hash(request), now)
+        let key = self.cache.key(token);
+        self.authorize_hashed(key, request, question_hash(request), now)
     }
 
-    /// [`Engine::authorize_shared`] with the question's hash already known.
+    /// [`Engine::authorize_shared`] with the token's cache key and the question's hash made.
     fn authorize_hashed(
         &mut self,
-        token: &str,
+        key: TokenKey<'_>,
         request: &RbacRequest,
         hash: u64,
         now: UnixTime,
     ) -> Arc<Decision> {
         if self.bundle.check_fresh(now).is_ok() {
-            if let Some(decision) = self.cache.decision(token, now, request, hash) {
+            if let Some(decision) = self.cache.decision(key, now, request, hash) {
                 return decision;
             }
         }
-        let decision = Arc::new(self.decide_rbac(token, request, now));
+        let decision = Arc::new(self.decide_rbac(key, request, now));
         if decision.identity.is_some() {
-            self.cache.remember(token, request, hash, decision.clone());
+            self.cache.remember(key, request, hash, decision.clone());
         }
         decision
     }
@@ -216,18 +226,19 @@ impl Engine {
                 return decision;
             }
         }
-        let decision = self.authorize_hashed(token, question.request(), question.hash(), now);
-        *ticket = self.cache.ticket(token);
+        let key = self.cache.key(token);
+        let decision = self.authorize_hashed(key, question.request(), question.hash(), now);
+        *ticket = self.cache.ticket(key);
         decision
     }
 
-    fn decide_rbac(&mut self, token: &str, request: &RbacRequest, now: UnixTime) -> Decision {
+    fn decide_rbac(&mut self, key: TokenKey<'_>, request: &RbacRequest, now: UnixTime) -> Decision {
         let kind = match request {
             RbacRequest::Resource(_) => DecisionKind::Resource,
             RbacRequest::NonResource(_) => DecisionKind::NonResource,
         };
         let revision = self.bundle.revision();
-        let identity = match self.verify(token, now) {
+        let identity = match self.verify_key(key, now) {
             Ok(identity) => identity,
             Err(e) => return unauthenticated(kind, &e, revision),
         };

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::Bundle;
-use crate::cache::{same_token, Question, Ticket};
+use crate::cache::{same_bytes, Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
 use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
@@ -474,7 +474,7 @@ impl HostStrings {
         if let Some((_, value)) = self
             .0
             .iter()
-            .find(|(t, _)| same_token(t.as_bytes(), text.as_bytes()))
+            .find(|(t, _)| same_bytes(t.as_bytes(), text.as_bytes()))
         {
             return value.clone();
         }

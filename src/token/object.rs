@@ -10,6 +10,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::cache::same_bytes;
+
 /// A parsed JSON object: member names (borrowed unless escaped) and their raw values, in order.
 #[derive(Debug, Default)]
 pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
@@ -30,7 +32,17 @@ impl<'a> Object<'a> {
 
     /// The raw value of member `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&'a RawValue> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+        // Compared a word at a time: many claim names share long prefixes
+        // (`kubernetes.io/serviceaccount/...`), and wasm's `memcmp` goes byte by byte.
+        let mut k = 0;
+        while k < self.0.len() {
+            let (key, value) = &self.0[k];
+            if same_bytes(key.as_bytes(), name.as_bytes()) {
+                return Some(value);
+            }
+            k += 1;
+        }
+        None
     }
 
     /// Whether the object has a member `name`.
