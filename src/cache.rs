@@ -49,6 +49,9 @@ pub struct Ticket {
     hash: u64,
     /// The entry's id; 0 is no entry.
     id: u64,
+    /// The entry's bucket in the young generation when last found there: tried first, and
+    /// taken only if the entry in it has the ticket's id.
+    bucket: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -253,21 +256,37 @@ impl TokenCache {
             .map_or(Ticket::default(), |e| Ticket {
                 hash: key.hash,
                 id: e.id,
+                bucket: self
+                    .young
+                    .find_bucket_index(key.hash, |y| y.id == e.id)
+                    .unwrap_or(usize::MAX),
             })
     }
 
-    /// Like [`TokenCache::decision`], reaching the token's entry by its ticket.
+    /// Like [`TokenCache::decision`], reaching the token's entry by its ticket: first in the
+    /// bucket where it was last found (no hashing, no probing), else by its hash and id (and
+    /// the ticket notes the new bucket).
     pub fn decision_by_ticket(
         &mut self,
-        ticket: Ticket,
+        ticket: &mut Ticket,
         now: UnixTime,
         question: &Question,
     ) -> Option<Arc<Decision>> {
         if ticket.id == 0 {
             return None;
         }
-        let eq = |e: &Entry| e.id == ticket.id;
-        self.find_young(ticket.hash, eq, now)?
+        let id = ticket.id;
+        let bucket = match self.young.get_bucket(ticket.bucket) {
+            Some(e) if e.id == id => ticket.bucket,
+            _ => {
+                let bucket = self.find_young(ticket.hash, |e: &Entry| e.id == id)?;
+                ticket.bucket = bucket;
+                bucket
+            }
+        };
+        self.young
+            .get_bucket_mut(bucket)
+            .filter(|e| e.validity.holds(now))?
             .decision_for(question)
     }
 
@@ -319,24 +338,21 @@ impl TokenCache {
     /// generation when it was found in the old one. One hash and one comparison on a hit.
     fn entry(&mut self, key: TokenKey<'_>, now: UnixTime) -> Option<&mut Entry> {
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        self.find_young(key.hash, eq, now)
+        let bucket = self.find_young(key.hash, eq)?;
+        self.young
+            .get_bucket_mut(bucket)
+            .filter(|e| e.validity.holds(now))
     }
 
-    /// The entry that `eq` picks among those of `hash`, moved to the young generation when it
-    /// was in the old one, if its validity window holds at `now`.
-    fn find_young(
-        &mut self,
-        hash: u64,
-        eq: impl Fn(&Entry) -> bool,
-        now: UnixTime,
-    ) -> Option<&mut Entry> {
-        if self.young.find(hash, &eq).is_none() {
-            let (entry, _) = self.old.find_entry(hash, &eq).ok()?.remove();
-            self.insert_entry(hash, entry);
+    /// The young-generation bucket of the entry that `eq` picks among those of `hash`, moved
+    /// there when it was in the old generation. One probe when it is young.
+    fn find_young(&mut self, hash: u64, eq: impl Fn(&Entry) -> bool) -> Option<usize> {
+        if let Some(bucket) = self.young.find_bucket_index(hash, &eq) {
+            return Some(bucket);
         }
-        self.young
-            .find_mut(hash, eq)
-            .filter(|e| e.validity.holds(now))
+        let (entry, _) = self.old.find_entry(hash, &eq).ok()?.remove();
+        self.insert_entry(hash, entry);
+        self.young.find_bucket_index(hash, eq)
     }
 
     fn insert_entry(&mut self, hash: u64, entry: Entry) {
@@ -500,11 +516,12 @@ mod tests {
         let (a, b) = (cache.ticket(cache.key("a")), cache.ticket(cache.key("b")));
         assert_ne!(a, b);
         let now = UnixTime(0);
-        let got = |c: &mut TokenCache, t| c.decision_by_ticket(t, now, &question("get"));
+        let got =
+            |c: &mut TokenCache, mut t: Ticket| c.decision_by_ticket(&mut t, now, &question("get"));
         assert_eq!(got(&mut cache, a).map(|d| d.status), Some(200));
         assert_eq!(got(&mut cache, b).map(|d| d.status), Some(403));
         assert!(cache
-            .decision_by_ticket(a, now, &question("list"))
+            .decision_by_ticket(&mut { a }, now, &question("list"))
             .is_none());
         assert!(got(&mut cache, Ticket::default()).is_none());
         // Replaced: the same token inserted again is a new entry, the old ticket is void.
@@ -533,8 +550,9 @@ mod tests {
         cache.insert(cache.key("t"), identity("t"), window);
         remember(&mut cache, "t", &question("get"), decision(200));
         let ticket = cache.ticket(cache.key("t"));
-        let got =
-            |c: &mut TokenCache, now| c.decision_by_ticket(ticket, UnixTime(now), &question("get"));
+        let got = |c: &mut TokenCache, now| {
+            c.decision_by_ticket(&mut { ticket }, UnixTime(now), &question("get"))
+        };
         assert!(got(&mut cache, 21).is_none(), "after exp");
         assert!(got(&mut cache, 9).is_none(), "before nbf");
         // Two more tokens push "t" into the old generation; its ticket still finds it.
@@ -549,6 +567,49 @@ mod tests {
     }
 
     #[test]
+    fn a_ticket_follows_its_entry_to_a_new_bucket_when_the_table_grows() {
+        let mut cache = TokenCache::new(10_000);
+        cache.insert(cache.key("a"), identity("a"), ALWAYS);
+        remember(&mut cache, "a", &question("get"), decision(200));
+        let mut ticket = cache.ticket(cache.key("a"));
+        let first = ticket.bucket;
+        let get = question("get");
+        let now = UnixTime(0);
+        assert_eq!(
+            cache
+                .decision_by_ticket(&mut ticket, now, &get)
+                .map(|d| d.status),
+            Some(200)
+        );
+        // Growing the table rehashes every entry into a new layout.
+        for k in 0..1_000 {
+            cache.insert(cache.key(&format!("t{k}")), identity("t"), ALWAYS);
+        }
+        let moved = cache
+            .young
+            .find_bucket_index(ticket.hash, |e| e.id == ticket.id);
+        assert_ne!(moved, Some(first), "the entry moved");
+        // The bucket it names is stale (empty, or another token's entry, never taken for it).
+        assert_eq!(
+            cache
+                .decision_by_ticket(&mut ticket, now, &get)
+                .map(|d| d.status),
+            Some(200)
+        );
+        assert_eq!(
+            Some(ticket.bucket),
+            moved,
+            "the ticket notes the new bucket"
+        );
+        assert_eq!(
+            cache
+                .decision_by_ticket(&mut ticket, now, &get)
+                .map(|d| d.status),
+            Some(200)
+        );
+    }
+
+    #[test]
     fn a_prepared_question_finds_only_its_own_decision_again() {
         let mut cache = TokenCache::new(8);
         cache.insert(cache.key("a"), identity("a"), ALWAYS);
@@ -560,8 +621,9 @@ mod tests {
         let (get, delete) = (question("get"), question("delete"));
         let now = UnixTime(0);
         for _ in 0..3 {
-            let status =
-                |c: &mut TokenCache, t, q| c.decision_by_ticket(t, now, q).map(|d| d.status);
+            let status = |c: &mut TokenCache, mut t: Ticket, q| {
+                c.decision_by_ticket(&mut t, now, q).map(|d| d.status)
+            };
             assert_eq!(status(&mut cache, a, &get), Some(200));
             assert_eq!(status(&mut cache, a, &delete), Some(403));
             assert_eq!(status(&mut cache, b, &delete), Some(401));

@@ -222,7 +222,7 @@ impl Engine {
         now: UnixTime,
     ) -> Arc<Decision> {
         if self.bundle.check_fresh(now).is_ok() {
-            if let Some(decision) = self.cache.decision_by_ticket(*ticket, now, question) {
+            if let Some(decision) = self.cache.decision_by_ticket(ticket, now, question) {
                 return decision;
             }
         }
