@@ -61,13 +61,16 @@ impl<T> Slots<T> {
 
     /// The value of a live handle.
     fn get_mut(&mut self, handle: f64) -> Option<&mut T> {
-        if !(handle.is_finite() && handle >= 0.0 && handle.fract() == 0.0) {
+        // Integer arithmetic (an f64 remainder is a library call in wasm): `as` saturates, so
+        // only a whole number in range converts back to the same value.
+        let whole = handle as u64;
+        if whole as f64 != handle {
             return None;
         }
-        let index = (handle % SLOTS as f64) as usize;
-        let generation = (handle / SLOTS as f64).floor();
+        let index = (whole % SLOTS as u64) as usize;
+        let generation = whole / SLOTS as u64;
         match self.slots.get_mut(index) {
-            Some(Some((g, value))) if f64::from(*g) == generation => Some(value),
+            Some(Some((g, value))) if u64::from(*g) == generation => Some(value),
             _ => None,
         }
     }
