@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod bundle;
 pub mod cache;
+mod cursor;
 pub mod decision;
 pub mod engine;
 pub mod identity;

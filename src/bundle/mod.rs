@@ -72,7 +72,7 @@ impl Bundle {
         match scan::load(bytes) {
             Ok(loaded) => loaded,
             // Read again by serde_json, which names the problem, or reads what `scan` does not.
-            Err(scan::GiveUp) => Bundle::from_document(parse_document(bytes)?),
+            Err(crate::cursor::GiveUp) => Bundle::from_document(parse_document(bytes)?),
         }
     }
 
