@@ -238,7 +238,7 @@ pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, Toke
     let Some(raw) = claims.get(name) else {
         return Ok(None);
     };
-    match serde_json::from_slice::<serde_json::Number>(raw.get().as_bytes()) {
+    match serde_json::from_slice::<serde_json::Number>(raw.as_bytes()) {
         Ok(n) => n
             .as_i64()
             .or_else(|| {
@@ -274,7 +274,7 @@ pub fn audiences(claims: &Object<'_>) -> Result<Vec<String>, TokenError> {
     if let Some(s) = object::as_str(raw) {
         return Ok(vec![s.into_owned()]);
     }
-    match serde_json::from_slice::<Value>(raw.get().as_bytes()).unwrap_or(Value::Null) {
+    match serde_json::from_slice::<Value>(raw.as_bytes()).unwrap_or(Value::Null) {
         Value::Array(items) => items
             .iter()
             .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v)))
