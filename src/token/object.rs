@@ -318,7 +318,7 @@ mod tests {
                     ][rng.gen_range(0..10)],
                 ),
                 2 => out.push_str(["true", "false", "null", "nul", "tru"][rng.gen_range(0..5)]),
-                3 | 4 | 5 => out.push_str(["\"x\"", "12", "\"sa-1\""][rng.gen_range(0..3)]),
+                3..=5 => out.push_str(["\"x\"", "12", "\"sa-1\""][rng.gen_range(0..3)]),
                 6 | 7 => object(rng, depth + 1, out),
                 _ => {
                     out.push('[');
