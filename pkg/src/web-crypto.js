@@ -41,7 +41,9 @@ function sameBytes(a, b) {
 export class WebCryptoSignatures {
   #subtle;
   #keys = new Map(); // `${alg} ${jwk}` -> Promise<CryptoKey | null>
+  #ready = new Map(); // jwk -> Map(alg -> CryptoKey | null), once imported
   #families = new Map(); // family -> Promise<boolean>
+  #familyKnown = new Map(); // family -> boolean, once the self-test has answered
   #maxKeys;
   #held = [];
 
@@ -59,13 +61,17 @@ export class WebCryptoSignatures {
    */
   async verify(check) {
     const { alg, keys, message, signature } = check ?? {};
-    if (typeof alg !== 'string' || !Array.isArray(keys) || !FAMILY[alg]) return [];
-    if (!(await this.#familyWorks(FAMILY[alg]))) return [];
-    const verdicts = await Promise.all(keys.map(async (jwk) => {
-      const valid = await this.#check(alg, jwk, message, signature);
-      return typeof valid === 'boolean' ? { alg, jwk, message, signature, valid } : null;
-    }));
-    return verdicts.filter((v) => v !== null);
+    const family = typeof alg === 'string' ? FAMILY[alg] : undefined;
+    if (!family || !Array.isArray(keys)) return [];
+    // Answers known already are read synchronously: each `await` is a turn of the event loop.
+    if (!(this.#familyKnown.get(family) ?? (await this.#familyWorks(family)))) return [];
+    const verdictOf = (jwk, valid) => (typeof valid === 'boolean' ? { alg, jwk, message, signature, valid } : null);
+    if (keys.length === 1) {
+      const verdict = verdictOf(keys[0], await this.#check(alg, keys[0], message, signature));
+      return verdict === null ? [] : [verdict];
+    }
+    const valid = await Promise.all(keys.map((jwk) => this.#check(alg, jwk, message, signature)));
+    return keys.map((jwk, i) => verdictOf(jwk, valid[i])).filter((v) => v !== null);
   }
 
   /** Runs `fn` with `verdicts` held for the host verifier, and returns what it returns. */
@@ -93,7 +99,8 @@ export class WebCryptoSignatures {
 
   async #check(alg, jwk, message, signature) {
     try {
-      const key = await this.#key(alg, jwk);
+      const imported = this.#ready.get(jwk)?.get(alg);
+      const key = imported !== undefined ? imported : await this.#key(alg, jwk);
       if (!key) return undefined;
       const p = params(alg, key.algorithm);
       return await this.#subtle.verify(p, key, signature, message);
@@ -106,15 +113,23 @@ export class WebCryptoSignatures {
     const id = `${alg} ${jwk}`;
     let key = this.#keys.get(id);
     if (!key) {
-      if (this.#keys.size >= this.#maxKeys) this.#keys.clear();
+      if (this.#keys.size >= this.#maxKeys) {
+        this.#keys.clear();
+        this.#ready.clear();
+      }
       key = (async () => {
+        let imported = null;
         try {
           const parsed = JSON.parse(jwk);
           const { kty, n, e, crv, x, y } = parsed;
-          return await this.#subtle.importKey('jwk', { kty, n, e, crv, x, y }, params(alg, parsed), false, ['verify']);
+          imported = await this.#subtle.importKey('jwk', { kty, n, e, crv, x, y }, params(alg, parsed), false, ['verify']);
         } catch {
-          return null;
+          imported = null;
         }
+        let byAlg = this.#ready.get(jwk);
+        if (!byAlg) this.#ready.set(jwk, (byAlg = new Map()));
+        byAlg.set(alg, imported);
+        return imported;
       })();
       this.#keys.set(id, key);
     }
@@ -125,17 +140,20 @@ export class WebCryptoSignatures {
     let works = this.#families.get(family);
     if (!works) {
       works = (async () => {
+        let ok = false;
         try {
           const v = SELF_TEST[family];
           const jwk = JSON.stringify(v.jwk);
           const message = new TextEncoder().encode(SELF_TEST_MESSAGE);
           const tampered = new TextEncoder().encode(`${SELF_TEST_MESSAGE}!`);
           const signature = base64url(v.sig);
-          return (await this.#check(family, jwk, message, signature)) === true
+          ok = (await this.#check(family, jwk, message, signature)) === true
             && (await this.#check(family, jwk, tampered, signature)) === false;
         } catch {
-          return false;
+          ok = false;
         }
+        this.#familyKnown.set(family, ok);
+        return ok;
       })();
       this.#families.set(family, works);
     }
