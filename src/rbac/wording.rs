@@ -9,40 +9,49 @@ use super::decision::{RbacGrant, SubjectKind};
 use super::request::RbacRequest;
 use crate::identity::Identity;
 
+// Every decision carries one of these messages, so they are written straight into one buffer
+// (`push_str` and the quoting below) rather than through `format!`, whose machinery is most of
+// their cost at the module's `opt-level = "z"`.
+
 /// `RBAC: allowed by <binding description>`.
 pub(crate) fn allowed_reason(grant: &RbacGrant) -> String {
-    format!("RBAC: allowed by {}", describe_grant(grant))
+    let mut out = String::with_capacity(160);
+    out.push_str("RBAC: allowed by ");
+    push_grant(&mut out, grant);
+    out
 }
 
 /// `RoleBinding "<name>/<namespace>" of <RoleKind> "<role>" to <subject>`, or
 /// `ClusterRoleBinding "<name>" of ClusterRole "<role>" to <subject>`.
-pub(crate) fn describe_grant(grant: &RbacGrant) -> String {
-    let binding = match &grant.binding_namespace {
-        Some(ns) => format!("{}/{}", grant.binding_name, ns),
-        None => grant.binding_name.clone(),
-    };
-    format!(
-        "{} {} of {} {} to {}",
-        grant.binding_kind,
-        go_quote(&binding),
-        grant.role_kind,
-        go_quote(&grant.role_name),
-        describe_subject(
-            grant.subject_kind,
-            &grant.subject_name,
-            grant.subject_namespace.as_deref()
-        ),
-    )
+fn push_grant(out: &mut String, grant: &RbacGrant) {
+    out.push_str(grant.binding_kind.as_str());
+    out.push(' ');
+    match &grant.binding_namespace {
+        Some(ns) => push_quoted(out, &[&grant.binding_name, "/", ns]),
+        None => push_quoted(out, &[&grant.binding_name]),
+    }
+    out.push_str(" of ");
+    out.push_str(grant.role_kind.as_str());
+    out.push(' ');
+    push_quoted(out, &[&grant.role_name]);
+    out.push_str(" to ");
+    push_subject(
+        out,
+        grant.subject_kind,
+        &grant.subject_name,
+        grant.subject_namespace.as_deref(),
+    );
 }
 
 /// `ServiceAccount "<name>/<namespace>"`, `User "<name>"`, `Group "<name>"`.
-pub(crate) fn describe_subject(kind: SubjectKind, name: &str, namespace: Option<&str>) -> String {
+fn push_subject(out: &mut String, kind: SubjectKind, name: &str, namespace: Option<&str>) {
+    out.push_str(kind.as_str());
+    out.push(' ');
     match kind {
-        SubjectKind::ServiceAccount => format!(
-            "{kind} {}",
-            go_quote(&format!("{name}/{}", namespace.unwrap_or_default()))
-        ),
-        SubjectKind::User | SubjectKind::Group => format!("{kind} {}", go_quote(name)),
+        SubjectKind::ServiceAccount => {
+            push_quoted(out, &[name, "/", namespace.unwrap_or_default()])
+        }
+        SubjectKind::User | SubjectKind::Group => push_quoted(out, &[name]),
     }
 }
 
@@ -50,30 +59,35 @@ pub(crate) fn describe_subject(kind: SubjectKind, name: &str, namespace: Option<
 /// API group "<group>" in the namespace "<ns>"` (or `at the cluster scope`), and `User "<user>"
 /// cannot <verb> path "<path>"` for a non-resource URL.
 pub(crate) fn forbidden_message(username: &str, request: &RbacRequest) -> String {
-    let user = go_quote(username);
+    let mut out = String::with_capacity(160);
+    out.push_str("User ");
+    push_quoted(&mut out, &[username]);
+    out.push_str(" cannot ");
     match request {
         RbacRequest::NonResource(n) => {
-            format!("User {user} cannot {} path {}", n.verb, go_quote(&n.path))
+            out.push_str(&n.verb);
+            out.push_str(" path ");
+            push_quoted(&mut out, &[&n.path]);
         }
         RbacRequest::Resource(r) => {
-            let resource = if r.subresource.is_empty() {
-                r.resource.clone()
+            out.push_str(&r.verb);
+            out.push_str(" resource ");
+            if r.subresource.is_empty() {
+                push_quoted(&mut out, &[&r.resource]);
             } else {
-                format!("{}/{}", r.resource, r.subresource)
-            };
-            let scope = if r.namespace.is_empty() {
-                "at the cluster scope".to_string()
+                push_quoted(&mut out, &[&r.resource, "/", &r.subresource]);
+            }
+            out.push_str(" in API group ");
+            push_quoted(&mut out, &[&r.group]);
+            if r.namespace.is_empty() {
+                out.push_str(" at the cluster scope");
             } else {
-                format!("in the namespace {}", go_quote(&r.namespace))
-            };
-            format!(
-                "User {user} cannot {} resource {} in API group {} {scope}",
-                r.verb,
-                go_quote(&resource),
-                go_quote(&r.group)
-            )
+                out.push_str(" in the namespace ");
+                push_quoted(&mut out, &[&r.namespace]);
+            }
         }
     }
+    out
 }
 
 /// Kubernetes' not-found error for a missing role: `role.rbac.authorization.k8s.io "<name>" not
@@ -121,15 +135,28 @@ pub(crate) fn namespace_rule(identity: &Identity, namespace: &str) -> String {
 /// non-printable characters; printable Unicode is kept.
 pub(crate) fn go_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, &[text]);
+    out
+}
+
+/// Appends the concatenation of `parts`, quoted as [`go_quote`] quotes it.
+fn push_quoted(out: &mut String, parts: &[&str]) {
     out.push('"');
+    for part in parts {
+        push_escaped(out, part);
+    }
+    out.push('"');
+}
+
+/// Appends `text` with Go's `%q` escapes, without the quotes.
+fn push_escaped(out: &mut String, text: &str) {
     // Names are nearly always printable ASCII without quotes or backslashes: copied whole.
     if text
         .bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
     {
         out.push_str(text);
-        out.push('"');
-        return out;
+        return;
     }
     for c in text.chars() {
         match c {
@@ -154,8 +181,6 @@ pub(crate) fn go_quote(text: &str) -> String {
             }
         }
     }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
