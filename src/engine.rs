@@ -13,13 +13,15 @@ use crate::policy::PolicyContext;
 use crate::rbac::RbacRequest;
 use crate::request::HttpRequest;
 use crate::time::UnixTime;
-use crate::token::{self, credentials::token_from_headers, TokenError};
+use crate::token::{self, credentials::token_from_headers, HeaderMemo, TokenError};
 
 /// A loaded bundle and its verified-token cache.
 #[derive(Debug)]
 pub struct Engine {
     bundle: Arc<Bundle>,
     cache: TokenCache,
+    /// Token headers read before (the tokens of an issuer share theirs).
+    headers: HeaderMemo,
     /// Seconds past its `expires_at` during which the held bundle still answers.
     expiry_grace: u32,
 }
@@ -30,6 +32,7 @@ impl Engine {
         Engine {
             bundle: Arc::new(bundle),
             cache: TokenCache::new(DEFAULT_CAPACITY),
+            headers: HeaderMemo::default(),
             expiry_grace: 0,
         }
     }
@@ -119,7 +122,13 @@ impl Engine {
             return Ok(identity);
         }
         let bundle = &self.bundle;
-        let verified = token::verify(bundle.keys(), bundle.leeway(), key.token(), now)?;
+        let verified = token::verify(
+            bundle.keys(),
+            bundle.leeway(),
+            key.token(),
+            now,
+            &mut self.headers,
+        )?;
         let slack = i64::from(bundle.leeway());
         let not_before = [verified.not_before, verified.issued_at]
             .into_iter()
@@ -162,7 +171,7 @@ impl Engine {
         if self.check_held_fresh(now).is_err() || self.cache.get(key, now).is_some() {
             return None;
         }
-        token::signature_check(self.bundle.keys(), token)
+        token::signature_check(self.bundle.keys(), token, &mut self.headers)
     }
 
     /// The TokenReview status of a token (`whoami`).

@@ -1,10 +1,13 @@
 //! Compact JWS parsing: three base64url parts, a JSON header and JSON claims, each checked
 //! strictly (no padding, no duplicate members, objects only) before any key is touched.
 
+use std::sync::Arc;
+
 use jsonwebtoken::Algorithm;
 
 use super::object::{self, Object};
 use super::TokenError;
+use crate::cache::same_bytes;
 
 /// Tokens larger than this are refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -15,7 +18,7 @@ pub struct Jws<'t> {
     /// The signature algorithm (never `none`).
     pub alg: Algorithm,
     /// The key id, if any.
-    pub kid: Option<String>,
+    pub kid: Option<Arc<str>>,
     /// The claims: the decoded JSON text (read it with [`Jws::claims`]).
     pub claims_json: String,
     /// `base64url(header) "." base64url(claims)`: what the signature covers.
@@ -24,8 +27,39 @@ pub struct Jws<'t> {
     pub signature: Vec<u8>,
 }
 
-/// Parses a compact JWS, refusing anything not strictly well-formed.
-pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
+/// Headers read before, by their exact text: the tokens of one issuer share their header, so
+/// most tokens skip decoding and reading it. The answer is a function of the text alone; only
+/// headers that were accepted are kept, at most [`HeaderMemo::MAX`].
+#[derive(Debug, Default)]
+pub struct HeaderMemo(Vec<(Box<str>, Algorithm, Option<Arc<str>>)>);
+
+impl HeaderMemo {
+    /// How many headers are kept (the oldest is forgotten first).
+    pub const MAX: usize = 16;
+
+    /// Reads a header part as [`header`] does, or recalls it.
+    pub fn read(&mut self, part: &str) -> Result<(Algorithm, Option<Arc<str>>), TokenError> {
+        let mut k = 0;
+        while k < self.0.len() {
+            let (text, alg, kid) = &self.0[k];
+            if same_bytes(text.as_bytes(), part.as_bytes()) {
+                return Ok((*alg, kid.clone()));
+            }
+            k += 1;
+        }
+        let (alg, kid) = header(part)?;
+        let kid: Option<Arc<str>> = kid.map(Arc::from);
+        if self.0.len() >= Self::MAX {
+            self.0.remove(0);
+        }
+        self.0.push((part.into(), alg, kid.clone()));
+        Ok((alg, kid))
+    }
+}
+
+/// Parses a compact JWS, refusing anything not strictly well-formed; `headers` recalls headers
+/// read before.
+pub fn parse<'t>(token: &'t str, headers: &mut HeaderMemo) -> Result<Jws<'t>, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::TooLarge {
             size: token.len(),
@@ -46,7 +80,7 @@ pub fn parse(token: &str) -> Result<Jws<'_>, TokenError> {
     // INVARIANT: `h` and `c` are the first two '.'-separated parts and a third follows, so
     // this ends on the (ASCII) second '.': in bounds and on a character boundary.
     let signing_input = &token[..h.len() + 1 + c.len()];
-    let (alg, kid) = header(h)?;
+    let (alg, kid) = headers.read(h)?;
     let claims_json = decode_json("claims", c)?;
     let signature = decode_part("signature", s)?;
     Ok(Jws {
@@ -195,6 +229,11 @@ mod tests {
     }
 
     /// Why parsing a token, then reading its claims, fails.
+    /// Parses with a memo of its own.
+    fn parse_new(token: &str) -> Result<Jws<'_>, TokenError> {
+        parse(token, &mut HeaderMemo::default())
+    }
+
     fn why(result: Result<Jws<'_>, TokenError>) -> String {
         match result {
             Ok(jws) => jws.claims().map(|_| ()).unwrap_err().to_string(),
@@ -205,7 +244,7 @@ mod tests {
     #[test]
     fn a_well_formed_token_parses() {
         let t = token(r#"{"alg":"ES256","kid":"k1"}"#, r#"{"sub":"x"}"#);
-        let jws = parse(&t).unwrap();
+        let jws = parse_new(&t).unwrap();
         assert_eq!(jws.alg, Algorithm::ES256);
         assert_eq!(jws.kid.as_deref(), Some("k1"));
         let claims = jws.claims().unwrap();
@@ -221,7 +260,7 @@ mod tests {
     fn alg_none_is_never_accepted_in_any_spelling() {
         for alg in ["none", "None", "NONE"] {
             let t = token(&format!(r#"{{"alg":"{alg}"}}"#), "{}");
-            assert_eq!(parse(&t).unwrap_err(), TokenError::Unsigned, "{alg}");
+            assert_eq!(parse_new(&t).unwrap_err(), TokenError::Unsigned, "{alg}");
         }
     }
 
@@ -270,21 +309,21 @@ mod tests {
             ),
         ];
         for (t, expected) in cases {
-            let got = why(parse(t));
+            let got = why(parse_new(t));
             assert!(got.contains(expected), "{t}: {got}");
         }
     }
 
     #[test]
     fn unsupported_algorithms_and_headers_are_named() {
-        let got = why(parse(&token(r#"{"alg":"ES512"}"#, "{}")));
+        let got = why(parse_new(&token(r#"{"alg":"ES512"}"#, "{}")));
         assert!(
             got.starts_with("header.alg: \"ES512\" is not supported"),
             "{got}"
         );
-        let got = why(parse(&token(r#"{"alg":"ES256","crit":["exp"]}"#, "{}")));
+        let got = why(parse_new(&token(r#"{"alg":"ES256","crit":["exp"]}"#, "{}")));
         assert_eq!(got, "header.crit: not supported");
-        let got = why(parse(&token(
+        let got = why(parse_new(&token(
             r#"{"alg":"ES256","jku":"https://evil"}"#,
             "{}",
         )));
@@ -305,10 +344,36 @@ mod tests {
     }
 
     #[test]
+    fn headers_are_recalled_by_their_exact_text_and_only_when_accepted() {
+        let mut memo = HeaderMemo::default();
+        let es = b64(r#"{"alg":"ES256","kid":"k1"}"#);
+        let (alg, kid) = memo.read(&es).unwrap();
+        assert_eq!((alg, kid.as_deref()), (Algorithm::ES256, Some("k1")));
+        assert_eq!(memo.read(&es).unwrap().1.as_deref(), Some("k1"), "recalled");
+        // Another text is read anew, even when it differs in one character only.
+        let other = b64(r#"{"alg":"ES256","kid":"k2"}"#);
+        assert_eq!(memo.read(&other).unwrap().1.as_deref(), Some("k2"));
+        // Refused headers are refused every time and never kept.
+        let none = b64(r#"{"alg":"none"}"#);
+        for _ in 0..2 {
+            assert_eq!(memo.read(&none).unwrap_err(), TokenError::Unsigned);
+        }
+        assert_eq!(memo.0.len(), 2);
+        // At most MAX kept, the oldest forgotten first.
+        for k in 0..HeaderMemo::MAX {
+            memo.read(&b64(&format!(r#"{{"alg":"HS256","kid":"{k}"}}"#)))
+                .unwrap();
+        }
+        assert_eq!(memo.0.len(), HeaderMemo::MAX);
+        assert!(memo.0.iter().all(|(text, ..)| **text != es));
+        assert_eq!(memo.read(&es).unwrap().1.as_deref(), Some("k1"));
+    }
+
+    #[test]
     fn oversized_tokens_are_refused_before_parsing() {
         let t = "a".repeat(MAX_TOKEN_BYTES + 1);
         assert_eq!(
-            parse(&t).unwrap_err(),
+            parse_new(&t).unwrap_err(),
             TokenError::TooLarge {
                 size: MAX_TOKEN_BYTES + 1,
                 max: MAX_TOKEN_BYTES

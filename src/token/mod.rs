@@ -40,7 +40,7 @@ pub struct VerifiedToken {
 }
 
 pub mod credentials;
-pub use jws::{algorithm_name, header as jws_header, MAX_TOKEN_BYTES};
+pub use jws::{algorithm_name, header as jws_header, HeaderMemo, MAX_TOKEN_BYTES};
 
 /// The signature check of a token, for a host whose signature math is asynchronous (WebCrypto
 /// in workers and browsers): done ahead of the decision, its answer is then given back through
@@ -61,11 +61,13 @@ pub struct SignatureCheck<'k, 't> {
 /// The public-key signature check that verifying `token` would make, with the keys chosen as
 /// [`verify`] chooses them; `None` when there is none to make ahead: HMAC (done in the
 /// module), or a token refused before any signature is checked (verifying it says why).
+/// `headers` as for [`verify`].
 pub fn signature_check<'k, 't>(
     keys: &'k KeyRing,
     token: &'t str,
+    headers: &mut HeaderMemo,
 ) -> Option<SignatureCheck<'k, 't>> {
-    let jws = jws::parse(token).ok()?;
+    let jws = jws::parse(token, headers).ok()?;
     let claims = jws.claims().ok()?;
     let iss = claims::optional_str(&claims, "", "iss").ok()?;
     let choice = keys
@@ -123,14 +125,16 @@ pub fn verify_signature(issuer: &IssuerKeys, compact: &str) -> Result<(), TokenE
 
 /// Verifies a compact JWS token: its form, issuer, key, signature, `exp`/`nbf`/`iat` (with
 /// `leeway` seconds) and `aud`, then recognises its format. The account it names is checked
-/// against the bundle by [`crate::identity::resolve`].
+/// against the bundle by [`crate::identity::resolve`]. `headers` recalls headers read before
+/// (an engine keeps one; `&mut HeaderMemo::default()` for none).
 pub fn verify(
     keys: &KeyRing,
     leeway: u32,
     token: &str,
     now: UnixTime,
+    headers: &mut HeaderMemo,
 ) -> Result<VerifiedToken, TokenError> {
-    let jws = jws::parse(token)?;
+    let jws = jws::parse(token, headers)?;
     let claims = jws.claims()?;
     let iss = claims::optional_str(&claims, "", "iss")?;
     let issuer = keys.issuer(iss.as_deref())?;
