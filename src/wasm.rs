@@ -395,14 +395,11 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
     };
     let keys = js_sys::Array::new();
     for key in &check.keys {
-        keys.push(&JsValue::from_str(key));
+        keys.push(&host_string(key));
     }
     let object = js_sys::Object::new();
     let fields: [(&str, JsValue); 4] = [
-        (
-            "alg",
-            JsValue::from_str(crate::token::algorithm_name(check.alg)),
-        ),
+        ("alg", host_string(crate::token::algorithm_name(check.alg))),
         ("keys", keys.into()),
         ("message", js_sys::Uint8Array::from(check.message).into()),
         (
@@ -412,7 +409,7 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
     ];
     for (name, value) in fields {
         // Setting a property of a new plain object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
+        let _ = js_sys::Reflect::set(&object, &host_string(name), &value);
     }
     object.into()
 }
@@ -428,13 +425,12 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
 pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
     let host = verifier.map(|f| {
         let f: HostVerifierFn = f.unchecked_into();
-        let keys = std::cell::RefCell::new(HostStrings::default());
         Box::new(
             move |alg: jsonwebtoken::Algorithm, jwk: &str, message: &[u8], signature: &[u8]| {
-                let (alg, jwk) = {
-                    let mut keys = keys.borrow_mut();
-                    (keys.get(crate::token::algorithm_name(alg)), keys.get(jwk))
-                };
+                let (alg, jwk) = (
+                    host_string(crate::token::algorithm_name(alg)),
+                    host_string(jwk),
+                );
                 f.call_with_views(&JsValue::NULL, &alg, &jwk, message, signature)
                     .ok()
                     .and_then(|v| v.as_bool())
@@ -464,11 +460,26 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-/// The JavaScript strings of the few algorithm names and keys (JWK text) handed to the host
-/// verifier, made once: a key crosses as the same string every time instead of being decoded
-/// anew (and hashed anew by the host's key cache). Keyed by content, at most `MAX` kept.
+/// The JavaScript strings of the few algorithm names, keys (JWK text) and property names handed
+/// to the host (the verifier, `signatureCheck`), made once: a key crosses as the same string
+/// every time instead of being decoded anew (and hashed anew by the host's key cache). Keyed by
+/// content, at most `MAX` kept.
 #[derive(Default)]
 struct HostStrings(Vec<(Box<str>, JsValue)>);
+
+thread_local! {
+    static HOST_STRINGS: std::cell::RefCell<HostStrings> =
+        std::cell::RefCell::new(HostStrings::default());
+}
+
+/// The JavaScript string of `text`, from [`HostStrings`].
+fn host_string(text: &str) -> JsValue {
+    HOST_STRINGS.with(|strings| match strings.try_borrow_mut() {
+        Ok(mut strings) => strings.get(text),
+        // Only a re-entrant call could find it borrowed: then a new string.
+        Err(_) => JsValue::from_str(text),
+    })
+}
 
 impl HostStrings {
     const MAX: usize = 64;
