@@ -236,7 +236,10 @@ pub fn resolve(
     let mut extra = BTreeMap::new();
     if let Credential::KubernetesBound { bound, jti, .. } = &token.credential {
         if let Some(jti) = jti {
-            extra.insert(EXTRA_CREDENTIAL_ID.to_string(), vec![format!("JTI={jti}")]);
+            extra.insert(
+                EXTRA_CREDENTIAL_ID.to_string(),
+                vec![crate::names::concat(&["JTI=", jti])],
+            );
         }
         for (key, value) in bound.extra_entries() {
             extra.insert(key.to_string(), vec![value.to_string()]);

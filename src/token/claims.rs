@@ -312,20 +312,22 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
         let uid = required_str(&sa, sa_path, "uid", F)?;
         check_sub(claims, &namespace, &name)?;
         let mut bound = BoundObject::default();
-        for kind in ["pod", "secret"] {
+        for (kind, path) in [
+            ("pod", "kubernetes.io.pod"),
+            ("secret", "kubernetes.io.secret"),
+        ] {
             if k8s.contains(kind) {
-                let path = format!("{BOUND_CLAIM}.{kind}");
                 let object = required_object(&k8s, BOUND_CLAIM, kind, F)?;
                 bound.kind = kind.to_string();
-                bound.name = required_str(&object, &path, "name", F)?;
-                bound.uid = required_str(&object, &path, "uid", F)?;
+                bound.name = required_str(&object, path, "name", F)?;
+                bound.uid = required_str(&object, path, "uid", F)?;
             }
         }
         if k8s.contains("node") {
-            let path = format!("{BOUND_CLAIM}.node");
+            let path = "kubernetes.io.node";
             let node = required_object(&k8s, BOUND_CLAIM, "node", F)?;
-            bound.node_name = Some(required_str(&node, &path, "name", F)?);
-            bound.node_uid = optional_str(&node, &path, "uid")?.map(Cow::into_owned);
+            bound.node_name = Some(required_str(&node, path, "name", F)?);
+            bound.node_uid = optional_str(&node, path, "uid")?.map(Cow::into_owned);
         }
         let jti = optional_str(claims, "", "jti")?.map(Cow::into_owned);
         return Ok((
