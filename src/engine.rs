@@ -251,21 +251,14 @@ impl Engine {
             Ok(identity) => identity,
             Err(e) => return unauthenticated(kind, &e, revision),
         };
-        let rbac = self
-            .bundle
-            .rbac()
-            .authorize(&identity, self.bundle.namespaces(), request);
-        // The reason, then the namespace rule or else any evaluation error.
-        let mut explanation = rbac.reason;
-        let error = Some(rbac.evaluation_error.as_str()).filter(|e| !e.is_empty());
-        if let Some(more) = rbac.namespace_rule.as_deref().or(error) {
-            explanation.push_str("; ");
-            explanation.push_str(more);
-        }
+        let (allowed, explanation) =
+            self.bundle
+                .rbac()
+                .explain(&identity, self.bundle.namespaces(), request);
         Decision {
-            allowed: rbac.allowed,
-            status: if rbac.allowed { 200 } else { 403 },
-            reasons: vec![if rbac.allowed {
+            allowed,
+            status: if allowed { 200 } else { 403 },
+            reasons: vec![if allowed {
                 "rbac-allowed"
             } else {
                 "rbac-denied"

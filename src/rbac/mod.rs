@@ -101,6 +101,83 @@ impl Rbac {
         namespaces: &NamespaceTree,
         request: &RbacRequest,
     ) -> RbacDecision {
+        let search = self.search(identity, namespaces, request);
+        let evaluation_error = wording::evaluation_error(&search.errors);
+        match search.granted {
+            Some((slot, binding, entry)) => {
+                let grant = self.grant(&binding, slot, entry);
+                RbacDecision {
+                    allowed: true,
+                    denied: false,
+                    reason: wording::allowed_reason(&grant.view()),
+                    evaluation_error,
+                    grant: Some(grant),
+                    namespace_rule: None,
+                }
+            }
+            None => RbacDecision {
+                allowed: false,
+                denied: false,
+                reason: wording::forbidden_message(&identity.username, request),
+                evaluation_error,
+                grant: None,
+                namespace_rule: search
+                    .outside
+                    .then(|| wording::namespace_rule(identity, request.namespace())),
+            },
+        }
+    }
+
+    /// [`Rbac::authorize`]'s answer and its explanation alone, without the grant's details:
+    /// the reason, then the namespace rule or else any evaluation error, `; `-separated (what
+    /// a decision carries). Nothing is copied out of the bundle for it.
+    pub fn explain(
+        &self,
+        identity: &Identity,
+        namespaces: &NamespaceTree,
+        request: &RbacRequest,
+    ) -> (bool, String) {
+        let search = self.search(identity, namespaces, request);
+        let (allowed, mut explanation) = match &search.granted {
+            Some((slot, binding, _)) => {
+                let subject = self.bindings.subject_of(*slot);
+                let view = wording::GrantView {
+                    binding_kind: binding.kind,
+                    binding_name: binding.name,
+                    binding_namespace: binding.namespace,
+                    role_kind: binding.role_kind,
+                    role_name: binding.role_name,
+                    subject_kind: subject.map_or(SubjectKind::User, |s| s.kind),
+                    subject_name: subject.map_or("", |s| s.name),
+                    subject_namespace: subject.and_then(|s| s.namespace),
+                };
+                (true, wording::allowed_reason(&view))
+            }
+            None => (
+                false,
+                wording::forbidden_message(&identity.username, request),
+            ),
+        };
+        let more = if search.granted.is_none() && search.outside {
+            wording::namespace_rule(identity, request.namespace())
+        } else {
+            wording::evaluation_error(&search.errors)
+        };
+        if !more.is_empty() {
+            explanation.push_str("; ");
+            explanation.push_str(&more);
+        }
+        (allowed, explanation)
+    }
+
+    /// The first applicable binding whose role has a rule allowing the request (with the
+    /// problems met before it), as Kubernetes' RBAC authorizer looks for it.
+    fn search<'r>(
+        &'r self,
+        identity: &Identity,
+        namespaces: &NamespaceTree,
+        request: &RbacRequest,
+    ) -> Search<'r> {
         let namespace = request.namespace();
         let in_home = in_home_namespace(identity, namespaces, namespace);
         let mut errors = Vec::new();
@@ -112,25 +189,17 @@ impl Rbac {
             };
             let rules = self.roles.rules(set);
             if let Some(entry) = rules.iter().find(|e| rules::rule_allows(&e.rule, request)) {
-                let grant = self.grant(&binding, slot, entry);
-                return RbacDecision {
-                    allowed: true,
-                    denied: false,
-                    reason: wording::allowed_reason(&grant),
-                    evaluation_error: wording::evaluation_error(&errors),
-                    grant: Some(grant),
-                    namespace_rule: None,
+                return Search {
+                    granted: Some((slot, binding, entry)),
+                    errors,
+                    outside: false,
                 };
             }
         }
-        let outside = !namespace.is_empty() && !in_home;
-        RbacDecision {
-            allowed: false,
-            denied: false,
-            reason: wording::forbidden_message(&identity.username, request),
-            evaluation_error: wording::evaluation_error(&errors),
-            grant: None,
-            namespace_rule: outside.then(|| wording::namespace_rule(identity, namespace)),
+        Search {
+            granted: None,
+            errors,
+            outside: !namespace.is_empty() && !in_home,
         }
     }
 
@@ -191,6 +260,16 @@ impl Rbac {
                 .map(str::to_string),
         }
     }
+}
+
+/// What [`Rbac::search`] found.
+struct Search<'r> {
+    /// The binding and rule that allow the request.
+    granted: Option<(Slot, BindingRef<'r>, &'r aggregation::RuleEntry)>,
+    /// Kubernetes' messages for the problems met (missing roles).
+    errors: Vec<String>,
+    /// Refused for a namespace outside the identity's own (tessera's namespace rule).
+    outside: bool,
 }
 
 /// tessera's namespace rule: whether `namespace` is the identity's own or a descendant.

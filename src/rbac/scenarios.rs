@@ -347,6 +347,18 @@ fn scenarios() {
         assert_eq!(decision.allowed, want, "{name}: {decision:#?}");
         assert!(!decision.denied, "{name}: RBAC never denies outright");
         assert_eq!(decision.grant.is_some(), want, "{name}");
+        let explained = w.rbac.explain(identity, &w.namespaces, &request);
+        assert_eq!(explained, (want, composed(&decision)), "{name}");
+    }
+}
+
+/// The explanation a decision carries, composed from the full answer: the reason, then the
+/// namespace rule or else any evaluation error ([`Rbac::explain`] writes it directly).
+fn composed(d: &RbacDecision) -> String {
+    let error = Some(d.evaluation_error.as_str()).filter(|e| !e.is_empty());
+    match d.namespace_rule.as_deref().or(error) {
+        Some(more) => format!("{}; {more}", d.reason),
+        None => d.reason.clone(),
     }
 }
 
@@ -631,6 +643,13 @@ fn a_dangling_role_is_an_evaluation_error_in_kubernetes_words() {
         denied.evaluation_error,
         r#"RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found"#
     );
+    let delete = res("delete", "", "pods", "top-secret");
+    assert_eq!(
+        rbac.explain(&robot, &namespaces, &delete),
+        (false, composed(&denied))
+    );
+    assert!(composed(&denied)
+        .ends_with(r#"; RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found"#));
     let allowed = rbac.authorize(&robot, &namespaces, &res("get", "", "pods", "top-secret"));
     assert!(allowed.allowed);
     assert_eq!(rbac.roles_held(&robot, &namespaces, "top-secret"), ["view"]);

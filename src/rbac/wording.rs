@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::decision::{RbacGrant, SubjectKind};
+use super::decision::{BindingKind, RbacGrant, RoleKind, SubjectKind};
 use super::request::RbacRequest;
 use crate::identity::Identity;
 
@@ -13,8 +13,37 @@ use crate::identity::Identity;
 // (`push_str` and the quoting below) rather than through `format!`, whose machinery is most of
 // their cost at the module's `opt-level = "z"`.
 
+/// The parts of a grant its description names, borrowed (from an [`RbacGrant`], or straight
+/// from the bundle's bindings).
+pub(crate) struct GrantView<'a> {
+    pub(crate) binding_kind: BindingKind,
+    pub(crate) binding_name: &'a str,
+    pub(crate) binding_namespace: Option<&'a str>,
+    pub(crate) role_kind: RoleKind,
+    pub(crate) role_name: &'a str,
+    pub(crate) subject_kind: SubjectKind,
+    pub(crate) subject_name: &'a str,
+    pub(crate) subject_namespace: Option<&'a str>,
+}
+
+impl RbacGrant {
+    /// The parts its description names.
+    pub(crate) fn view(&self) -> GrantView<'_> {
+        GrantView {
+            binding_kind: self.binding_kind,
+            binding_name: &self.binding_name,
+            binding_namespace: self.binding_namespace.as_deref(),
+            role_kind: self.role_kind,
+            role_name: &self.role_name,
+            subject_kind: self.subject_kind,
+            subject_name: &self.subject_name,
+            subject_namespace: self.subject_namespace.as_deref(),
+        }
+    }
+}
+
 /// `RBAC: allowed by <binding description>`.
-pub(crate) fn allowed_reason(grant: &RbacGrant) -> String {
+pub(crate) fn allowed_reason(grant: &GrantView<'_>) -> String {
     let mut out = String::with_capacity(160);
     out.push_str("RBAC: allowed by ");
     push_grant(&mut out, grant);
@@ -23,23 +52,23 @@ pub(crate) fn allowed_reason(grant: &RbacGrant) -> String {
 
 /// `RoleBinding "<name>/<namespace>" of <RoleKind> "<role>" to <subject>`, or
 /// `ClusterRoleBinding "<name>" of ClusterRole "<role>" to <subject>`.
-fn push_grant(out: &mut String, grant: &RbacGrant) {
+fn push_grant(out: &mut String, grant: &GrantView<'_>) {
     out.push_str(grant.binding_kind.as_str());
     out.push(' ');
-    match &grant.binding_namespace {
-        Some(ns) => push_quoted(out, &[&grant.binding_name, "/", ns]),
-        None => push_quoted(out, &[&grant.binding_name]),
+    match grant.binding_namespace {
+        Some(ns) => push_quoted(out, &[grant.binding_name, "/", ns]),
+        None => push_quoted(out, &[grant.binding_name]),
     }
     out.push_str(" of ");
     out.push_str(grant.role_kind.as_str());
     out.push(' ');
-    push_quoted(out, &[&grant.role_name]);
+    push_quoted(out, &[grant.role_name]);
     out.push_str(" to ");
     push_subject(
         out,
         grant.subject_kind,
-        &grant.subject_name,
-        grant.subject_namespace.as_deref(),
+        grant.subject_name,
+        grant.subject_namespace,
     );
 }
 
@@ -249,7 +278,7 @@ mod tests {
             ),
         ];
         for (name, grant, want) in cases {
-            assert_eq!(allowed_reason(&grant), want, "{name}");
+            assert_eq!(allowed_reason(&grant.view()), want, "{name}");
         }
     }
 
