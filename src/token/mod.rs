@@ -176,9 +176,10 @@ pub fn verify(
         }
     }
     let audiences = claims::audiences(&claims)?;
-    if !issuer.audiences.is_empty() && !audiences.iter().any(|a| issuer.audiences.contains(a)) {
+    let accepted = |a: &std::borrow::Cow<'_, str>| issuer.audiences.iter().any(|x| x == a);
+    if !issuer.audiences.is_empty() && !audiences.iter().any(accepted) {
         return Err(TokenError::WrongAudience {
-            found: audiences,
+            found: audiences.into_iter().map(|a| a.into_owned()).collect(),
             expected: issuer.audiences.clone(),
         });
     }

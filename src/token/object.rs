@@ -114,6 +114,20 @@ fn plain_value<'a>(c: &mut Cursor<'a>, depth: usize) -> Read<&'a str> {
     c.text.get(start..c.at).ok_or(GiveUp)
 }
 
+/// A value (its JSON text) as an array of strings without escapes, if it is one the fast
+/// reader is sure of (otherwise read it with serde_json).
+pub(crate) fn plain_strings(text: &str) -> Option<Vec<&str>> {
+    let mut c = Cursor::new(text);
+    let mut out = Vec::new();
+    c.array(&mut |c, _| {
+        out.push(c.string()?);
+        Ok(())
+    })
+    .ok()?;
+    c.ws();
+    (c.at == text.len()).then_some(out)
+}
+
 /// A value (its JSON text) as a string, if it is one (borrowed when it has no escapes).
 pub(crate) fn as_str(text: &str) -> Option<Cow<'_, str>> {
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
