@@ -53,6 +53,16 @@ pub(crate) fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// Whether `username` is exactly `system:serviceaccount:<namespace>:<name>` (compared in
+/// place, nothing built).
+pub fn is_service_account_username(username: &str, namespace: &str, name: &str) -> bool {
+    username
+        .strip_prefix(SERVICE_ACCOUNT_USER_PREFIX)
+        .and_then(|rest| rest.strip_prefix(namespace))
+        .and_then(|rest| rest.strip_prefix(':'))
+        == Some(name)
+}
+
 /// Splits `system:serviceaccount:<namespace>:<name>` into its namespace and name.
 pub fn parse_service_account_username(username: &str) -> Option<(&str, &str)> {
     let rest = username.strip_prefix(SERVICE_ACCOUNT_USER_PREFIX)?;
@@ -63,6 +73,34 @@ pub fn parse_service_account_username(username: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_user_name_is_an_account_s_exactly() {
+        assert!(is_service_account_username(
+            "system:serviceaccount:ci:robot",
+            "ci",
+            "robot"
+        ));
+        for other in [
+            "system:serviceaccount:ci:robot2",
+            "system:serviceaccount:ci:robo",
+            "system:serviceaccount:cix:robot",
+            "system:serviceaccount:ci-robot",
+            "system:serviceaccounts:ci:robot",
+            "system:serviceaccount:ci:robot:",
+            "",
+        ] {
+            assert!(
+                !is_service_account_username(other, "ci", "robot"),
+                "{other}"
+            );
+        }
+        // The same answer as comparing with the built name.
+        for (ns, name) in [("a:b", "c"), ("a", "b:c"), ("", "x"), ("x", "")] {
+            let built = service_account_username(ns, name);
+            assert!(is_service_account_username(&built, ns, name), "{built}");
+        }
+    }
 
     #[test]
     fn dns1123_labels_are_checked_never_normalised() {

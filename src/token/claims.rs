@@ -102,7 +102,7 @@ use serde_json::{Map, Value};
 
 use super::object::{self, Object};
 use super::TokenError;
-use crate::names::service_account_username;
+use crate::names::{is_service_account_username, service_account_username};
 
 /// Legacy token claim: the account's namespace.
 pub const LEGACY_NAMESPACE: &str = "kubernetes.io/serviceaccount/namespace";
@@ -238,6 +238,11 @@ pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, Toke
     let Some(raw) = claims.get(name) else {
         return Ok(None);
     };
+    // The common form, whole seconds as serde_json reads them (no sign, fraction, exponent or
+    // leading zero), read here; any other form by serde_json below.
+    if let Some(seconds) = plain_seconds(raw) {
+        return Ok(Some(seconds));
+    }
     match serde_json::from_slice::<serde_json::Number>(raw.as_bytes()) {
         Ok(n) => n
             .as_i64()
@@ -260,6 +265,25 @@ pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, Toke
             ),
         }),
     }
+}
+
+/// Unsigned whole seconds within [`MAX_NUMERIC_DATE`], written plainly.
+fn plain_seconds(raw: &str) -> Option<i64> {
+    let digits = raw.as_bytes();
+    if digits.is_empty() || digits.len() > 15 || (digits.len() > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let mut n: i64 = 0;
+    let mut k = 0;
+    while k < digits.len() {
+        let d = digits[k];
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(d - b'0');
+        k += 1;
+    }
+    Some(n)
 }
 
 /// Reads `aud`: a string or an array of strings.
@@ -362,14 +386,16 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
 
 /// A Kubernetes token's `sub`, when present, must be the account's user name.
 fn check_sub(claims: &Object<'_>, namespace: &str, name: &str) -> Result<(), TokenError> {
-    let expected = service_account_username(namespace, name);
     match optional_str(claims, "", "sub")? {
-        Some(sub) if *sub != expected => Err(TokenError::InvalidClaim {
-            claim: "sub".into(),
-            why: format!(
-                "{sub:?} does not match the service account the token names ({expected:?})"
-            ),
-        }),
+        Some(sub) if !is_service_account_username(&sub, namespace, name) => {
+            let expected = service_account_username(namespace, name);
+            Err(TokenError::InvalidClaim {
+                claim: "sub".into(),
+                why: format!(
+                    "{sub:?} does not match the service account the token names ({expected:?})"
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -481,5 +507,38 @@ mod tests {
         assert_eq!(auds(aud).unwrap(), vec!["ab", "c"]);
         assert!(auds(json!({"aud": ["a", null]})).is_err());
         assert!(with(json!({"exp": 1e15}), |c| numeric_date(c, "exp")).is_err());
+        // Plain whole seconds are read in place, every other form by serde_json: the same.
+        for text in [
+            "0",
+            "7",
+            "1795346682",
+            "999999999999999",
+            "1000000000000000",
+            "-5",
+            "10.9",
+            "1e3",
+            "1795346682.0",
+            "-0",
+            "99999999999999999999",
+        ] {
+            let claims = format!(r#"{{"exp":{text}}}"#);
+            let object = Object::parse(&claims).unwrap();
+            let by_serde = match serde_json::from_str::<serde_json::Number>(text) {
+                Ok(n) => n
+                    .as_i64()
+                    .or_else(|| {
+                        n.as_f64()
+                            .filter(|f| f.abs() < 1e15)
+                            .map(|f| f.floor() as i64)
+                    })
+                    .filter(|t| (-MAX_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(t)),
+                Err(_) => None,
+            };
+            assert_eq!(
+                numeric_date(&object, "exp").ok().flatten(),
+                by_serde,
+                "{text}"
+            );
+        }
     }
 }
