@@ -27,14 +27,48 @@ export async function timeAsync(fn, iters) {
   return ns;
 }
 
-/** Runs contenders interleaved (A B C, then B C A, ...) for `rounds` rounds; medians in ns. */
+/**
+ * Runs contenders interleaved for `rounds` rounds; medians in ns. The order rotates (A B C, then
+ * B C A, ...) and every other round runs backwards (C B A, ...), so that no contender always
+ * follows the same one: a contender inherits what the one before leaves behind (garbage to
+ * collect, an idle thread pool), and a fixed neighbour would charge it to one contender only.
+ */
 export async function interleave(contenders, rounds) {
   const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  const n = contenders.length;
   for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const c = contenders[(k + r) % contenders.length];
+    const shift = Math.floor(r / 2) % n;
+    for (let k = 0; k < n; k++) {
+      const at = r % 2 === 0 ? k : n - 1 - k;
+      const c = contenders[(at + shift) % n];
       samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters) : timeSync(c.fn, c.iters));
     }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/**
+ * Runs async contenders alternated call by call: for each of `iters` items every contender
+ * makes one call, in an order that turns with the item, so that each follows each other one
+ * equally often and drift in the machine hits all alike. Per round, the mean ns per call of
+ * each contender; returns the median over `rounds` rounds. For contenders whose calls wait on
+ * a thread pool (WebCrypto): batches of one contender's calls in a row measure also how the
+ * pool was left by the batch before, which is not the contender's doing.
+ */
+export async function alternate(contenders, iters, rounds) {
+  const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  const n = contenders.length;
+  for (let r = 0; r < rounds; r++) {
+    const total = new Array(n).fill(0);
+    for (let k = 0; k < iters; k++) {
+      for (let j = 0; j < n; j++) {
+        const at = (j + k + r) % n;
+        const t0 = nowNs();
+        await contenders[at].fn(k);
+        total[at] += sinceNs(t0);
+      }
+    }
+    contenders.forEach((c, at) => samples[c.name].push(total[at] / iters));
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
