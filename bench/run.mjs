@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as c from './lib/contenders.mjs';
 import { generateBundle, nsOf } from './gen-bundle.mjs';
 import { ALGS, mint, question } from './lib/tokens.mjs';
-import { alternate, fmtBytes, fmtNs, fmtX, interleave, median, table, timeSync } from './lib/stats.mjs';
+import { fmtBytes, fmtNs, fmtX, interleave, median, table, timeSync } from './lib/stats.mjs';
 
 const MODE = process.argv.includes('--long') ? 'long' : process.argv.includes('--full') ? 'full' : 'quick';
 const CFG = {
@@ -212,12 +212,19 @@ results.cold = {};
 for (const alg of ALGS) {
   const qs = coldQs[alg];
   const B = qs.length;
-  const r = await interleave([
-    { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
-    ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) }]),
-    { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
-    { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
-  ], CFG.rounds);
+  // The synchronous contenders interleaved with each other, then the asynchronous ones: a
+  // batch right after an asynchronous one is slowed by what that left behind (a thread pool
+  // gone idle, promise garbage), and in one mixed rotation that fell on some contenders only.
+  const r = {
+    ...(await interleave([
+      { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
+      { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+    ], CFG.rounds)),
+    ...(await interleave([
+      ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) }]),
+      { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+    ], CFG.rounds)),
+  };
   if (native) r.native = native.cold_ns[alg];
   results.cold[alg] = r;
 }
@@ -226,23 +233,6 @@ log(table(['alg', 'tessera (wasm)', 'tessera WebCrypto (async)', 'jose + lookup'
     const r = results.cold[alg];
     const web = r['tessera WebCrypto'];
     return [alg, fmtNs(r.tessera), fmtNs(web), fmtNs(r.jose), fmtNs(r['fast-jwt']), fmtNs(r.native), fmtX(r.tessera / Math.min(r.jose, r['fast-jwt'])), web ? fmtX(web / r.jose) : 'n/a', fmtX(r.tessera / r.native)];
-  })));
-// The two WebCrypto contenders again, alternated call by call (see `alternate`): in batches,
-// whichever runs right after a synchronous contender's batch is slowed by how that left the
-// thread pool, and the cyclic order above always puts the same contender there.
-section('cold verify + decide through WebCrypto vs jose, alternated call by call');
-results.cold_alternated = {};
-for (const alg of ['RS256', 'ES256', 'EdDSA']) {
-  const qs = coldQs[alg];
-  results.cold_alternated[alg] = await alternate([
-    { name: 'tessera WebCrypto', fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) },
-    { name: 'jose', fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
-  ], qs.length, CFG.rounds);
-}
-log(table(['alg', 'tessera WebCrypto (async)', 'jose + lookup', 'WebCrypto path / jose'],
-  ['RS256', 'ES256', 'EdDSA'].map((alg) => {
-    const r = results.cold_alternated[alg];
-    return [alg, fmtNs(r['tessera WebCrypto']), fmtNs(r.jose), fmtX(r['tessera WebCrypto'] / r.jose)];
   })));
 
 // --- cold start (fresh processes) ------------------------------------------------------------
@@ -378,9 +368,9 @@ for (const alg of ['RS256', 'ES256', 'EdDSA']) {
   target(`cold-${alg}`, `cold verify+decide ${alg} vs best of jose / fast-jwt`, '<= 1.1x', `${fmtX(r.tessera / best)} (${fmtNs(r.tessera)} vs ${fmtNs(best)})`, r.tessera <= 1.1 * best);
 }
 for (const alg of ['RS256', 'ES256', 'EdDSA']) {
-  const r = results.cold_alternated[alg];
+  const r = results.cold[alg];
   const web = r['tessera WebCrypto'];
-  target(`cold-webcrypto-${alg}`, `cold ${alg} through WebCrypto (the worker/browser path, in Node) vs jose, alternated call by call`, '<= 1.1x', `${fmtX(web / r.jose)} (${fmtNs(web)} vs ${fmtNs(r.jose)})`, web <= 1.1 * r.jose);
+  target(`cold-webcrypto-${alg}`, `cold ${alg} through WebCrypto (the worker/browser path, in Node) vs jose`, '<= 1.1x', `${fmtX(web / r.jose)} (${fmtNs(web)} vs ${fmtNs(r.jose)})`, web <= 1.1 * r.jose);
 }
 {
   const r = results.cold.HS256;

@@ -47,32 +47,6 @@ export async function interleave(contenders, rounds) {
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
 
-/**
- * Runs async contenders alternated call by call: for each of `iters` items every contender
- * makes one call, in an order that turns with the item, so that each follows each other one
- * equally often and drift in the machine hits all alike. Per round, the mean ns per call of
- * each contender; returns the median over `rounds` rounds. For contenders whose calls wait on
- * a thread pool (WebCrypto): batches of one contender's calls in a row measure also how the
- * pool was left by the batch before, which is not the contender's doing.
- */
-export async function alternate(contenders, iters, rounds) {
-  const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
-  const n = contenders.length;
-  for (let r = 0; r < rounds; r++) {
-    const total = new Array(n).fill(0);
-    for (let k = 0; k < iters; k++) {
-      for (let j = 0; j < n; j++) {
-        const at = (j + k + r) % n;
-        const t0 = nowNs();
-        await contenders[at].fn(k);
-        total[at] += sinceNs(t0);
-      }
-    }
-    contenders.forEach((c, at) => samples[c.name].push(total[at] / iters));
-  }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-}
-
 export const fmtNs = (ns) => {
   if (!Number.isFinite(ns)) return 'n/a';
   if (ns < 1e3) return `${ns.toFixed(0)} ns`;
