@@ -7,8 +7,9 @@
 //! "iters": n, "agree": [q], "warm": [q], "cold": {"RS256": [q], ...}}` where each `q` is
 //! `{"token", "verb", "resource", "namespace"}`. Prints one JSON object: decisions of `agree`
 //! (for the agreement check), load time, and median nanoseconds per call of warm decisions
-//! (cached token, reached through its cache ticket as the wasm hot call does), decisions alone
-//! (identity already verified) and cold verify+decide per algorithm (cache disabled).
+//! (cached token, reached through its cache ticket as the wasm hot call does:
+//! `Engine::status_with_ticket`), decisions alone (identity already verified) and cold
+//! verify+decide per algorithm (cache disabled).
 
 use std::time::Instant;
 
@@ -103,7 +104,7 @@ fn main() {
     if !warm.is_empty() {
         let n = warm.len();
         // The path of the wasm hot call (`canStatusFor`): the token kept with its cache ticket,
-        // the question built once, the decision shared (status read, nothing cloned).
+        // the question built once, the status read from the remembered decision.
         let mut tickets = vec![Ticket::default(); n];
         let prepared: Vec<_> = warm
             .iter()
@@ -111,9 +112,7 @@ fn main() {
             .collect();
         let warm_ns = per_call(rounds, iters, |i| {
             let q = &warm[i % n];
-            engine
-                .authorize_with_ticket(&q.token, &mut tickets[i % n], &prepared[i % n], now)
-                .allowed
+            engine.status_with_ticket(&q.token, &mut tickets[i % n], &prepared[i % n], now) == 200
         });
         let identities: Vec<_> = warm
             .iter()

@@ -191,23 +191,23 @@ impl Entry {
 
     /// The decision for a prepared question: by its serial when it found this decision before,
     /// else by hash and the whole question (and the serial is noted for the next time).
-    fn decision_for(&mut self, question: &Question) -> Option<Arc<Decision>> {
-        let found = match self
-            .decisions
-            .iter()
-            .position(|r| r.question == question.serial)
-        {
-            Some(i) => i,
-            None => {
-                let i = self
-                    .decisions
-                    .iter()
-                    .position(|r| r.hash == question.hash && r.request == question.request)?;
-                self.decisions[i].question = question.serial;
-                i
-            }
+    fn decision_for(&mut self, question: &Question) -> Option<&Arc<Decision>> {
+        // An indexed loop: at `opt-level = "z"` `position` and its closure stay calls.
+        let mut k = 0;
+        while k < self.decisions.len() && self.decisions[k].question != question.serial {
+            k += 1;
+        }
+        let found = if k < self.decisions.len() {
+            k
+        } else {
+            let i = self
+                .decisions
+                .iter()
+                .position(|r| r.hash == question.hash && r.request == question.request)?;
+            self.decisions[i].question = question.serial;
+            i
         };
-        self.decisions.get(found).map(|r| r.decision.clone())
+        self.decisions.get(found).map(|r| &r.decision)
     }
 }
 
@@ -272,6 +272,26 @@ impl TokenCache {
         now: UnixTime,
         question: &Question,
     ) -> Option<Arc<Decision>> {
+        self.by_ticket(ticket, now, question, Arc::clone)
+    }
+
+    /// [`TokenCache::decision_by_ticket`]'s status alone (nothing cloned).
+    pub fn status_by_ticket(
+        &mut self,
+        ticket: &mut Ticket,
+        now: UnixTime,
+        question: &Question,
+    ) -> Option<u16> {
+        self.by_ticket(ticket, now, question, |d| d.status)
+    }
+
+    fn by_ticket<T>(
+        &mut self,
+        ticket: &mut Ticket,
+        now: UnixTime,
+        question: &Question,
+        read: impl FnOnce(&Arc<Decision>) -> T,
+    ) -> Option<T> {
         if ticket.id == 0 {
             return None;
         }
@@ -288,6 +308,7 @@ impl TokenCache {
             .get_bucket_mut(bucket)
             .filter(|e| e.validity.holds(now))?
             .decision_for(question)
+            .map(read)
     }
 
     /// Remembers an RBAC decision for a token already in the cache (`question`: the

@@ -207,7 +207,7 @@ impl Engine {
         hash: u64,
         now: UnixTime,
     ) -> Arc<Decision> {
-        if self.bundle.check_fresh(now).is_ok() {
+        if self.bundle.is_fresh(now) {
             if let Some(decision) = self.cache.decision(key, now, request, hash) {
                 return decision;
             }
@@ -230,7 +230,7 @@ impl Engine {
         question: &Question,
         now: UnixTime,
     ) -> Arc<Decision> {
-        if self.bundle.check_fresh(now).is_ok() {
+        if self.bundle.is_fresh(now) {
             if let Some(decision) = self.cache.decision_by_ticket(ticket, now, question) {
                 return decision;
             }
@@ -239,6 +239,24 @@ impl Engine {
         let decision = self.authorize_hashed(key, question.request(), question.hash(), now);
         *ticket = self.cache.ticket(key);
         decision
+    }
+
+    /// [`Engine::authorize_with_ticket`]'s status alone: a question asked before is answered
+    /// without touching the decision's reference count (the wasm module's `canStatusFor`).
+    pub fn status_with_ticket(
+        &mut self,
+        token: &str,
+        ticket: &mut Ticket,
+        question: &Question,
+        now: UnixTime,
+    ) -> u16 {
+        if self.bundle.is_fresh(now) {
+            if let Some(status) = self.cache.status_by_ticket(ticket, now, question) {
+                return status;
+            }
+        }
+        self.authorize_with_ticket(token, ticket, question, now)
+            .status
     }
 
     fn decide_rbac(&mut self, key: TokenKey<'_>, request: &RbacRequest, now: UnixTime) -> Decision {

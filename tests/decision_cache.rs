@@ -88,3 +88,36 @@ fn refusals_are_never_cached_as_grants() {
     }
     assert_eq!(engine.cached_tokens(), 0);
 }
+
+#[test]
+fn the_status_by_ticket_is_the_decision_s_status_before_and_after_the_token_ends() {
+    use tessera::cache::{Question, Ticket};
+    let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
+    let token = support::mint(
+        &support::example_document(),
+        &json!({"issuer": "cluster", "account": "top-secret/robot", "exp_in": 100}),
+        NOW,
+    );
+    let (get, delete) = (Question::new(ask("get")), Question::new(ask("delete")));
+    let mut ticket = Ticket::default();
+    for round in 0..3 {
+        // The first round decides (and renews the ticket), the next ones answer by ticket.
+        for (question, want) in [(&get, 200), (&delete, 403)] {
+            let status = engine.status_with_ticket(&token, &mut ticket, question, NOW);
+            assert_eq!(status, want, "round {round}");
+            let full = engine.authorize_with_ticket(&token, &mut ticket, question, NOW);
+            assert_eq!(full.status, status, "round {round}");
+        }
+    }
+    let later = NOW.plus(100 + 61);
+    assert_eq!(
+        engine.status_with_ticket(&token, &mut ticket, &get, later),
+        401
+    );
+    assert_eq!(
+        engine
+            .authorize_with_ticket(&token, &mut ticket, &get, later)
+            .reasons,
+        vec!["token-expired"]
+    );
+}

@@ -116,6 +116,8 @@ export declare class Engine {
   registerQuestion(verb: string, resource: string, namespace: string, name?: string | null): number;
   /** `canStatus` for a registered token and question; 0 when either handle is no longer live. */
   canStatusFor(token: number, question: number, now?: number | null): number;
+  /** `canStatusFor` made `times` times inside the module; how many were allowed (for benchmarks: the decision timed without the call around it). */
+  canStatusForRepeated(token: number, question: number, now: number | null | undefined, times: number): number;
   checkHttp(method: string, url: string, authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): Decision;
   checkRequest(request: HttpRequestInput, now?: number | null): Decision;
   /** The signature check deciding on `token` needs, for asynchronous host crypto; `undefined` when none is needed ahead. */

@@ -99,12 +99,17 @@ impl Bundle {
     /// Refuses the bundle if it has expired at `now`.
     pub fn check_fresh(&self, now: UnixTime) -> Result<(), BundleError> {
         match self.expires_at {
-            Some(t) if now >= t => Err(BundleError::Expired {
+            Some(t) if !self.is_fresh(now) => Err(BundleError::Expired {
                 expires_at: t.to_string(),
                 now: now.to_string(),
             }),
             _ => Ok(()),
         }
+    }
+
+    /// Whether the bundle is still fresh at `now` ([`Bundle::check_fresh`] without the error).
+    pub fn is_fresh(&self, now: UnixTime) -> bool {
+        self.expires_at.is_none_or(|t| now < t)
     }
 
     /// Leeway for token times, in seconds.
