@@ -456,6 +456,18 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_member_inside_the_bound_claim_is_refused() {
+        let text = r#"{"kubernetes.io": {"namespace": "ci", "namespace": "prod",
+            "serviceaccount": {"name": "runner", "uid": "u-2"}}}"#;
+        let claims = Object::parse(text).unwrap();
+        let err = credential(&claims).unwrap_err().to_string();
+        assert!(
+            err.starts_with("kubernetes.io: duplicate member \"namespace\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn pomerium_tokens_need_jti_and_sub() {
         let err = with(json!({"sub": "alice"}), credential).unwrap_err();
         assert_eq!(
