@@ -34,6 +34,7 @@ pub struct Validity {
 }
 
 impl Validity {
+    #[inline(always)]
     fn holds(&self, now: UnixTime) -> bool {
         self.not_before.is_none_or(|t| now >= t) && self.not_after.is_none_or(|t| now <= t)
     }
@@ -192,12 +193,7 @@ impl Entry {
     /// The decision for a prepared question: by its serial when it found this decision before,
     /// else by hash and the whole question (and the serial is noted for the next time).
     fn decision_for(&mut self, question: &Question) -> Option<&Arc<Decision>> {
-        // An indexed loop: at `opt-level = "z"` `position` and its closure stay calls.
-        let mut k = 0;
-        while k < self.decisions.len() && self.decisions[k].question != question.serial {
-            k += 1;
-        }
-        let found = if k < self.decisions.len() {
+        let found = if let Some(k) = self.serial_position(question.serial) {
             k
         } else {
             let i = self
@@ -208,6 +204,22 @@ impl Entry {
             i
         };
         self.decisions.get(found).map(|r| &r.decision)
+    }
+
+    /// Where the decision a prepared question with this serial found before is.
+    #[inline(always)]
+    fn serial_position(&self, serial: u64) -> Option<usize> {
+        // An indexed loop over a slice: at `opt-level = "z"` `position` and its closure, and
+        // even `Vec`'s `Index`, stay calls (a slice's indexing is built in).
+        let decisions = self.decisions.as_slice();
+        let mut k = 0;
+        while k < decisions.len() {
+            if decisions[k].question == serial {
+                return Some(k);
+            }
+            k += 1;
+        }
+        None
     }
 }
 
@@ -285,6 +297,7 @@ impl TokenCache {
         self.by_ticket(ticket, now, question, |d| d.status)
     }
 
+    #[inline(always)]
     fn by_ticket<T>(
         &mut self,
         ticket: &mut Ticket,
@@ -297,7 +310,17 @@ impl TokenCache {
         }
         let id = ticket.id;
         let bucket = match self.young.get_bucket(ticket.bucket) {
-            Some(e) if e.id == id => ticket.bucket,
+            Some(e) if e.id == id => {
+                // The common case, read in place: the entry where the ticket left it, and the
+                // decision this question found before (one look at the table).
+                if !e.validity.holds(now) {
+                    return None;
+                }
+                if let Some(k) = e.serial_position(question.serial) {
+                    return e.decisions.as_slice().get(k).map(|r| read(&r.decision));
+                }
+                ticket.bucket
+            }
             _ => {
                 let bucket = self.find_young(ticket.hash, |e: &Entry| e.id == id)?;
                 ticket.bucket = bucket;

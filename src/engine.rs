@@ -243,6 +243,7 @@ impl Engine {
 
     /// [`Engine::authorize_with_ticket`]'s status alone: a question asked before is answered
     /// without touching the decision's reference count (the wasm module's `canStatusFor`).
+    #[inline(always)]
     pub fn status_with_ticket(
         &mut self,
         token: &str,

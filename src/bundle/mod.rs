@@ -108,6 +108,7 @@ impl Bundle {
     }
 
     /// Whether the bundle is still fresh at `now` ([`Bundle::check_fresh`] without the error).
+    #[inline(always)]
     pub fn is_fresh(&self, now: UnixTime) -> bool {
         self.expires_at.is_none_or(|t| now < t)
     }
