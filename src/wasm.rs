@@ -423,14 +423,20 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
         keys.push(&host_string(key));
     }
     let object = js_sys::Object::new();
+    // The signed bytes and the signature copied out once, into one buffer that the two arrays
+    // view (each typed array with a buffer of its own costs an allocation on the host's side).
+    let mut both = Vec::with_capacity(check.message.len() + check.signature.len());
+    both.extend_from_slice(check.message);
+    both.extend_from_slice(&check.signature);
+    let all = js_sys::Uint8Array::from(&both[..]);
+    // Lengths below MAX_TOKEN_BYTES (16 KiB).
+    let split = check.message.len() as u32;
+    let end = both.len() as u32;
     let fields: [(&str, JsValue); 4] = [
         ("alg", host_string(crate::token::algorithm_name(check.alg))),
         ("keys", keys.into()),
-        ("message", js_sys::Uint8Array::from(check.message).into()),
-        (
-            "signature",
-            js_sys::Uint8Array::from(&check.signature[..]).into(),
-        ),
+        ("message", all.subarray(0, split).into()),
+        ("signature", all.subarray(split, end).into()),
     ];
     for (name, value) in fields {
         // Setting a property of a new plain object cannot fail.
