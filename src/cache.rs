@@ -262,17 +262,21 @@ impl TokenCache {
     /// The ticket of a cached token (see [`Ticket`]), or the empty ticket.
     pub fn ticket(&self, key: TokenKey<'_>) -> Ticket {
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        self.young
+        let ticket = |id, bucket| Ticket {
+            hash: key.hash,
+            id,
+            bucket,
+        };
+        if let Some(bucket) = self.young.find_bucket_index(key.hash, eq) {
+            return self
+                .young
+                .get_bucket(bucket)
+                .map_or(Ticket::default(), |e| ticket(e.id, bucket));
+        }
+        // In the old generation: no bucket of the young one (the first use moves it there).
+        self.old
             .find(key.hash, eq)
-            .or_else(|| self.old.find(key.hash, eq))
-            .map_or(Ticket::default(), |e| Ticket {
-                hash: key.hash,
-                id: e.id,
-                bucket: self
-                    .young
-                    .find_bucket_index(key.hash, |y| y.id == e.id)
-                    .unwrap_or(usize::MAX),
-            })
+            .map_or(Ticket::default(), |e| ticket(e.id, usize::MAX))
     }
 
     /// Like [`TokenCache::decision`], reaching the token's entry by its ticket: first in the

@@ -235,10 +235,7 @@ impl Engine {
                 return decision;
             }
         }
-        let key = self.cache.key(token);
-        let decision = self.authorize_hashed(key, question.request(), question.hash(), now);
-        *ticket = self.cache.ticket(key);
-        decision
+        self.decide_with_ticket(token, ticket, question, now)
     }
 
     /// [`Engine::authorize_with_ticket`]'s status alone: a question asked before is answered
@@ -256,8 +253,22 @@ impl Engine {
                 return status;
             }
         }
-        self.authorize_with_ticket(token, ticket, question, now)
-            .status
+        self.decide_with_ticket(token, ticket, question, now).status
+    }
+
+    /// The ticket found no remembered decision: as [`Engine::authorize_shared`] (the token
+    /// looked up by its text), and the ticket renewed.
+    fn decide_with_ticket(
+        &mut self,
+        token: &str,
+        ticket: &mut Ticket,
+        question: &Question,
+        now: UnixTime,
+    ) -> Arc<Decision> {
+        let key = self.cache.key(token);
+        let decision = self.authorize_hashed(key, question.request(), question.hash(), now);
+        *ticket = self.cache.ticket(key);
+        decision
     }
 
     fn decide_rbac(&mut self, key: TokenKey<'_>, request: &RbacRequest, now: UnixTime) -> Decision {

@@ -353,3 +353,30 @@ fn find_account<'b>(
         }
     }
 }
+
+/// A unique service account `namespace/name`, as token verification makes it (for tests).
+#[cfg(test)]
+pub(crate) fn test_service_account(namespace: &str, name: &str) -> Identity {
+    let username = crate::names::service_account_username(namespace, name);
+    Identity {
+        username: username.clone(),
+        uid: format!("uid-{namespace}-{name}"),
+        groups: vec![
+            ALL_SERVICE_ACCOUNTS_GROUP.to_string(),
+            namespace_accounts_group(namespace),
+            AUTHENTICATED_GROUP.to_string(),
+        ],
+        extra: Default::default(),
+        namespace: namespace.into(),
+        service_account: name.into(),
+        kind: AccountKind::Unique,
+        user_id: username,
+        email: None,
+        group_ids: Vec::new(),
+        expires_at: None,
+        token_id: None,
+        format: TokenFormat::KubernetesBound,
+        issuer: "cluster".into(),
+        claims: Default::default(),
+    }
+}

@@ -437,10 +437,8 @@ mod tests {
 
     use super::*;
     use crate::bundle::{parse_document, schema};
-    use crate::identity::Identity;
-    use crate::names::{namespace_accounts_group, service_account_username};
+    use crate::identity::test_service_account;
     use crate::rbac::{RbacRequest, ResourceAttributes};
-    use crate::token::TokenFormat;
 
     fn example() -> String {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/bundle.json");
@@ -484,7 +482,7 @@ mod tests {
             if let Some(a) = bundle.account_by_uid(&text("uid")) {
                 out += &format!("  by uid: {}/{}\n", a.namespace, a.name);
             }
-            let identity = identity(&ns, &name);
+            let identity = test_service_account(&ns, &name);
             for n in namespaces.iter().map(String::as_str).chain([""]) {
                 let rbac = bundle.rbac();
                 out += &format!(
@@ -504,30 +502,6 @@ mod tests {
             out += &format!("revoked {id} {}\n", bundle.is_revoked(id));
         }
         out
-    }
-
-    fn identity(namespace: &str, name: &str) -> Identity {
-        let username = service_account_username(namespace, name);
-        Identity {
-            username: username.clone(),
-            uid: String::new(),
-            groups: vec![
-                namespace_accounts_group(namespace),
-                "system:authenticated".into(),
-            ],
-            extra: Default::default(),
-            namespace: namespace.into(),
-            service_account: name.into(),
-            kind: AccountKind::Unique,
-            user_id: username,
-            email: None,
-            group_ids: Vec::new(),
-            expires_at: None,
-            token_id: None,
-            format: TokenFormat::KubernetesBound,
-            issuer: String::new(),
-            claims: Default::default(),
-        }
     }
 
     /// Reads `text` both ways; true when this reader read it (the outcomes must agree).

@@ -198,9 +198,7 @@ impl Index {
         key: K,
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
-        let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
-        self.table.find(spread(tag), same).map(|e| e.item)
+        self.find_tagged(self.tag(key), key, key_of)
     }
 
     /// Adds item `n` under its key `key`, unless an item has that key already: then that
@@ -212,9 +210,8 @@ impl Index {
         key_of: impl Fn(usize) -> Option<K>,
     ) -> Option<usize> {
         let tag = self.tag(key);
-        let same = |e: &Entry| e.tag == tag && key_of(e.item).is_some_and(|k| k.same(key));
-        if let Some(old) = self.table.find(spread(tag), same) {
-            return Some(old.item);
+        if let Some(old) = self.find_tagged(tag, key, key_of) {
+            return Some(old);
         }
         self.insert_tagged(tag, n);
         None

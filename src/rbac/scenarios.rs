@@ -4,10 +4,8 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::names::{
-    namespace_accounts_group, service_account_username, ALL_SERVICE_ACCOUNTS_GROUP,
-    AUTHENTICATED_GROUP,
-};
+use crate::identity::test_service_account as account;
+use crate::names::AUTHENTICATED_GROUP;
 use crate::schema::AccountKind;
 use crate::token::TokenFormat;
 
@@ -213,32 +211,6 @@ fn world() -> World {
     let text: Vec<String> = problems.as_slice().iter().map(|p| p.to_string()).collect();
     assert!(text.is_empty(), "{text:#?}");
     World { rbac, namespaces }
-}
-
-/// A unique service account `namespace/name`, as token verification makes it.
-fn account(namespace: &str, name: &str) -> Identity {
-    let username = service_account_username(namespace, name);
-    Identity {
-        username: username.clone(),
-        uid: format!("uid-{namespace}-{name}"),
-        groups: vec![
-            ALL_SERVICE_ACCOUNTS_GROUP.to_string(),
-            namespace_accounts_group(namespace),
-            AUTHENTICATED_GROUP.to_string(),
-        ],
-        extra: Default::default(),
-        namespace: namespace.into(),
-        service_account: name.into(),
-        kind: AccountKind::Unique,
-        user_id: username,
-        email: None,
-        group_ids: Vec::new(),
-        expires_at: None,
-        token_id: None,
-        format: TokenFormat::KubernetesBound,
-        issuer: "cluster".into(),
-        claims: Default::default(),
-    }
 }
 
 /// An impersonating account of `namespace` acting as the directory user `user`.

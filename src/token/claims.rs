@@ -102,6 +102,7 @@ use serde_json::{Map, Value};
 
 use super::object::{self, Object};
 use super::TokenError;
+use crate::cursor::Cursor;
 use crate::names::{is_service_account_username, service_account_username};
 
 /// Legacy token claim: the account's namespace.
@@ -267,23 +268,15 @@ pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, Toke
     }
 }
 
-/// Unsigned whole seconds within [`MAX_NUMERIC_DATE`], written plainly.
+/// Unsigned whole seconds within [`MAX_NUMERIC_DATE`], written plainly (the cursor's
+/// unsigned integer, as serde_json reads one).
 fn plain_seconds(raw: &str) -> Option<i64> {
-    let digits = raw.as_bytes();
-    if digits.is_empty() || digits.len() > 15 || (digits.len() > 1 && digits[0] == b'0') {
+    let mut c = Cursor::new(raw);
+    let n = c.unsigned(MAX_NUMERIC_DATE.unsigned_abs()).ok()?;
+    if c.at != raw.len() {
         return None;
     }
-    let mut n: i64 = 0;
-    let mut k = 0;
-    while k < digits.len() {
-        let d = digits[k];
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + i64::from(d - b'0');
-        k += 1;
-    }
-    Some(n)
+    i64::try_from(n).ok()
 }
 
 /// Reads `aud`: a string or an array of strings.

@@ -136,9 +136,8 @@ pub(crate) fn as_str(text: &str) -> Option<Cow<'_, str>> {
         // between the quotes is the value.
         return Some(Cow::Borrowed(inner));
     }
-    serde_json::from_slice::<String>(text.as_bytes())
-        .ok()
-        .map(Cow::Owned)
+    // The escapes decoded as serde_json decodes them (the text was read by it already).
+    crate::cursor::unescape(inner).ok().map(Cow::Owned)
 }
 
 /// A value (its JSON text) as an object, if it is one (parsed with the same strictness).
