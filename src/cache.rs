@@ -292,6 +292,7 @@ impl TokenCache {
     }
 
     /// [`TokenCache::decision_by_ticket`]'s status alone (nothing cloned).
+    #[inline(always)]
     pub fn status_by_ticket(
         &mut self,
         ticket: &mut Ticket,
@@ -301,6 +302,10 @@ impl TokenCache {
         self.by_ticket(ticket, now, question, |d| d.status)
     }
 
+    /// The common case inlined into the caller, read in place: the entry where the ticket left
+    /// it, and the decision this question found before (one look at the table). Anything else
+    /// is [`TokenCache::by_ticket_elsewhere`], out of line, so this path has no stack frame of
+    /// its own.
     #[inline(always)]
     fn by_ticket<T>(
         &mut self,
@@ -309,22 +314,34 @@ impl TokenCache {
         question: &Question,
         read: impl FnOnce(&Arc<Decision>) -> T,
     ) -> Option<T> {
+        // Entry ids are never 0, so a ticket to no entry (id 0) never passes the id check.
+        if let Some(e) = self.young.get_bucket(ticket.bucket) {
+            if e.id == ticket.id && e.validity.holds(now) {
+                if let Some(k) = e.serial_position(question.serial) {
+                    return e.decisions.as_slice().get(k).map(|r| read(&r.decision));
+                }
+            }
+        }
+        self.by_ticket_elsewhere(ticket, now, question).map(read)
+    }
+
+    /// [`TokenCache::by_ticket`] past its common case: the entry moved (found again by its
+    /// hash and id, and the ticket notes the new bucket), expired, or has not seen this
+    /// prepared question yet.
+    #[cold]
+    #[inline(never)]
+    fn by_ticket_elsewhere(
+        &mut self,
+        ticket: &mut Ticket,
+        now: UnixTime,
+        question: &Question,
+    ) -> Option<&Arc<Decision>> {
         if ticket.id == 0 {
             return None;
         }
         let id = ticket.id;
         let bucket = match self.young.get_bucket(ticket.bucket) {
-            Some(e) if e.id == id => {
-                // The common case, read in place: the entry where the ticket left it, and the
-                // decision this question found before (one look at the table).
-                if !e.validity.holds(now) {
-                    return None;
-                }
-                if let Some(k) = e.serial_position(question.serial) {
-                    return e.decisions.as_slice().get(k).map(|r| read(&r.decision));
-                }
-                ticket.bucket
-            }
+            Some(e) if e.id == id => ticket.bucket,
             _ => {
                 let bucket = self.find_young(ticket.hash, |e: &Entry| e.id == id)?;
                 ticket.bucket = bucket;
@@ -335,7 +352,6 @@ impl TokenCache {
             .get_bucket_mut(bucket)
             .filter(|e| e.validity.holds(now))?
             .decision_for(question)
-            .map(read)
     }
 
     /// Remembers an RBAC decision for a token already in the cache (`question`: the
