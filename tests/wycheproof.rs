@@ -5,10 +5,9 @@
 
 use std::path::PathBuf;
 
-use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
-use tessera::token::{verify_signature, IssuerKeys, PublicKey};
+use tessera::token::{verify_signature, IssuerKeys, Jwk, PublicKey};
 
 fn vectors_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors");

@@ -10,9 +10,9 @@
 //! tokens with HMAC, so `legacy` and `cluster` get ES256 keys (with a warning), and bundles are
 //! signed with ES256 because a bundle signature must be checkable with a public key.
 
+use crate::token::JwkSet;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

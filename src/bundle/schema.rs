@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use jsonwebtoken::jwk::JwkSet;
+use crate::token::JwkSet;
 use serde::{Deserialize, Serialize};
 
 /// The schema version this build reads and writes.

@@ -5,11 +5,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::Algorithm;
 
 use super::BundleError;
-use crate::token::{jws_header, PublicKey};
+use crate::token::{jws_header, JwkSet, PublicKey};
 
 /// Public keys trusted to sign bundles.
 #[derive(Debug, Clone, Default)]

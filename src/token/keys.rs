@@ -5,12 +5,10 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine as _;
-use jsonwebtoken::jwk::{
-    AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
-};
 use jsonwebtoken::{Algorithm, DecodingKey};
 
-use super::{crypto, TokenError};
+use super::jws::parse_algorithm;
+use super::{crypto, Jwk, TokenError};
 use crate::bundle::Problems;
 use crate::schema::{Issuer, Settings};
 
@@ -96,47 +94,80 @@ impl PublicKey {
 
     /// Builds a key from a JWK, or says what is wrong with it.
     pub fn from_jwk(jwk: &Jwk) -> Result<PublicKey, String> {
-        if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+        if jwk.string("use")? == Some("enc") {
             return Err("use: \"enc\" keys cannot verify signatures".into());
         }
-        if let Some(ops) = &jwk.common.key_operations {
-            if !ops.iter().any(|op| matches!(op, KeyOperations::Verify)) {
+        if let Some(ops) = jwk.strings("key_ops")? {
+            if !ops.contains(&"verify") {
                 return Err("key_ops: does not include \"verify\"".into());
             }
         }
-        let family = match &jwk.algorithm {
-            AlgorithmParameters::RSA(_) => KeyFamily::Rsa,
-            AlgorithmParameters::EllipticCurve(p) => match p.curve {
-                EllipticCurve::P256 => KeyFamily::P256,
-                EllipticCurve::P384 => KeyFamily::P384,
-                ref other => return Err(format!("crv: {other:?} is not supported (expected P-256 or P-384)")),
+        // The certificate members are not used, but are what RFC 7517 says they are.
+        for member in ["x5u", "x5t", "x5t#S256"] {
+            jwk.string(member)?;
+        }
+        jwk.strings("x5c")?;
+        let (family, public) = match jwk.required("kty")? {
+            "RSA" => {
+                let n = jwk.required("n")?;
+                let e = jwk.required("e")?;
+                (KeyFamily::Rsa, PublicJwk::Rsa { n, e })
+            }
+            "EC" => {
+                let family = match jwk.required("crv")? {
+                    "P-256" => KeyFamily::P256,
+                    "P-384" => KeyFamily::P384,
+                    other => {
+                        return Err(format!(
+                            "crv: {other:?} is not supported (expected P-256 or P-384)"
+                        ))
+                    }
+                };
+                let (x, y) = (jwk.required("x")?, jwk.required("y")?);
+                (family, PublicJwk::Ec { family, x, y })
+            }
+            "OKP" => match jwk.required("crv")? {
+                "Ed25519" => (
+                    KeyFamily::Ed25519,
+                    PublicJwk::Okp {
+                        x: jwk.required("x")?,
+                    },
+                ),
+                other => {
+                    return Err(format!(
+                        "crv: {other:?} is not supported (expected Ed25519)"
+                    ))
+                }
             },
-            AlgorithmParameters::OctetKeyPair(p) => match p.curve {
-                EllipticCurve::Ed25519 => KeyFamily::Ed25519,
-                ref other => return Err(format!("crv: {other:?} is not supported (expected Ed25519)")),
-            },
-            AlgorithmParameters::OctetKey(_) => {
+            "oct" => {
                 return Err("kty: \"oct\" is not accepted in jwks (put HMAC secrets in shared_secret, so that no public key can ever be used as an HMAC secret)".into())
             }
-            _ => return Err("kty: unsupported key type (expected RSA, EC or OKP)".into()),
+            other => {
+                return Err(format!(
+                    "kty: {other:?} is not a supported key type (expected RSA, EC or OKP)"
+                ))
+            }
         };
-        let alg = match jwk.common.key_algorithm {
+        let alg = match jwk.string("alg")? {
             None => None,
-            Some(ka) => Some(
-                key_algorithm(ka)
+            Some(name) => Some(
+                parse_algorithm(name)
+                    .ok()
                     .filter(|a| family.permits(*a))
                     .ok_or_else(|| {
                         format!(
-                            "alg: {ka:?} does not fit a {family:?} key (expected {})",
+                            "alg: {name:?} does not fit a {family:?} key (expected {})",
                             family.describe()
                         )
                     })?,
             ),
         };
-        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key material: {e}"))?;
-        if let (KeyFamily::Rsa, AlgorithmParameters::RSA(p)) = (family, &jwk.algorithm) {
+        let key = public
+            .decoding_key()
+            .map_err(|e| format!("key material: {e}"))?;
+        if let PublicJwk::Rsa { n, .. } = public {
             let bits = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(&p.n)
+                .decode(n)
                 .map(|n| n.iter().skip_while(|b| **b == 0).count() * 8)
                 .unwrap_or(0);
             if bits < MIN_RSA_BITS {
@@ -155,9 +186,9 @@ impl PublicKey {
             .collect();
         let verifiers = crypto::Verifiers::build(&key, &algorithms)
             .map_err(|e| format!("key material: {e}"))?
-            .with_jwk(public_jwk_text(jwk));
+            .with_jwk(public.text());
         Ok(PublicKey {
-            kid: jwk.common.key_id.clone(),
+            kid: jwk.string("kid")?.map(str::to_string),
             family,
             alg,
             verifiers,
@@ -165,35 +196,49 @@ impl PublicKey {
     }
 }
 
-/// The public part of a JWK as JSON text, for the host's signature math: the key's parameters
-/// only (no private members, which a public key never needs).
-fn public_jwk_text(jwk: &Jwk) -> String {
-    let value = match &jwk.algorithm {
-        AlgorithmParameters::RSA(p) => serde_json::json!({"kty": "RSA", "n": p.n, "e": p.e}),
-        AlgorithmParameters::EllipticCurve(p) => {
-            serde_json::json!({"kty": "EC", "crv": p.curve, "x": p.x, "y": p.y})
-        }
-        AlgorithmParameters::OctetKeyPair(p) => {
-            serde_json::json!({"kty": "OKP", "crv": p.curve, "x": p.x})
-        }
-        _ => serde_json::Value::Null,
-    };
-    value.to_string()
+/// The public parameters of a JWK, by key type.
+#[derive(Clone, Copy)]
+enum PublicJwk<'a> {
+    Rsa {
+        n: &'a str,
+        e: &'a str,
+    },
+    Ec {
+        family: KeyFamily,
+        x: &'a str,
+        y: &'a str,
+    },
+    Okp {
+        x: &'a str,
+    },
 }
 
-fn key_algorithm(ka: KeyAlgorithm) -> Option<Algorithm> {
-    Some(match ka {
-        KeyAlgorithm::RS256 => Algorithm::RS256,
-        KeyAlgorithm::RS384 => Algorithm::RS384,
-        KeyAlgorithm::RS512 => Algorithm::RS512,
-        KeyAlgorithm::PS256 => Algorithm::PS256,
-        KeyAlgorithm::PS384 => Algorithm::PS384,
-        KeyAlgorithm::PS512 => Algorithm::PS512,
-        KeyAlgorithm::ES256 => Algorithm::ES256,
-        KeyAlgorithm::ES384 => Algorithm::ES384,
-        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
-        _ => return None,
-    })
+impl PublicJwk<'_> {
+    fn decoding_key(self) -> jsonwebtoken::errors::Result<DecodingKey> {
+        match self {
+            PublicJwk::Rsa { n, e } => DecodingKey::from_rsa_components(n, e),
+            PublicJwk::Ec { x, y, .. } => DecodingKey::from_ec_components(x, y),
+            PublicJwk::Okp { x } => DecodingKey::from_ed_components(x),
+        }
+    }
+
+    /// The key as JSON text, for the host's signature math: its parameters only (no private
+    /// members, which a public key never needs).
+    fn text(self) -> String {
+        let value = match self {
+            PublicJwk::Rsa { n, e } => serde_json::json!({"kty": "RSA", "n": n, "e": e}),
+            PublicJwk::Ec { family, x, y } => {
+                let crv = if family == KeyFamily::P384 {
+                    "P-384"
+                } else {
+                    "P-256"
+                };
+                serde_json::json!({"kty": "EC", "crv": crv, "x": x, "y": y})
+            }
+            PublicJwk::Okp { x } => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
+        };
+        value.to_string()
+    }
 }
 
 /// An issuer, compiled.
@@ -428,6 +473,179 @@ impl KeyRing {
             None => self.default.ok_or(TokenError::NoDefaultIssuer)?,
         };
         self.issuers.get(index).ok_or(TokenError::NoDefaultIssuer)
+    }
+}
+
+#[cfg(test)]
+mod jwk_tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn example(name: &str) -> Value {
+        let path = format!(
+            "{}/examples/keys/{name}.public.jwk.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn read(value: Value) -> Result<PublicKey, String> {
+        PublicKey::from_jwk(&serde_json::from_value(value).unwrap())
+    }
+
+    fn with(name: &str, change: impl FnOnce(&mut Value)) -> Result<PublicKey, String> {
+        let mut value = example(name);
+        change(&mut value);
+        read(value)
+    }
+
+    #[test]
+    fn each_key_type_is_read_with_its_family_pin_kid_and_public_text() {
+        for (name, family, alg, text) in [
+            ("legacy", KeyFamily::Rsa, Algorithm::RS256, "{\"e\":"),
+            (
+                "cluster",
+                KeyFamily::P256,
+                Algorithm::ES256,
+                "{\"crv\":\"P-256\",\"kty\":\"EC\",",
+            ),
+            (
+                "pomerium",
+                KeyFamily::Ed25519,
+                Algorithm::EdDSA,
+                "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",",
+            ),
+        ] {
+            let key = read(example(name)).unwrap();
+            assert_eq!((key.family, key.alg), (family, Some(alg)), "{name}");
+            assert_eq!(key.kid.as_deref(), Some(&*format!("{name}-2026")));
+            let jwk = key.jwk().unwrap();
+            assert!(jwk.starts_with(text), "{name}: {jwk}");
+            // Only public parameters reach the host: no kid, use, alg or private member.
+            for member in ["kid", "use", "alg", "\"d\""] {
+                assert!(!jwk.contains(member), "{name}: {jwk}");
+            }
+        }
+        // Without `alg` a key is not pinned: every algorithm of its family.
+        let key = with("legacy", |v| drop(v.as_object_mut().unwrap().remove("alg"))).unwrap();
+        assert_eq!(key.alg, None);
+        assert!(key.permits(Algorithm::PS512) && !key.permits(Algorithm::ES256));
+        // Members a key does not need are ignored (a private member too: never passed on).
+        let key = with("pomerium", |v| {
+            v["x5t"] = json!("t");
+            v["d"] = json!("secret");
+        })
+        .unwrap();
+        assert!(!key.jwk().unwrap().contains("secret"));
+    }
+
+    #[test]
+    fn every_refusal_names_the_member_the_value_and_what_was_expected() {
+        type Change = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Change, &str)> = vec![
+            (
+                "cluster",
+                Box::new(|v| v["use"] = json!("enc")),
+                "use: \"enc\" keys cannot verify signatures",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["use"] = json!(1)),
+                "use: 1 is not a string",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["key_ops"] = json!(["sign"])),
+                "key_ops: does not include \"verify\"",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["key_ops"] = json!("verify")),
+                "key_ops: \"verify\" is not an array of strings",
+            ),
+            (
+                "cluster",
+                Box::new(|v| drop(v.as_object_mut().unwrap().remove("kty"))),
+                "kty: missing (expected a string)",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["kty"] = json!("DSA")),
+                "kty: \"DSA\" is not a supported key type (expected RSA, EC or OKP)",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["kty"] = json!("oct")),
+                "kty: \"oct\" is not accepted in jwks",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["crv"] = json!("P-521")),
+                "crv: \"P-521\" is not supported (expected P-256 or P-384)",
+            ),
+            (
+                "pomerium",
+                Box::new(|v| v["crv"] = json!("X25519")),
+                "crv: \"X25519\" is not supported (expected Ed25519)",
+            ),
+            (
+                "cluster",
+                Box::new(|v| drop(v.as_object_mut().unwrap().remove("y"))),
+                "y: missing (expected a string)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| v["e"] = json!(65537)),
+                "e: 65537 is not a string",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["alg"] = json!("RS256")),
+                "alg: \"RS256\" does not fit a P256 key (expected ES256)",
+            ),
+            (
+                "pomerium",
+                Box::new(|v| v["alg"] = json!("none")),
+                "alg: \"none\" does not fit a Ed25519 key (expected EdDSA)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| v["n"] = json!("AQAB")),
+                "n: a 24-bit RSA modulus is too small (at least 2048 bits)",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["x"] = json!("AAAA")),
+                "key material: ",
+            ),
+            (
+                "pomerium",
+                Box::new(|v| v["x"] = json!("not base64!")),
+                "key material: ",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["kid"] = json!(["a"])),
+                "kid: [\"a\"] is not a string",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["x5c"] = json!("MII")),
+                "x5c: \"MII\" is not an array of strings",
+            ),
+            (
+                "cluster",
+                Box::new(|v| v["x5t#S256"] = json!(1)),
+                "x5t#S256: 1 is not a string",
+            ),
+        ];
+        for (i, (name, change, expected)) in cases.into_iter().enumerate() {
+            let err = with(name, change).err().unwrap_or_default();
+            assert!(
+                err.starts_with(expected),
+                "case {i}: {err:?}, expected {expected:?}"
+            );
+        }
     }
 }
 

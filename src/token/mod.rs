@@ -5,6 +5,7 @@ mod base64url;
 mod claims;
 pub mod crypto;
 mod error;
+mod jwk;
 mod jws;
 mod keys;
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,6 +17,7 @@ pub use claims::{
     BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_NAMESPACE, LEGACY_SECRET_NAME,
 };
 pub use error::TokenError;
+pub use jwk::{Jwk, JwkSet};
 pub use keys::{IssuerKeys, KeyChoice, KeyFamily, KeyRing, PublicKey};
 
 use crate::time::UnixTime;

@@ -1,0 +1,103 @@
+//! JSON Web Keys (RFC 7517) as a bundle and a trusted-keys file carry them: each key kept as
+//! the JSON object it was written as (every member, so that the CLI writes back what it read),
+//! with typed reads of the members a verification key needs. What a key means is decided by
+//! [`PublicKey::from_jwk`](super::PublicKey::from_jwk).
+//!
+//! The members are read through serde_json's own map, which the module has anyway (claims),
+//! instead of a derived deserializer per key type and parameter enum: a bundle holds a handful
+//! of keys, and those deserializers were some 11 KB of the gzipped wasm module.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A JSON Web Key: its members, as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Jwk(pub Map<String, Value>);
+
+/// A JWK Set: `{"keys": [...]}` (other members are ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JwkSet {
+    /// The keys, in order.
+    pub keys: Vec<Jwk>,
+}
+
+impl Jwk {
+    /// The string member `name`: `Ok(None)` when it is absent, an error naming the member and
+    /// the value when it is not a string.
+    pub fn string(&self, name: &str) -> Result<Option<&str>, String> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("{name}: {other} is not a string")),
+        }
+    }
+
+    /// The string member `name`, which must be present.
+    pub fn required(&self, name: &str) -> Result<&str, String> {
+        self.string(name)?
+            .ok_or_else(|| format!("{name}: missing (expected a string)"))
+    }
+
+    /// The member `name` as an array of strings (`key_ops`): `Ok(None)` when it is absent.
+    pub fn strings(&self, name: &str) -> Result<Option<Vec<&str>>, String> {
+        let Some(value) = self.0.get(name) else {
+            return Ok(None);
+        };
+        let not_strings = || format!("{name}: {value} is not an array of strings");
+        let Value::Array(items) = value else {
+            return Err(not_strings());
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(item.as_str().ok_or_else(not_strings)?);
+        }
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn jwk(value: Value) -> Jwk {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn members_are_read_as_written_and_typed_reads_name_the_member() {
+        let k = jwk(json!({"kty": "EC", "kid": 7, "key_ops": ["verify", "sign"], "x5c": ["..."]}));
+        assert_eq!(k.string("kty"), Ok(Some("EC")));
+        assert_eq!(k.string("crv"), Ok(None));
+        assert_eq!(k.string("kid"), Err("kid: 7 is not a string".to_string()));
+        assert_eq!(k.required("kty"), Ok("EC"));
+        assert_eq!(
+            k.required("x"),
+            Err("x: missing (expected a string)".to_string())
+        );
+        assert_eq!(k.strings("key_ops"), Ok(Some(vec!["verify", "sign"])));
+        assert_eq!(k.strings("ops"), Ok(None));
+        assert_eq!(
+            jwk(json!({"key_ops": "verify"})).strings("key_ops"),
+            Err("key_ops: \"verify\" is not an array of strings".to_string())
+        );
+        assert_eq!(
+            jwk(json!({"key_ops": ["verify", 1]})).strings("key_ops"),
+            Err("key_ops: [\"verify\",1] is not an array of strings".to_string())
+        );
+    }
+
+    #[test]
+    fn every_member_is_written_back() {
+        let value = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "abc", "x5t": "t", "use": "sig"}]});
+        let set: JwkSet = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&set).unwrap(), value);
+    }
+
+    #[test]
+    fn a_key_that_is_not_an_object_is_refused() {
+        assert!(serde_json::from_value::<JwkSet>(json!({"keys": ["RSA"]})).is_err());
+        assert!(serde_json::from_value::<JwkSet>(json!({"keys": {}})).is_err());
+    }
+}
