@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { plot } from './plot.mjs';
 import { fmtBytes, fmtNs, fmtX } from './lib/stats.mjs';
 
@@ -23,6 +24,7 @@ blocks.env = md(['what', 'value'], [
   ['run', `\`bench/run.sh --${r.mode}\`, ${r.date}`],
   ...Object.entries(r.env).map(([k, v]) => [k, `\`${v}\``]),
 ]);
+blocks.coldsplit = r.cold_breakdown ? coldBreakdownMarkdown(r.cold_breakdown) : '(not in this results file)';
 blocks.size = md(['file', 'raw', 'gzip -9', 'brotli 11'], [
   ['tessera `tessera_bg.wasm`', ...Object.values(r.size.tessera_wasm).map((b) => `${fmtBytes(b)} (${b.toLocaleString('en')})`)],
   ['tessera `tessera.js` (nodejs glue)', ...Object.values(r.size.tessera_js).map(fmtBytes)],

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import * as c from './lib/contenders.mjs';
+import { coldBreakdown, coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { generateBundle, nsOf } from './gen-bundle.mjs';
 import { ALGS, mint, question } from './lib/tokens.mjs';
 import { fmtBytes, fmtNs, fmtX, interleave, median, table, timeSync } from './lib/stats.mjs';
@@ -270,6 +271,10 @@ for (const who of ['tessera', 'jose', 'fast-jwt', 'cedar']) {
   csRows.push([who, ...['import_ms', 'load_ms', 'first_ms', 'total_ms', 'wall_ms'].map((f) => row[f].toFixed(2))]);
 }
 log(table(['contender', 'import ms', 'load ms', 'first decision ms', 'total ms', 'process wall ms'], csRows));
+// tessera's cold start split: the module's compile, the fixed part of a first load, the keys,
+// the per-account part (bench/cold-breakdown.mjs).
+results.cold_breakdown = coldBreakdown(CFG.coldProcs);
+log(`\ntessera's cold start, split:\n${coldBreakdownMarkdown(results.cold_breakdown)}`);
 
 // --- scale ------------------------------------------------------------------------------------
 section('scale: bundle size vs load time, memory, decision latency (one fresh process per size)');
