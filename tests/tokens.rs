@@ -377,6 +377,75 @@ fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
 }
 
 #[test]
+fn es384_tokens_verify_and_every_altered_signature_is_refused() {
+    // ES384 on a P-384 key of the legacy issuer, signed as the CLI signs (p384 0.13), verified
+    // by the token path (p384 0.14 in the module and here).
+    let key = PrivateKey::generate(Algorithm::ES384, Some("legacy-p384".into())).unwrap();
+    let mut document = support::example_document();
+    let legacy = document
+        .issuers
+        .iter_mut()
+        .find(|i| i.name == "legacy")
+        .unwrap();
+    legacy.jwks =
+        Some(serde_json::from_value(json!({"keys": [key.public_jwk().unwrap()]})).unwrap());
+    let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
+    e.set_cache_capacity(0);
+    let token = key.sign_claims(&legacy_claims()).unwrap();
+    assert!(
+        e.verify(&token, NOW).is_ok(),
+        "{:?}",
+        e.verify(&token, NOW).err()
+    );
+
+    let (signed, sig) = token.rsplit_once('.').unwrap();
+    let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+    assert_eq!(sig.len(), 96, "r and s, 48 bytes each (RFC 7518 3.4)");
+    let with = |bytes: &[u8]| format!("{signed}.{}", URL_SAFE_NO_PAD.encode(bytes));
+    // The same signature with s replaced by n - s also verifies (ECDSA has no low-s rule in
+    // JWS; WebCrypto and OpenSSL accept it too), so the token path must agree.
+    let parsed = p384::ecdsa::Signature::from_slice(&sig).unwrap();
+    let (r, s) = parsed.split_scalars();
+    let high = p384::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+    assert!(e.verify(&with(&high.to_bytes()), NOW).is_ok(), "n - s");
+    let mut refused = vec![
+        ("r = 0", [vec![0; 48], sig[48..].to_vec()].concat()),
+        ("s = 0", [sig[..48].to_vec(), vec![0; 48]].concat()),
+        ("r = n", [hex_n(), sig[48..].to_vec()].concat()),
+        ("short", sig[..95].to_vec()),
+        ("DER, not r || s", parsed.to_der().as_bytes().to_vec()),
+    ];
+    for i in [0, 47, 48, 95] {
+        let mut flipped = sig.clone();
+        flipped[i] ^= 0x01;
+        refused.push(("a bit flipped", flipped));
+    }
+    for (what, bytes) in refused {
+        let why = e.verify(&with(&bytes), NOW).unwrap_err().to_string();
+        assert!(why.contains("signature"), "{what}: {why}");
+    }
+    // Another message under the same signature.
+    let claims = legacy_claims();
+    let mut other = claims.clone();
+    other["kubernetes.io/serviceaccount/secret.name"] = json!("robot-token-other");
+    let forged = format!(
+        "{}.{}",
+        key.sign_claims(&other).unwrap().rsplit_once('.').unwrap().0,
+        URL_SAFE_NO_PAD.encode(&sig)
+    );
+    assert!(e.verify(&forged, NOW).is_err());
+}
+
+/// The order n of P-384, big-endian.
+fn hex_n() -> Vec<u8> {
+    let n = "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+    (0..n.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&n[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
 fn a_repeated_token_is_served_from_the_cache_until_it_expires() {
     let mut e = engine();
     let token = mint(json!({"issuer": "cluster", "account": "ci/runner", "exp_in": 100}));

@@ -540,6 +540,21 @@ mod jwk_tests {
     }
 
     #[test]
+    fn a_p384_key_must_be_a_point_of_the_curve() {
+        // The curve's base point is a valid public key; one bit off in y is not on the curve.
+        let g = json!({"kty": "EC", "crv": "P-384", "x": "qofKIr6LBTeOscce8yCtdG4dO2KLp5uYWfdB4IJUKjhVAvJdv1UpbDpUXjhydgq3", "y": "NhfeSpYmLG9dnpi_kpLcKfj0Hb0omhR86doxE7XwuMAKYLHOHX6BnXpDHXyQ6g5f"});
+        let key = read(g.clone()).unwrap();
+        assert_eq!(key.family, KeyFamily::P384);
+        assert!(key.permits(Algorithm::ES384) && !key.permits(Algorithm::ES256));
+        let mut off = g.clone();
+        off["y"] = json!("NhfeSpYmLG9dnpi_kpLcKfj0Hb0omhR86doxE7XwuMAKYLHOHX6BnXpDHXyQ6g5e");
+        assert!(read(off).unwrap_err().starts_with("key material: "));
+        let mut short = g;
+        short["x"] = json!("qofKIr6LBTeOscce8yCtdG4dO2KLp5uYWfdB4IJUKjg");
+        assert!(read(short).unwrap_err().starts_with("key material: "));
+    }
+
+    #[test]
     fn every_refusal_names_the_member_the_value_and_what_was_expected() {
         type Change = Box<dyn FnOnce(&mut Value)>;
         let cases: Vec<(&str, Change, &str)> = vec![

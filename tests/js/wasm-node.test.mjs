@@ -249,6 +249,36 @@ test("Node's crypto does the signature math when installed, and the decisions do
   }
 });
 
+test('ES384 tokens minted by jose verify in the module and through node:crypto alike; altered ones do not', async () => {
+  const { setSignatureVerifier } = require('../../target/wasm/node/tessera.js');
+  const { nodeSignatureVerifier } = await import('../../pkg/src/host-crypto.js');
+  const { publicKey, privateKey } = await jose.generateKeyPair('ES384', { extractable: true });
+  const doc = structuredClone(bundle);
+  const legacy = doc.issuers.find((i) => i.name === 'legacy');
+  legacy.jwks = { keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'legacy-p384', alg: 'ES384', use: 'sig' }] };
+  const token = await joseToken('ES384', privateKey, 'legacy-p384', legacyClaims());
+  const [h, p, s] = token.split('.');
+  const altered = [];
+  for (const i of [0, 47, 48, 95]) {
+    const sig = Buffer.from(s, 'base64url');
+    sig[i] ^= 0x01;
+    altered.push(`${h}.${p}.${sig.toString('base64url')}`);
+  }
+  altered.push(`${h}.${p}.${Buffer.alloc(96).toString('base64url')}`);
+  for (const host of [null, nodeSignatureVerifier()]) {
+    setSignatureVerifier(host);
+    try {
+      const engine = new Engine(JSON.stringify(doc));
+      engine.setCacheCapacity(0);
+      const review = engine.verify(token, NOW);
+      assert.equal(review.user?.username, 'system:serviceaccount:top-secret:robot', `${host ? 'node:crypto' : 'module'}: ${review.error}`);
+      for (const t of altered) assert.equal(engine.verify(t, NOW).reason, 'signature-invalid', host ? 'node:crypto' : 'module');
+    } finally {
+      setSignatureVerifier(null);
+    }
+  }
+});
+
 test('a host verifier that throws or answers nonsense leaves the check to the module', async () => {
   const { setSignatureVerifier } = require('../../target/wasm/node/tessera.js');
   const engine = new Engine(bundleText);
