@@ -186,7 +186,7 @@ fn bad_documents_name_the_path_and_value() {
         ),
         (
             Box::new(|d| d["issuers"][0]["jwks"]["keys"][0]["x"] = json!("AAAA")),
-            "issuers[0].jwks.keys[0]: key material",
+            "issuers[0].jwks.keys[0]: x: 3 bytes (expected 32 for P-256)",
         ),
         (
             Box::new(|d| d["issuers"][2]["shared_secret"] = json!("c2hvcnQ=")),

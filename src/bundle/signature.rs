@@ -22,12 +22,14 @@ impl TrustedKeys {
         let sig = |why: String| BundleError::Signature(format!("trusted keys: {why}"));
         let value: serde_json::Value =
             serde_json::from_slice(json).map_err(|e| sig(format!("not JSON: {e}")))?;
+        // Read again from the text, not from `value`: a member named twice in a key is an
+        // error there, while `value` kept only the last.
         let set: JwkSet = if value.get("keys").is_some() {
-            serde_json::from_value(value).map_err(|e| sig(format!("not a JWKS: {e}")))?
+            serde_json::from_slice(json).map_err(|e| sig(format!("not a JWKS: {e}")))?
         } else {
             JwkSet {
                 keys: vec![
-                    serde_json::from_value(value).map_err(|e| sig(format!("not a JWK: {e}")))?
+                    serde_json::from_slice(json).map_err(|e| sig(format!("not a JWK: {e}")))?
                 ],
             }
         };

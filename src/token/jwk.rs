@@ -1,25 +1,55 @@
 //! JSON Web Keys (RFC 7517) as a bundle and a trusted-keys file carry them: each key kept as
-//! the JSON object it was written as (every member, so that the CLI writes back what it read),
-//! with typed reads of the members a verification key needs. What a key means is decided by
-//! [`PublicKey::from_jwk`](super::PublicKey::from_jwk).
+//! its JSON object, every member (written back in name order, so that the CLI keeps what it
+//! read), with typed reads of the members a verification key needs. What a key means is
+//! decided by [`PublicKey::from_jwk`](super::PublicKey::from_jwk).
 //!
 //! The members are read through serde_json's own map, which the module has anyway (claims),
 //! instead of a derived deserializer per key type and parameter enum: a bundle holds a handful
 //! of keys, and those deserializers were some 11 KB of the gzipped wasm module.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-/// A JSON Web Key: its members, as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A JSON Web Key: its members. A member named twice is refused when it is read (which of the
+/// two a reader would take is not something a key may leave open).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Jwk(pub Map<String, Value>);
 
-/// A JWK Set: `{"keys": [...]}` (other members are ignored).
+/// A JWK Set: `{"keys": [...]}` (other members are ignored, and not written back).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JwkSet {
     /// The keys, in order.
     pub keys: Vec<Jwk>,
+}
+
+impl<'de> Deserialize<'de> for Jwk {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Jwk, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = Jwk;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JWK (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Jwk, A::Error> {
+                let mut members = Map::new();
+                while let Some(name) = access.next_key::<String>()? {
+                    if members.contains_key(&name) {
+                        return Err(de::Error::custom(format_args!(
+                            "a JWK names {name:?} twice"
+                        )));
+                    }
+                    let value = access.next_value()?;
+                    members.insert(name, value);
+                }
+                Ok(Jwk(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
 }
 
 impl Jwk {
@@ -93,6 +123,15 @@ mod tests {
         let value = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "abc", "x5t": "t", "use": "sig"}]});
         let set: JwkSet = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(serde_json::to_value(&set).unwrap(), value);
+    }
+
+    #[test]
+    fn a_member_named_twice_is_refused() {
+        let twice = r#"{"keys": [{"kty": "OKP", "use": "enc", "use": "sig"}]}"#;
+        let err = serde_json::from_str::<JwkSet>(twice)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("a JWK names \"use\" twice"), "{err}");
     }
 
     #[test]

@@ -14,6 +14,10 @@ use crate::schema::{Issuer, Settings};
 
 /// Smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
+/// The members of a private JWK (RFC 7518 sections 6.2.2, 6.3.2 and 6.4.1; RFC 8037
+/// section 2): never in a bundle.
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
 /// Smallest shared HMAC secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -102,6 +106,13 @@ impl PublicKey {
                 return Err("key_ops: does not include \"verify\"".into());
             }
         }
+        // A private member has no place in a bundle, which every verifier receives: refused,
+        // not dropped (the key was meant to be public; its owner must know it was not).
+        if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| jwk.0.contains_key(**m)) {
+            return Err(format!(
+                "{member}: a private key member (jwks hold public keys only)"
+            ));
+        }
         // The certificate members are not used, but are what RFC 7517 says they are.
         for member in ["x5u", "x5t", "x5t#S256"] {
             jwk.string(member)?;
@@ -124,7 +135,24 @@ impl PublicKey {
                     }
                 };
                 let (x, y) = (jwk.required("x")?, jwk.required("y")?);
-                (family, PublicJwk::Ec { family, x, y })
+                let (crv, size) = if family == KeyFamily::P384 {
+                    ("P-384", 48)
+                } else {
+                    ("P-256", 32)
+                };
+                // Each coordinate exactly the field's size: the point is read as `04 || x || y`,
+                // and a long x with a short y would be another point than the JWK states.
+                for (name, text) in [("x", x), ("y", y)] {
+                    if let Ok(bytes) = super::base64url::decode(text) {
+                        if bytes.len() != size {
+                            return Err(format!(
+                                "{name}: {} bytes (expected {size} for {crv})",
+                                bytes.len()
+                            ));
+                        }
+                    }
+                }
+                (family, PublicJwk::Ec { crv, x, y })
             }
             "OKP" => match jwk.required("crv")? {
                 "Ed25519" => (
@@ -204,7 +232,7 @@ enum PublicJwk<'a> {
         e: &'a str,
     },
     Ec {
-        family: KeyFamily,
+        crv: &'static str,
         x: &'a str,
         y: &'a str,
     },
@@ -227,12 +255,7 @@ impl PublicJwk<'_> {
     fn text(self) -> String {
         let value = match self {
             PublicJwk::Rsa { n, e } => serde_json::json!({"kty": "RSA", "n": n, "e": e}),
-            PublicJwk::Ec { family, x, y } => {
-                let crv = if family == KeyFamily::P384 {
-                    "P-384"
-                } else {
-                    "P-256"
-                };
+            PublicJwk::Ec { crv, x, y } => {
                 serde_json::json!({"kty": "EC", "crv": crv, "x": x, "y": y})
             }
             PublicJwk::Okp { x } => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
@@ -479,6 +502,7 @@ impl KeyRing {
 #[cfg(test)]
 mod jwk_tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::{json, Value};
 
     fn example(name: &str) -> Value {
@@ -530,13 +554,9 @@ mod jwk_tests {
         let key = with("legacy", |v| drop(v.as_object_mut().unwrap().remove("alg"))).unwrap();
         assert_eq!(key.alg, None);
         assert!(key.permits(Algorithm::PS512) && !key.permits(Algorithm::ES256));
-        // Members a key does not need are ignored (a private member too: never passed on).
-        let key = with("pomerium", |v| {
-            v["x5t"] = json!("t");
-            v["d"] = json!("secret");
-        })
-        .unwrap();
-        assert!(!key.jwk().unwrap().contains("secret"));
+        // Members a key does not need are ignored.
+        let key = with("pomerium", |v| v["x5t"] = json!("t")).unwrap();
+        assert!(!key.jwk().unwrap().contains("x5t"));
     }
 
     #[test]
@@ -551,7 +571,10 @@ mod jwk_tests {
         assert!(read(off).unwrap_err().starts_with("key material: "));
         let mut short = g;
         short["x"] = json!("qofKIr6LBTeOscce8yCtdG4dO2KLp5uYWfdB4IJUKjg");
-        assert!(read(short).unwrap_err().starts_with("key material: "));
+        assert_eq!(
+            read(short).unwrap_err(),
+            "x: 32 bytes (expected 48 for P-384)"
+        );
     }
 
     #[test]
@@ -631,7 +654,30 @@ mod jwk_tests {
             (
                 "cluster",
                 Box::new(|v| v["x"] = json!("AAAA")),
-                "key material: ",
+                "x: 3 bytes (expected 32 for P-256)",
+            ),
+            (
+                "cluster",
+                Box::new(|v| {
+                    // 33 + 31 bytes: as many as a point, split elsewhere.
+                    let x = URL_SAFE_NO_PAD.decode(v["x"].as_str().unwrap()).unwrap();
+                    let y = URL_SAFE_NO_PAD.decode(v["y"].as_str().unwrap()).unwrap();
+                    let mut both = [x, y].concat();
+                    let y = both.split_off(33);
+                    v["x"] = json!(URL_SAFE_NO_PAD.encode(&both));
+                    v["y"] = json!(URL_SAFE_NO_PAD.encode(&y));
+                }),
+                "x: 33 bytes (expected 32 for P-256)",
+            ),
+            (
+                "pomerium",
+                Box::new(|v| v["d"] = json!("c2VjcmV0")),
+                "d: a private key member (jwks hold public keys only)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| v["qi"] = json!("AQAB")),
+                "qi: a private key member",
             ),
             (
                 "pomerium",
