@@ -614,11 +614,19 @@ mod tests {
         cache.insert(cache.key("t"), identity("t"), window);
         remember(&mut cache, "t", &question("get"), decision(200));
         let ticket = cache.ticket(cache.key("t"));
-        let got = |c: &mut TokenCache, now| {
-            c.decision_by_ticket(&mut { ticket }, UnixTime(now), &question("get"))
-        };
+        // One prepared question: once it has found its decision, the ticket's common case
+        // (inlined, read in place) answers it, and must honour the window as the rest does.
+        let get = question("get");
+        let got =
+            |c: &mut TokenCache, now| c.decision_by_ticket(&mut { ticket }, UnixTime(now), &get);
+        assert_eq!(got(&mut cache, 15).map(|d| d.status), Some(200));
         assert!(got(&mut cache, 21).is_none(), "after exp");
         assert!(got(&mut cache, 9).is_none(), "before nbf");
+        assert_eq!(got(&mut cache, 15).map(|d| d.status), Some(200));
+        // A question never asked of this token finds nothing, in the window or not.
+        assert!(cache
+            .decision_by_ticket(&mut { ticket }, UnixTime(15), &question("list"))
+            .is_none());
         // Two more tokens push "t" into the old generation; its ticket still finds it.
         cache.insert(cache.key("u"), identity("u"), ALWAYS);
         cache.insert(cache.key("v"), identity("v"), ALWAYS);
