@@ -19,6 +19,11 @@ have="$(installed_wasm_bindgen_version)"
 # The native-only runner must not apply to this build (it is harmless, but keep builds plain).
 unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 
+# .cargo/config.toml sets this build's rustflags (sha2's rolled rounds); a RUSTFLAGS variable
+# would replace them (the module still works, about 3 KB larger).
+if [[ -n "${RUSTFLAGS:-}${CARGO_ENCODED_RUSTFLAGS:-}" ]]; then
+    say "note: RUSTFLAGS is set, so .cargo/config.toml's wasm rustflags do not apply"
+fi
 cargo build --release --lib --target wasm32-unknown-unknown
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
