@@ -52,6 +52,11 @@ test('a missing required field is refused', () => {
   refused(broken((b) => { delete b.routes[0].policy; }), '/routes/0');
 });
 
+test('a private key member in an issuer key is refused', () => {
+  refused(broken((b) => { b.issuers[0].jwks.keys[0].d = 'c2VjcmV0'; }), '/issuers/0/jwks/keys/0');
+  refused(broken((b) => { b.issuers[1].jwks.keys[0].qi = 'AQAB'; }), '/issuers/1/jwks/keys/0');
+});
+
 test('a wrong type is refused', () => {
   refused(broken((b) => { b.revision = '1'; }), '/revision');
   refused(broken((b) => { b.revision = -1; }), '/revision');
