@@ -350,20 +350,25 @@ fn a_bound_token_carries_kubernetes_extra() {
     );
 }
 
-#[test]
-fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
-    // The legacy key without its `alg` pin may check RS256/384/512 and PS256/384/512.
+/// The example bundle with `jwk` as the legacy issuer's only key.
+fn engine_with_legacy_key(jwk: Value) -> Engine {
     let mut document = support::example_document();
     let legacy = document
         .issuers
         .iter_mut()
         .find(|i| i.name == "legacy")
         .unwrap();
+    legacy.jwks = Some(serde_json::from_value(json!({"keys": [jwk]})).unwrap());
+    Engine::new(tessera::Bundle::from_document(document).unwrap())
+}
+
+#[test]
+fn every_rsa_algorithm_verifies_with_an_unpinned_rsa_key() {
+    // The legacy key without its `alg` pin may check RS256/384/512 and PS256/384/512.
     let mut jwk: Value =
         serde_json::from_str(&support::read("examples/keys/legacy.public.jwk.json")).unwrap();
     jwk.as_object_mut().unwrap().remove("alg");
-    legacy.jwks = Some(serde_json::from_value(json!({"keys": [jwk]})).unwrap());
-    let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
+    let mut e = engine_with_legacy_key(jwk);
     let private = support::demo_key("legacy").to_jwk();
     for alg in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] {
         let mut j = private.clone();
@@ -381,15 +386,7 @@ fn es384_tokens_verify_and_every_altered_signature_is_refused() {
     // ES384 on a P-384 key of the legacy issuer, signed as the CLI signs (p384 0.13), verified
     // by the token path (p384 0.14; natively here, in the wasm module by tests/js).
     let key = PrivateKey::generate(Algorithm::ES384, Some("legacy-p384".into())).unwrap();
-    let mut document = support::example_document();
-    let legacy = document
-        .issuers
-        .iter_mut()
-        .find(|i| i.name == "legacy")
-        .unwrap();
-    legacy.jwks =
-        Some(serde_json::from_value(json!({"keys": [key.public_jwk().unwrap()]})).unwrap());
-    let mut e = Engine::new(tessera::Bundle::from_document(document).unwrap());
+    let mut e = engine_with_legacy_key(key.public_jwk().unwrap());
     e.set_cache_capacity(0);
     let token = key.sign_claims(&legacy_claims()).unwrap();
     assert!(
