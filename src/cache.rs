@@ -291,23 +291,13 @@ impl TokenCache {
         self.by_ticket(ticket, now, question, Arc::clone)
     }
 
-    /// [`TokenCache::decision_by_ticket`]'s status alone (nothing cloned).
+    /// [`TokenCache::decision_by_ticket`] reading only what `read` takes from the decision (a
+    /// status: nothing cloned). The common case is inlined into the caller, read in place: the
+    /// entry where the ticket left it, and the decision this question found before (one look
+    /// at the table). Anything else is [`TokenCache::by_ticket_elsewhere`], out of line, so
+    /// this path has no stack frame of its own.
     #[inline(always)]
-    pub fn status_by_ticket(
-        &mut self,
-        ticket: &mut Ticket,
-        now: UnixTime,
-        question: &Question,
-    ) -> Option<u16> {
-        self.by_ticket(ticket, now, question, |d| d.status)
-    }
-
-    /// The common case inlined into the caller, read in place: the entry where the ticket left
-    /// it, and the decision this question found before (one look at the table). Anything else
-    /// is [`TokenCache::by_ticket_elsewhere`], out of line, so this path has no stack frame of
-    /// its own.
-    #[inline(always)]
-    fn by_ticket<T>(
+    pub fn by_ticket<T>(
         &mut self,
         ticket: &mut Ticket,
         now: UnixTime,

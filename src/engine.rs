@@ -230,12 +230,7 @@ impl Engine {
         question: &Question,
         now: UnixTime,
     ) -> Arc<Decision> {
-        if self.bundle.is_fresh(now) {
-            if let Some(decision) = self.cache.decision_by_ticket(ticket, now, question) {
-                return decision;
-            }
-        }
-        self.decide_with_ticket(token, ticket, question, now)
+        self.answer_with_ticket(token, ticket, question, now, Arc::clone)
     }
 
     /// [`Engine::authorize_with_ticket`]'s status alone: a question asked before is answered
@@ -248,12 +243,26 @@ impl Engine {
         question: &Question,
         now: UnixTime,
     ) -> u16 {
+        self.answer_with_ticket(token, ticket, question, now, |d| d.status)
+    }
+
+    /// The two above: what `read` takes from the decision remembered through the ticket, or
+    /// from the decision made now.
+    #[inline(always)]
+    fn answer_with_ticket<T>(
+        &mut self,
+        token: &str,
+        ticket: &mut Ticket,
+        question: &Question,
+        now: UnixTime,
+        read: impl Fn(&Arc<Decision>) -> T,
+    ) -> T {
         if self.bundle.is_fresh(now) {
-            if let Some(status) = self.cache.status_by_ticket(ticket, now, question) {
-                return status;
+            if let Some(answer) = self.cache.by_ticket(ticket, now, question, &read) {
+                return answer;
             }
         }
-        self.decide_with_ticket(token, ticket, question, now).status
+        read(&self.decide_with_ticket(token, ticket, question, now))
     }
 
     /// The ticket found no remembered decision: as [`Engine::authorize_shared`] (the token
