@@ -41,14 +41,20 @@ fn a_repeated_question_gets_the_same_answer_from_the_cache() {
     assert_eq!(engine.authorize(&token, &ask("get"), NOW), *first);
 }
 
-#[test]
-fn a_cached_answer_ends_with_the_token() {
-    let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
+/// The example engine, and a bound token of `top-secret/robot` that expires 100 s after `NOW`.
+fn engine_and_robot_token_ending_in_100s() -> (Engine, String) {
+    let engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let token = support::mint(
         &support::example_document(),
         &json!({"issuer": "cluster", "account": "top-secret/robot", "exp_in": 100}),
         NOW,
     );
+    (engine, token)
+}
+
+#[test]
+fn a_cached_answer_ends_with_the_token() {
+    let (mut engine, token) = engine_and_robot_token_ending_in_100s();
     assert_eq!(engine.authorize(&token, &ask("get"), NOW).status, 200);
     let later = engine.authorize(&token, &ask("get"), NOW.plus(100 + 61));
     assert_eq!((later.allowed, later.status), (false, 401));
@@ -92,12 +98,7 @@ fn refusals_are_never_cached_as_grants() {
 #[test]
 fn the_status_by_ticket_is_the_decision_s_status_before_and_after_the_token_ends() {
     use tessera::cache::{Question, Ticket};
-    let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
-    let token = support::mint(
-        &support::example_document(),
-        &json!({"issuer": "cluster", "account": "top-secret/robot", "exp_in": 100}),
-        NOW,
-    );
+    let (mut engine, token) = engine_and_robot_token_ending_in_100s();
     let (get, delete) = (Question::new(ask("get")), Question::new(ask("delete")));
     let mut ticket = Ticket::default();
     for round in 0..3 {
