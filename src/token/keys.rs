@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 
 use super::jws::parse_algorithm;
 use super::{crypto, Jwk, TokenError};
@@ -193,11 +193,9 @@ impl PublicKey {
         let key = public
             .decoding_key()
             .map_err(|e| format!("key material: {e}"))?;
-        if let PublicJwk::Rsa { n, .. } = public {
-            let bits = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(n)
-                .map(|n| n.iter().skip_while(|b| **b == 0).count() * 8)
-                .unwrap_or(0);
+        // The modulus as the key just decoded it (not decoded a second time).
+        if let DecodingKeyKind::RsaModulusExponent { n, .. } = key.kind() {
+            let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
             if bits < MIN_RSA_BITS {
                 return Err(format!(
                     "n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"
