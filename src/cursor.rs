@@ -1,8 +1,11 @@
-//! A position in a JSON text and the small steps of the fast readers that use it (the
-//! bundle's long lists, `bundle/scan.rs`, and token headers and claims, `token/object.rs`).
-//! Each step reads only what it is sure serde_json reads the same way and otherwise gives up
-//! ([`GiveUp`]), and the caller then hands the text to serde_json: the same outcome, with the
-//! precise error when there is one, only slower.
+//! A position in a JSON text and the small steps of the readers that use it (the bundle,
+//! `bundle/scan.rs` with its typed steps in `bundle/steps.rs`, and token headers and claims,
+//! `token/object.rs`). Each step reads only what it is sure serde_json reads the same way and
+//! otherwise gives up ([`GiveUp`]): the token reader then hands the text to serde_json (the
+//! same outcome, only slower), the bundle reader names the problem or asks serde_json where
+//! the text stops being JSON.
+
+use std::borrow::Cow;
 
 /// The reader met something it leaves to serde_json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +13,9 @@ pub(crate) struct GiveUp;
 
 /// What a step reads, or [`GiveUp`].
 pub(crate) type Read<T> = Result<T, GiveUp>;
+
+/// What reads the value of an object's member, given its name (escapes decoded).
+pub(crate) type Member<'c, 'a, E> = dyn FnMut(&mut Cursor<'a>, Cow<'a, str>) -> Result<(), E> + 'c;
 
 /// Nesting deeper than this in a value passed over gives up (serde_json's own limit, 128,
 /// counts from the document, not from the value).
@@ -126,11 +132,13 @@ impl<'a> Cursor<'a> {
         Ok(n)
     }
 
-    /// An object: `field` reads the value of each key.
-    pub(crate) fn object(
+    /// An object: `field` reads the value of each key (a key with escapes decoded as serde_json
+    /// decodes them). Generic over the error, so that a reader can stop with a reason of its
+    /// own (the bundle's) as well as give up.
+    pub(crate) fn object<E: From<GiveUp>>(
         &mut self,
-        field: &mut dyn FnMut(&mut Self, &'a str) -> Read<()>,
-    ) -> Read<()> {
+        field: &mut Member<'_, 'a, E>,
+    ) -> Result<(), E> {
         self.eat(b'{')?;
         self.ws();
         if matches!(self.peek(), Some(b'}')) {
@@ -138,7 +146,11 @@ impl<'a> Cursor<'a> {
             return Ok(());
         }
         loop {
-            let key = self.string()?;
+            self.ws();
+            let key = match self.raw_string()? {
+                Ok(plain) => Cow::Borrowed(plain),
+                Err(raw) => Cow::Owned(unescape(raw)?),
+            };
             self.eat(b':')?;
             field(self, key)?;
             self.ws();
@@ -148,13 +160,16 @@ impl<'a> Cursor<'a> {
                     self.at += 1;
                     return Ok(());
                 }
-                _ => return Err(GiveUp),
+                _ => return Err(GiveUp.into()),
             }
         }
     }
 
     /// An array: `item` reads each item, given its index.
-    pub(crate) fn array(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Read<()>) -> Read<()> {
+    pub(crate) fn array<E: From<GiveUp>>(
+        &mut self,
+        item: &mut dyn FnMut(&mut Self, usize) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.eat(b'[')?;
         self.ws();
         if matches!(self.peek(), Some(b']')) {
@@ -172,7 +187,7 @@ impl<'a> Cursor<'a> {
                     self.at += 1;
                     return Ok(());
                 }
-                _ => return Err(GiveUp),
+                _ => return Err(GiveUp.into()),
             }
         }
     }

@@ -210,6 +210,133 @@ fn bad_documents_name_the_path_and_value() {
 }
 
 #[test]
+fn shape_errors_in_every_section_name_the_path_the_field_and_the_position() {
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Change, &str, &str)> = vec![
+        (
+            Box::new(|d| d["namespaces"][1]["name"] = json!(7)),
+            "namespaces[1].name",
+            "invalid type: integer `7`, expected a string",
+        ),
+        (
+            Box::new(|d| d["settings"]["leeway_seconds"] = json!(-5)),
+            "settings.leeway_seconds",
+            "invalid value: integer `-5`, expected u32",
+        ),
+        (
+            Box::new(|d| d["issuers"][0]["audiences"] = json!("one")),
+            "issuers[0].audiences",
+            "invalid type: string \"one\", expected a sequence",
+        ),
+        (
+            Box::new(|d| d["directory"]["groups"][0] = json!({"id": "g"})),
+            "directory.groups[0]",
+            "missing field `name`",
+        ),
+        (
+            Box::new(|d| d["cluster_roles"][0]["rules"][0]["verb"] = json!(["get"])),
+            "cluster_roles[0].rules[0].verb",
+            "unknown field `verb`, expected one of `verbs`, `apiGroups`, `resources`, \
+             `resourceNames`, `nonResourceURLs`",
+        ),
+        (
+            Box::new(|d| d["cluster_roles"][0]["labels"] = json!({"a": true})),
+            "cluster_roles[0].labels.a",
+            "invalid type: boolean `true`, expected a string",
+        ),
+        (
+            Box::new(|d| {
+                d["routes"][0].as_object_mut().map(|r| r.remove("policy"));
+            }),
+            "routes[0]",
+            "missing field `policy`",
+        ),
+        (
+            Box::new(|d| d["role_bindings"][0]["roleRef"] = json!({"kind": "Role"})),
+            "role_bindings[0].roleRef",
+            "missing field `name`",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][2]["secrets"] = json!([1])),
+            "service_accounts[2].secrets[0]",
+            "invalid type: integer `1`, expected a string",
+        ),
+        (
+            Box::new(|d| d["revocations"] = json!([{"id": "x", "why": "lost"}])),
+            "revocations[0].why",
+            "unknown field `why`, expected `id` or `revoked_at`",
+        ),
+    ];
+    for (i, (change, path, message)) in cases.into_iter().enumerate() {
+        let mut doc = example();
+        change(&mut doc);
+        match Bundle::from_json(doc.to_string().as_bytes()) {
+            Err(BundleError::Parse {
+                path: p,
+                message: m,
+            }) => {
+                assert_eq!(p, path, "case {i}: {m}");
+                assert!(m.starts_with(message), "case {i}: {m}");
+                assert!(m.contains(" at line 1 column "), "case {i}: {m}");
+            }
+            other => panic!("case {i}: expected a parse error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn repeated_fields_and_keys_are_refused_where_they_are() {
+    let text = support::example_bundle();
+    let cases = [
+        (
+            text.replacen("\"revision\": 1,", "\"revision\": 1, \"revision\": 2,", 1),
+            "revision",
+            "duplicate field `revision`",
+        ),
+        (
+            text.replacen("\"kty\": \"EC\",", "\"kty\": \"EC\", \"kty\": \"EC\",", 1),
+            "issuers[0].jwks.keys[0].kty",
+            "a JWK names \"kty\" twice",
+        ),
+    ];
+    for (doc, path, message) in cases {
+        assert_ne!(doc, text, "the example changed: {path}");
+        match Bundle::from_json(doc.as_bytes()) {
+            Err(BundleError::Parse {
+                path: p,
+                message: m,
+            }) => {
+                assert_eq!(p, path, "{m}");
+                assert!(m.starts_with(message), "{m}");
+            }
+            other => panic!("{path}: expected a parse error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn text_that_is_not_json_is_named_by_line_and_column() {
+    let text = support::example_bundle();
+    let broken = text.replacen("\"namespaces\": [", "\"namespaces\": [,", 1);
+    match Bundle::from_json(broken.as_bytes()) {
+        Err(BundleError::Parse { path, message }) => {
+            assert_eq!(path, "namespaces", "{message}");
+            assert!(message.starts_with("expected value at line "), "{message}");
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+    for bad in ["", "{", "[]", "{\"version\": 1} x", "\u{feff}{}"] {
+        assert!(
+            matches!(
+                Bundle::from_json(bad.as_bytes()),
+                Err(BundleError::Parse { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn every_problem_is_reported_at_once() {
     let mut doc = example();
     doc["service_accounts"][0]["namespace"] = json!("a-missing-one");

@@ -31,6 +31,17 @@ pub fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
     (offset + column.saturating_sub(1)).min(text.len())
 }
 
+/// The 1-based line and column (in bytes, as serde_json counts them) of a byte offset.
+pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |n| n + 1);
+    (line, offset - line_start + 1)
+}
+
 /// The path of the value being read at `offset`: `.` for the document itself, otherwise keys
 /// joined by `.` and array indices as `[i]`.
 pub fn path_at(text: &[u8], offset: usize) -> String {
@@ -202,5 +213,11 @@ mod tests {
         assert_eq!(offset_of(text, 2, 2), 4);
         assert_eq!(offset_of(text, 9, 9), text.len());
         assert_eq!(path_at(b"{\"a\": [1, 2", 999), "a[1]");
+        for (line, column) in [(1, 1), (2, 2), (3, 1), (3, 2)] {
+            assert_eq!(
+                line_column(text, offset_of(text, line, column)),
+                (line, column)
+            );
+        }
     }
 }

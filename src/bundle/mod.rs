@@ -7,12 +7,14 @@
 mod accounts;
 mod error;
 mod load;
-mod locate;
+pub(crate) mod locate;
 mod namespaces;
 mod scan;
 pub mod schema;
+mod sections;
 pub mod signature;
 pub(crate) mod source;
+pub(crate) mod steps;
 pub(crate) mod strings;
 
 use foldhash::{HashMap, HashSet};
@@ -69,11 +71,7 @@ pub struct Bundle {
 impl Bundle {
     /// Parses and validates a bundle document, reporting every problem with its path.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        match scan::load(bytes) {
-            Ok(loaded) => loaded,
-            // Read again by serde_json, which names the problem, or reads what `scan` does not.
-            Err(crate::cursor::GiveUp) => Bundle::from_document(parse_document(bytes)?),
-        }
+        scan::load(bytes)
     }
 
     /// Validates and indexes an already parsed document.
@@ -164,7 +162,8 @@ impl Bundle {
     }
 }
 
-/// Parses the JSON, naming the path of the first shape error.
+/// Parses the JSON into the schema's types with serde, naming the path of the first shape error
+/// (the CLI's reading; [`Bundle::from_json`] reads the text itself, the same way).
 pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
     serde_json::from_slice(bytes).map_err(|e| parse_error(bytes, &e))
 }

@@ -1,77 +1,104 @@
-//! A fast reader for the common document: it takes the long lists (accounts, revocations,
-//! bindings) one item at a time, straight from the text into loading (`load.rs`), without
-//! building them, and hands each short section to serde_json as it stands.
+//! The bundle reader: the document straight from its text, the long lists (accounts,
+//! revocations, bindings) one item at a time into loading (`load.rs`) without building them,
+//! the short sections into the schema's types (`sections.rs`). It is strict as the schema is
+//! (`schema.rs`, `docs/bundle.md`): objects of known fields, each once, the required ones
+//! present, values of their type; a document that is not so stops with the reason and the
+//! offset of the value (`steps.rs`), from which the error's path is made (`locate.rs`). Where
+//! the text is not JSON at all, serde_json names the problem and its position.
 //!
-//! It reads only what it is sure serde_json reads the same way: objects of known keys, each
-//! once, with the required ones present; strings without escapes or control characters;
-//! unsigned integers as serde_json takes them. On anything else (an escape, an unknown or
-//! repeated key, a `null` serde would refuse, trailing characters, invalid UTF-8, ...) it gives
-//! up, and the document is read again by serde_json as `schema.rs` describes it
-//! ([`super::parse_document`]): same outcome, the precise error when there is one, only slower.
-//! The tests below hold the two readings to the same outcomes.
-
-use std::borrow::Cow;
-
-use serde::de::DeserializeOwned;
+//! The tests below hold it to serde's derived reading of the same schema
+//! ([`super::parse_document`], which the CLI uses): the same bundles, the same refusals.
 
 use super::error::BundleError;
 use super::load::{Head, Loading};
-use super::schema::{
-    AccountKind, ClusterRole, Directory, Issuer, Namespace, Role, Route, Settings,
-};
+use super::locate;
+use super::schema::AccountKind;
+use super::sections::{self, list_of};
 use super::source::{ClusterRoleBinding, RoleBinding, RoleRef, ServiceAccount, Str, Subject};
+use super::steps::{required, set, shape, unknown_field, Step, Stop};
 use super::Bundle;
-use crate::cursor::{unescape, Cursor, GiveUp, Read};
+use crate::cursor::Cursor;
+use std::borrow::Cow;
 
-/// Loads a document, or gives up (see the module's documentation).
-pub(crate) fn load(bytes: &[u8]) -> Read<Result<Bundle, BundleError>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| GiveUp)?;
-    let mut c = Cursor { text, at: 0 };
+/// Loads a document.
+pub(crate) fn load(bytes: &[u8]) -> Result<Bundle, BundleError> {
+    let stop = match std::str::from_utf8(bytes) {
+        Ok(text) => match read(text) {
+            Ok(loaded) => return loaded,
+            Err(stop) => stop,
+        },
+        Err(_) => Stop::Syntax,
+    };
+    Err(match stop {
+        Stop::Shape { at, message } => {
+            let (line, column) = locate::line_column(bytes, at);
+            BundleError::Parse {
+                path: locate::path_at(bytes, at),
+                message: format!("{message} at line {line} column {column}"),
+            }
+        }
+        // Read as a value (not passed over: that skips the checks of escapes), for the first
+        // problem in document order.
+        Stop::Syntax => match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Err(e) => super::parse_error(bytes, &e),
+            // JSON that the cursor does not follow: nesting past its depth.
+            Ok(_) => BundleError::Parse {
+                path: ".".into(),
+                message: format!(
+                    "a value is nested deeper than {} levels",
+                    crate::cursor::MAX_DEPTH
+                ),
+            },
+        },
+    })
+}
+
+/// Reads `text` (see the module's documentation).
+fn read(text: &str) -> Step<Result<Bundle, BundleError>> {
+    let mut c = Cursor::new(text);
     let mut loading = Loading::default();
     let mut top = Top::default();
-    c.object(&mut |c, key| top.field(c, key, &mut loading))?;
+    let start = c.record(&KEYS, &mut |c, i| top.field(c, KEYS[i], &mut loading))?;
     c.ws();
     if c.at != text.len() {
-        return Err(GiveUp);
+        return Err(Stop::Syntax);
     }
     let head = Head {
-        version: top.version.ok_or(GiveUp)?,
-        revision: top.revision.ok_or(GiveUp)?,
-        issued_at: top.issued_at.ok_or(GiveUp)?,
-        expires_at: top.expires_at.flatten(),
+        version: required(top.version, start, "version")?,
+        revision: required(top.revision, start, "revision")?,
+        issued_at: required(top.issued_at, start, "issued_at")?,
+        expires_at: top.expires_at,
     };
     loading.all_known();
     let spare = &mut top.spare;
-    if let Some(list) = top.deferred_accounts {
-        Cursor::new(list).array(&mut |c, i| accounts(c, i, &mut loading, spare))?;
+    if let Some(at) = top.deferred_accounts {
+        Cursor { text, at }.list(&mut |c, i| accounts(c, i, &mut loading, spare))?;
         loading.end_accounts();
     }
-    if let Some(list) = top.deferred_cluster_role_bindings {
-        let list = &mut Cursor::new(list);
-        list.array(&mut |c, i| cluster_role_bindings(c, i, &mut loading, spare))?;
+    if let Some(at) = top.deferred_cluster_role_bindings {
+        let list = &mut Cursor { text, at };
+        list.list(&mut |c, i| cluster_role_bindings(c, i, &mut loading, spare))?;
     }
-    if let Some(list) = top.deferred_role_bindings {
-        Cursor::new(list).array(&mut |c, i| role_bindings(c, i, &mut loading, spare))?;
+    if let Some(at) = top.deferred_role_bindings {
+        Cursor { text, at }.list(&mut |c, i| role_bindings(c, i, &mut loading, spare))?;
     }
     Ok(loading.finish(head))
 }
 
-/// The document's own fields, and the long lists met before what they depend on.
+/// The document's own fields, and where the long lists met before what they depend on begin.
 #[derive(Debug, Default)]
 struct Top<'a> {
-    /// The keys read so far (one bit each, in `KEYS` order).
-    seen: u32,
     version: Option<u32>,
     revision: Option<u64>,
     issued_at: Option<Str<'a>>,
-    expires_at: Option<Option<Str<'a>>>,
-    deferred_accounts: Option<&'a str>,
-    deferred_cluster_role_bindings: Option<&'a str>,
-    deferred_role_bindings: Option<&'a str>,
+    expires_at: Option<Str<'a>>,
+    deferred_accounts: Option<usize>,
+    deferred_cluster_role_bindings: Option<usize>,
+    deferred_role_bindings: Option<usize>,
     spare: Spare<'a>,
 }
 
-/// The document's keys, as `schema::BundleDocument` names them.
+/// The document's fields, as `schema::BundleDocument` names them.
 const KEYS: [&str; 15] = [
     "version",
     "revision",
@@ -91,45 +118,49 @@ const KEYS: [&str; 15] = [
 ];
 
 impl<'a> Top<'a> {
-    fn field(&mut self, c: &mut Cursor<'a>, key: &str, loading: &mut Loading<'a>) -> Read<()> {
-        let bit = KEYS.iter().position(|k| *k == key).ok_or(GiveUp)?;
-        if self.seen & (1 << bit) != 0 {
-            return Err(GiveUp);
-        }
-        self.seen |= 1 << bit;
+    fn field(&mut self, c: &mut Cursor<'a>, key: &str, loading: &mut Loading<'a>) -> Step<()> {
         match key {
             "version" => {
-                let n = c.unsigned(u64::from(u32::MAX))?;
-                self.version = Some(u32::try_from(n).map_err(|_| GiveUp)?);
+                let n = c.whole(u64::from(u32::MAX), "u32")?;
+                self.version = u32::try_from(n).ok();
             }
-            "revision" => self.revision = Some(c.unsigned(u64::MAX)?),
-            "issued_at" => self.issued_at = Some(c.value()?),
-            "expires_at" => self.expires_at = Some(c.optional()?),
-            "settings" => loading.settings(Cow::Owned(c.serde::<Settings>()?)),
-            "issuers" => loading.issuers(Cow::Owned(c.serde::<Vec<Issuer>>()?)),
-            "namespaces" => loading.namespaces(&c.serde::<Vec<Namespace>>()?),
-            "directory" => loading.directory(c.serde::<Directory>()?),
-            "roles" => loading.roles(Cow::Owned(c.serde::<Vec<Role>>()?)),
-            "cluster_roles" => loading.cluster_roles(Cow::Owned(c.serde::<Vec<ClusterRole>>()?)),
-            "routes" => loading.routes(Cow::Owned(c.serde::<Vec<Route>>()?)),
-            "revocations" => c.array(&mut |c, _| {
+            "revision" => self.revision = Some(c.whole(u64::MAX, "u64")?),
+            "issued_at" => self.issued_at = Some(c.text()?),
+            "expires_at" => self.expires_at = c.optional_text()?,
+            "settings" => loading.settings(Cow::Owned(sections::settings(c)?)),
+            "issuers" => loading.issuers(Cow::Owned(list_of(c, sections::issuer)?)),
+            "namespaces" => loading.namespaces(&list_of(c, sections::namespace)?),
+            "directory" => loading.directory(sections::directory(c)?),
+            "roles" => loading.roles(Cow::Owned(list_of(c, sections::role)?)),
+            "cluster_roles" => {
+                loading.cluster_roles(Cow::Owned(list_of(c, sections::cluster_role)?))
+            }
+            "routes" => loading.routes(Cow::Owned(list_of(c, sections::route)?)),
+            "revocations" => c.list(&mut |c, _| {
                 loading.revocation(&revocation(c)?);
                 Ok(())
             })?,
             "service_accounts" if loading.has_namespaces() => {
-                c.array(&mut |c, i| accounts(c, i, loading, &mut self.spare))?;
+                c.list(&mut |c, i| accounts(c, i, loading, &mut self.spare))?;
                 loading.end_accounts();
             }
-            "service_accounts" => self.deferred_accounts = Some(c.skip()?),
             "cluster_role_bindings" if loading.ready_for_bindings() => {
-                c.array(&mut |c, i| cluster_role_bindings(c, i, loading, &mut self.spare))?;
+                c.list(&mut |c, i| cluster_role_bindings(c, i, loading, &mut self.spare))?;
             }
-            "cluster_role_bindings" => self.deferred_cluster_role_bindings = Some(c.skip()?),
             "role_bindings" if loading.ready_for_bindings() => {
-                c.array(&mut |c, i| role_bindings(c, i, loading, &mut self.spare))?;
+                c.list(&mut |c, i| role_bindings(c, i, loading, &mut self.spare))?;
             }
-            "role_bindings" => self.deferred_role_bindings = Some(c.skip()?),
-            _ => return Err(GiveUp),
+            // Read once what they depend on is known; passed over now (`read` checks them).
+            _ => {
+                c.ws();
+                let at = Some(c.at);
+                c.skip()?;
+                match key {
+                    "service_accounts" => self.deferred_accounts = at,
+                    "cluster_role_bindings" => self.deferred_cluster_role_bindings = at,
+                    _ => self.deferred_role_bindings = at,
+                }
+            }
         }
         Ok(())
     }
@@ -147,7 +178,7 @@ fn accounts<'a>(
     i: usize,
     loading: &mut Loading<'a>,
     spare: &mut Spare<'a>,
-) -> Read<()> {
+) -> Step<()> {
     let sa = account(c, std::mem::take(&mut spare.secrets))?;
     loading.account(i, &sa);
     spare.secrets = sa.secrets;
@@ -159,7 +190,7 @@ fn cluster_role_bindings<'a>(
     i: usize,
     loading: &mut Loading<'a>,
     spare: &mut Spare<'a>,
-) -> Read<()> {
+) -> Step<()> {
     let b = cluster_role_binding(c, std::mem::take(&mut spare.subjects))?;
     loading.cluster_role_binding(i, &b);
     spare.subjects = b.subjects;
@@ -171,7 +202,7 @@ fn role_bindings<'a>(
     i: usize,
     loading: &mut Loading<'a>,
     spare: &mut Spare<'a>,
-) -> Read<()> {
+) -> Step<()> {
     let b = role_binding(c, std::mem::take(&mut spare.subjects))?;
     loading.role_binding(i, &b);
     spare.subjects = b.subjects;
@@ -250,46 +281,44 @@ fn same_short(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Sets a field read once; a repeated key gives up (serde refuses it).
-fn once<T>(slot: &mut Option<T>, value: T) -> Read<()> {
-    if slot.is_some() {
-        return Err(GiveUp);
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// A required field.
-fn required<T>(value: Option<T>) -> Read<T> {
-    value.ok_or(GiveUp)
-}
+/// A service account's fields.
+const ACCOUNT_FIELDS: [&str; 8] = [
+    "namespace",
+    "name",
+    "uid",
+    "id",
+    "kind",
+    "impersonate",
+    "expires_at",
+    "secrets",
+];
 
 /// A service account ([`ServiceAccount`]), its secrets in `list` (emptied first).
-fn account<'a>(c: &mut Cursor<'a>, mut list: Vec<Str<'a>>) -> Read<ServiceAccount<'a>> {
+fn account<'a>(c: &mut Cursor<'a>, mut list: Vec<Str<'a>>) -> Step<ServiceAccount<'a>> {
     list.clear();
     let (mut namespace, mut name, mut uid, mut id) = (None, None, None, None);
     let (mut kind, mut impersonate, mut expires_at, mut secrets) = (None, None, None, None);
-    c.object(&mut |c, key| match Key::of(key) {
-        Key::Namespace => once(&mut namespace, c.value()?),
-        Key::Name => once(&mut name, c.value()?),
-        Key::Uid => once(&mut uid, c.value()?),
-        Key::Id => once(&mut id, c.optional()?),
-        Key::Kind => once(&mut kind, account_kind(c.string()?)?),
-        Key::Impersonate => once(&mut impersonate, c.optional()?),
-        Key::ExpiresAt => once(&mut expires_at, c.optional()?),
-        Key::Secrets => {
-            once(&mut secrets, ())?;
-            c.array(&mut |c, _| {
-                list.push(c.value()?);
+    let at = c.object_start()?;
+    c.object(&mut |c, key| match Key::of(&key) {
+        Key::Namespace => set(c, &mut namespace, &key, Cursor::text),
+        Key::Name => set(c, &mut name, &key, Cursor::text),
+        Key::Uid => set(c, &mut uid, &key, Cursor::text),
+        Key::Id => set(c, &mut id, &key, Cursor::optional_text),
+        Key::Kind => set(c, &mut kind, &key, account_kind),
+        Key::Impersonate => set(c, &mut impersonate, &key, Cursor::optional_text),
+        Key::ExpiresAt => set(c, &mut expires_at, &key, Cursor::optional_text),
+        Key::Secrets => set(c, &mut secrets, &key, |c| {
+            c.list(&mut |c, _| {
+                list.push(c.text()?);
                 Ok(())
             })
-        }
-        _ => Err(GiveUp),
+        }),
+        _ => unknown_field(c.at, &key, &ACCOUNT_FIELDS),
     })?;
     Ok(ServiceAccount {
-        namespace: required(namespace)?,
-        name: required(name)?,
-        uid: required(uid)?,
+        namespace: required(namespace, at, "namespace")?,
+        name: required(name, at, "name")?,
+        uid: required(uid, at, "uid")?,
         id: id.flatten(),
         kind: kind.unwrap_or_default(),
         impersonate: impersonate.flatten(),
@@ -298,55 +327,63 @@ fn account<'a>(c: &mut Cursor<'a>, mut list: Vec<Str<'a>>) -> Read<ServiceAccoun
     })
 }
 
-fn account_kind(kind: &str) -> Read<AccountKind> {
-    match kind {
+fn account_kind(c: &mut Cursor<'_>) -> Step<AccountKind> {
+    c.ws();
+    let at = c.at;
+    match &*c.text()? {
         "unique" => Ok(AccountKind::Unique),
         "impersonating" => Ok(AccountKind::Impersonating),
-        _ => Err(GiveUp),
+        other => shape(
+            at,
+            format!("unknown variant `{other}`, expected `unique` or `impersonating`"),
+        ),
     }
 }
 
 /// A revocation's token id (its `revoked_at` is read and left).
-fn revocation<'a>(c: &mut Cursor<'a>) -> Read<Str<'a>> {
+fn revocation<'a>(c: &mut Cursor<'a>) -> Step<Str<'a>> {
     let (mut id, mut revoked_at) = (None, None);
-    c.object(&mut |c, key| match Key::of(key) {
-        Key::Id => once(&mut id, c.value()?),
-        Key::RevokedAt => once(&mut revoked_at, c.optional()?),
-        _ => Err(GiveUp),
+    let at = c.object_start()?;
+    c.object(&mut |c, key| match Key::of(&key) {
+        Key::Id => set(c, &mut id, &key, Cursor::text),
+        Key::RevokedAt => set(c, &mut revoked_at, &key, Cursor::optional_text),
+        _ => unknown_field(c.at, &key, &["id", "revoked_at"]),
     })?;
-    id.ok_or(GiveUp)
+    required(id, at, "id")
 }
 
 /// A binding's `roleRef` ([`RoleRef`]).
-fn role_ref<'a>(c: &mut Cursor<'a>) -> Read<RoleRef<'a>> {
+fn role_ref<'a>(c: &mut Cursor<'a>) -> Step<RoleRef<'a>> {
     let (mut kind, mut name, mut api_group) = (None, None, None);
-    c.object(&mut |c, key| match Key::of(key) {
-        Key::Kind => once(&mut kind, c.value()?),
-        Key::Name => once(&mut name, c.value()?),
-        Key::ApiGroup => once(&mut api_group, c.optional()?),
-        _ => Err(GiveUp),
+    let at = c.object_start()?;
+    c.object(&mut |c, key| match Key::of(&key) {
+        Key::Kind => set(c, &mut kind, &key, Cursor::text),
+        Key::Name => set(c, &mut name, &key, Cursor::text),
+        Key::ApiGroup => set(c, &mut api_group, &key, Cursor::optional_text),
+        _ => unknown_field(c.at, &key, &["kind", "name", "apiGroup"]),
     })?;
     Ok(RoleRef {
-        kind: required(kind)?,
-        name: required(name)?,
+        kind: required(kind, at, "kind")?,
+        name: required(name, at, "name")?,
         api_group: api_group.flatten(),
     })
 }
 
 /// A binding's subjects ([`Subject`]), into `list`.
-fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Read<()> {
-    c.array(&mut |c, _| {
+fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Step<()> {
+    c.list(&mut |c, _| {
         let (mut kind, mut name, mut namespace, mut api_group) = (None, None, None, None);
-        c.object(&mut |c, key| match Key::of(key) {
-            Key::Kind => once(&mut kind, c.value()?),
-            Key::Name => once(&mut name, c.value()?),
-            Key::Namespace => once(&mut namespace, c.optional()?),
-            Key::ApiGroup => once(&mut api_group, c.optional()?),
-            _ => Err(GiveUp),
+        let at = c.object_start()?;
+        c.object(&mut |c, key| match Key::of(&key) {
+            Key::Kind => set(c, &mut kind, &key, Cursor::text),
+            Key::Name => set(c, &mut name, &key, Cursor::text),
+            Key::Namespace => set(c, &mut namespace, &key, Cursor::optional_text),
+            Key::ApiGroup => set(c, &mut api_group, &key, Cursor::optional_text),
+            _ => unknown_field(c.at, &key, &["kind", "name", "namespace", "apiGroup"]),
         })?;
         list.push(Subject {
-            kind: required(kind)?,
-            name: required(name)?,
+            kind: required(kind, at, "kind")?,
+            name: required(name, at, "name")?,
             namespace: namespace.flatten(),
             api_group: api_group.flatten(),
         });
@@ -355,23 +392,21 @@ fn subjects<'a>(c: &mut Cursor<'a>, list: &mut Vec<Subject<'a>>) -> Read<()> {
 }
 
 /// A RoleBinding ([`RoleBinding`]), its subjects in `list` (emptied first).
-fn role_binding<'a>(c: &mut Cursor<'a>, mut list: Vec<Subject<'a>>) -> Read<RoleBinding<'a>> {
+fn role_binding<'a>(c: &mut Cursor<'a>, mut list: Vec<Subject<'a>>) -> Step<RoleBinding<'a>> {
     list.clear();
     let (mut name, mut namespace, mut role, mut members) = (None, None, None, None);
-    c.object(&mut |c, key| match Key::of(key) {
-        Key::Name => once(&mut name, c.value()?),
-        Key::Namespace => once(&mut namespace, c.value()?),
-        Key::RoleRef => once(&mut role, role_ref(c)?),
-        Key::Subjects => {
-            once(&mut members, ())?;
-            subjects(c, &mut list)
-        }
-        _ => Err(GiveUp),
+    let at = c.object_start()?;
+    c.object(&mut |c, key| match Key::of(&key) {
+        Key::Name => set(c, &mut name, &key, Cursor::text),
+        Key::Namespace => set(c, &mut namespace, &key, Cursor::text),
+        Key::RoleRef => set(c, &mut role, &key, role_ref),
+        Key::Subjects => set(c, &mut members, &key, |c| subjects(c, &mut list)),
+        _ => unknown_field(c.at, &key, &["name", "namespace", "roleRef", "subjects"]),
     })?;
     Ok(RoleBinding {
-        name: required(name)?,
-        namespace: required(namespace)?,
-        role_ref: required(role)?,
+        name: required(name, at, "name")?,
+        namespace: required(namespace, at, "namespace")?,
+        role_ref: required(role, at, "roleRef")?,
         subjects: list,
     })
 }
@@ -380,55 +415,21 @@ fn role_binding<'a>(c: &mut Cursor<'a>, mut list: Vec<Subject<'a>>) -> Read<Role
 fn cluster_role_binding<'a>(
     c: &mut Cursor<'a>,
     mut list: Vec<Subject<'a>>,
-) -> Read<ClusterRoleBinding<'a>> {
+) -> Step<ClusterRoleBinding<'a>> {
     list.clear();
     let (mut name, mut role, mut members) = (None, None, None);
-    c.object(&mut |c, key| match Key::of(key) {
-        Key::Name => once(&mut name, c.value()?),
-        Key::RoleRef => once(&mut role, role_ref(c)?),
-        Key::Subjects => {
-            once(&mut members, ())?;
-            subjects(c, &mut list)
-        }
-        _ => Err(GiveUp),
+    let at = c.object_start()?;
+    c.object(&mut |c, key| match Key::of(&key) {
+        Key::Name => set(c, &mut name, &key, Cursor::text),
+        Key::RoleRef => set(c, &mut role, &key, role_ref),
+        Key::Subjects => set(c, &mut members, &key, |c| subjects(c, &mut list)),
+        _ => unknown_field(c.at, &key, &["name", "roleRef", "subjects"]),
     })?;
     Ok(ClusterRoleBinding {
-        name: required(name)?,
-        role_ref: required(role)?,
+        name: required(name, at, "name")?,
+        role_ref: required(role, at, "roleRef")?,
         subjects: list,
     })
-}
-
-/// The bundle's own steps.
-impl<'a> Cursor<'a> {
-    /// A string value: borrowed from the text, or with its escapes decoded as serde_json
-    /// decodes them.
-    fn value(&mut self) -> Read<Str<'a>> {
-        match self.raw_string()? {
-            Ok(text) => Ok(Str::borrowed(text)),
-            Err(raw) => unescape(raw).map(Str::owned),
-        }
-    }
-
-    /// A string value or `null`.
-    fn optional(&mut self) -> Read<Option<Str<'a>>> {
-        self.ws();
-        if matches!(self.peek(), Some(b'n')) {
-            return if self.literal("null") {
-                Ok(None)
-            } else {
-                Err(GiveUp)
-            };
-        }
-        self.value().map(Some)
-    }
-
-    /// The next value, read by serde_json (which must take all of it). From bytes, as
-    /// `source.rs` reads them: the same code of serde_json's serves both.
-    fn serde<T: DeserializeOwned>(&mut self) -> Read<T> {
-        let text = self.skip()?;
-        serde_json::from_slice(text.as_bytes()).map_err(|_| GiveUp)
-    }
 }
 
 #[cfg(test)]
@@ -455,6 +456,11 @@ mod tests {
     fn outcome(loaded: &Result<Bundle, BundleError>, bytes: &[u8]) -> String {
         let bundle = match loaded {
             Ok(bundle) => bundle,
+            // That the document is not read, not why: where a document has two problems the
+            // readers can meet them in another order (an unknown key with no `:` after it),
+            // and serde's derived reading points at an array where this one points at its
+            // item. tests/bundle.rs checks the messages and paths.
+            Err(BundleError::Parse { .. }) => return "not read".into(),
             Err(e) => return format!("error: {e}"),
         };
         let doc: Value = serde_json::from_slice(bytes).unwrap_or_default();
@@ -504,18 +510,16 @@ mod tests {
         out
     }
 
-    /// Reads `text` both ways; true when this reader read it (the outcomes must agree).
+    /// Reads `text` both ways (the outcomes must agree); true when the bundle loaded.
     fn agrees(text: &[u8]) -> bool {
-        let Ok(fast) = load(text) else {
-            return false;
-        };
+        let here = load(text);
         let label = String::from_utf8_lossy(text);
         assert_eq!(
-            outcome(&fast, text),
+            outcome(&here, text),
             outcome(&by_serde(text), text),
             "{label}"
         );
-        true
+        here.is_ok()
     }
 
     #[test]
@@ -541,11 +545,9 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            assert!(
-                agrees(layout.1.as_bytes()),
-                "given up on layout {}",
-                layout.0
-            );
+            // The escaped layout's group name, an emoji, is refused both ways.
+            let loaded = agrees(layout.1.as_bytes());
+            assert_eq!(loaded, layout.0 != 3, "layout {}", layout.0);
         }
     }
 
@@ -563,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn what_this_reader_reads_of_damaged_documents_serde_reads_the_same() {
+    fn damaged_documents_are_read_or_refused_as_serde_reads_or_refuses_them() {
         let base = example().into_bytes();
         let pieces: &[&[u8]] = &[
             b"\"",
@@ -599,7 +601,7 @@ mod tests {
             b"\"id\": null, ",
         ];
         let mut rng = Lcg(0x5eed);
-        let (mut read, mut given_up) = (0, 0);
+        let (mut loaded, mut refused) = (0, 0);
         for _ in 0..1500 {
             let mut text = base.clone();
             for _ in 0..1 + rng.below(2) {
@@ -622,14 +624,14 @@ mod tests {
                 }
             }
             if agrees(&text) {
-                read += 1;
+                loaded += 1;
             } else {
-                given_up += 1;
+                refused += 1;
             }
         }
         assert!(
-            read > 200 && given_up > 200,
-            "read {read}, given up {given_up}"
+            loaded > 200 && refused > 200,
+            "loaded {loaded}, refused {refused}"
         );
     }
 
@@ -646,12 +648,14 @@ mod tests {
             r#"["n", "a", "u"]"#,
         ];
         for text in items {
-            let mut c = Cursor::new(text);
-            let fast = account(&mut c, vec![Str::borrowed("left over")]);
-            let serde = serde_json::from_str::<schema::ServiceAccount>(text);
-            if let Ok(fast) = fast {
-                let serde = serde.expect(text);
-                assert_eq!(fast, ServiceAccount::from(&serde), "{text}");
+            let here = account(&mut Cursor::new(text), vec![Str::borrowed("left over")]);
+            match (here, serde_json::from_str::<schema::ServiceAccount>(text)) {
+                (Ok(here), Ok(serde)) => assert_eq!(here, ServiceAccount::from(&serde), "{text}"),
+                (Err(_), Err(_)) => {}
+                // serde's derived reading also takes a struct written as an array; the
+                // schema does not.
+                (Err(_), Ok(_)) if text.starts_with('[') => {}
+                (here, serde) => panic!("{text}: {here:?}, serde: {serde:?}"),
             }
         }
         let bindings = [
@@ -662,12 +666,11 @@ mod tests {
             r#"{"name": "b", "roleRef": {"kind": "Role", "name": "r"}}"#,
         ];
         for text in bindings {
-            let mut c = Cursor::new(text);
-            let fast = role_binding(&mut c, Vec::new());
-            let serde = serde_json::from_str::<schema::RoleBinding>(text);
-            if let Ok(fast) = fast {
-                let serde = serde.expect(text);
-                assert_eq!(fast, RoleBinding::from(&serde), "{text}");
+            let here = role_binding(&mut Cursor::new(text), Vec::new());
+            match (here, serde_json::from_str::<schema::RoleBinding>(text)) {
+                (Ok(here), Ok(serde)) => assert_eq!(here, RoleBinding::from(&serde), "{text}"),
+                (Err(_), Err(_)) => {}
+                (here, serde) => panic!("{text}: {here:?}, serde: {serde:?}"),
             }
         }
     }

@@ -1,4 +1,7 @@
-//! The bundle document as it is written: the serde model of schema version 1.
+//! The bundle document as it is written: the serde model of schema version 1. The CLI writes
+//! (and reads its own state) with it; the engine reads a bundle's text with `scan.rs` and
+//! `sections.rs`, into these same types where it builds them, and tests hold the two readings
+//! to the same outcomes.
 //!
 //! Every field is documented in `docs/bundle.md` and described by
 //! `docs/bundle.schema.json`. Top-level and Pomerium-style fields use `snake_case`; the RBAC

@@ -24,8 +24,9 @@ impl TrustedKeys {
             serde_json::from_slice(json).map_err(|e| sig(format!("not JSON: {e}")))?;
         // Read again from the text, not from `value`: a member named twice in a key is an
         // error there, while `value` kept only the last.
-        let set: JwkSet = if value.get("keys").is_some() {
-            serde_json::from_slice(json).map_err(|e| sig(format!("not a JWKS: {e}")))?
+        let set = if value.get("keys").is_some() {
+            let text = std::str::from_utf8(json).map_err(|e| sig(format!("not UTF-8: {e}")))?;
+            JwkSet::from_json(text).map_err(|e| sig(format!("not a JWKS: {e}")))?
         } else {
             JwkSet {
                 keys: vec![

@@ -13,6 +13,10 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::bundle::locate;
+use crate::bundle::steps::{required, shape, Step, Stop};
+use crate::cursor::Cursor;
+
 /// A JSON Web Key: its members. A member named twice is refused when it is read (which of the
 /// two a reader would take is not something a key may leave open).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -49,6 +53,73 @@ impl<'de> Deserialize<'de> for Jwk {
             }
         }
         deserializer.deserialize_map(Members)
+    }
+}
+
+impl JwkSet {
+    /// Reads a JWK Set from its JSON text: `{"keys": [...]}`, each key a [`Jwk`], any other
+    /// member passed over (it must still be JSON). A trusted-keys file is read this way (a
+    /// bundle's issuers through [`JwkSet::read`]). The error names the path of the value at
+    /// fault (`keys[1].kty: ...`).
+    pub fn from_json(text: &str) -> Result<JwkSet, String> {
+        JwkSet::read(text).map_err(|stop| match stop {
+            Stop::Shape { at, message } => {
+                format!("{}: {message}", locate::path_at(text.as_bytes(), at))
+            }
+            Stop::Syntax => match serde_json::from_slice::<Value>(text.as_bytes()) {
+                Err(e) => e.to_string(),
+                Ok(_) => "not a JWK Set".into(),
+            },
+        })
+    }
+
+    /// [`JwkSet::from_json`], stopping at the byte offset of the value at fault (not derived:
+    /// see the module's documentation).
+    pub(crate) fn read(text: &str) -> Step<JwkSet> {
+        let mut c = Cursor::new(text);
+        let mut keys: Option<Vec<Jwk>> = None;
+        let start = c.object_start()?;
+        c.object(&mut |c, name| {
+            if name != "keys" {
+                return c.json().map(|_| ());
+            }
+            if keys.is_some() {
+                return shape(c.at, "duplicate field `keys`".into());
+            }
+            let mut list = Vec::new();
+            c.list(&mut |c, _| {
+                c.ws();
+                let at = c.at;
+                let item = c.json()?;
+                match serde_json::from_slice::<Jwk>(item.as_bytes()) {
+                    Ok(jwk) => {
+                        list.push(jwk);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let within = locate::offset_of(item.as_bytes(), e.line(), e.column());
+                        shape(at + within, without_position(&e))
+                    }
+                }
+            })?;
+            keys = Some(list);
+            Ok(())
+        })?;
+        c.ws();
+        if c.at != text.len() {
+            return Err(Stop::Syntax);
+        }
+        required(keys, start, "keys").map(|keys| JwkSet { keys })
+    }
+}
+
+/// serde_json's message without its line and column (which count from the key's own text).
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&position) {
+        Some(bare) => bare.to_string(),
+        None => message,
     }
 }
 
@@ -132,6 +203,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("a JWK names \"use\" twice"), "{err}");
+    }
+
+    #[test]
+    fn a_set_read_from_its_text_names_the_path_of_a_fault() {
+        let read = JwkSet::from_json;
+        let set = read(r#"{"other": [1, {"a": null}], "keys": [{"kty": "OKP"}]}"#).expect("a set");
+        assert_eq!(set.keys, [jwk(json!({"kty": "OKP"}))]);
+        assert_eq!(read(r#" {"keys": []} "#), Ok(JwkSet::default()));
+        for (text, error) in [
+            (
+                r#"{"keys": [{"kty": "OKP"}, {"kty": "EC", "use": "enc", "use": "sig"}]}"#,
+                "keys[1].use: a JWK names \"use\" twice",
+            ),
+            (
+                r#"{"keys": {}}"#,
+                "keys: invalid type: map, expected a sequence",
+            ),
+            (
+                r#"{"keys": ["RSA"]}"#,
+                "keys[0]: invalid type: string \"RSA\", expected a JWK (a JSON object)",
+            ),
+            (
+                r#"{"keys": [], "keys": []}"#,
+                "keys: duplicate field `keys`",
+            ),
+            (r#"{"kids": []}"#, ".: missing field `keys`"),
+            (r#"[]"#, ".: invalid type: sequence, expected an object"),
+            (
+                r#"{"keys": [], "x": [}"#,
+                "expected value at line 1 column 20",
+            ),
+            (
+                r#"{"keys": []} {}"#,
+                "trailing characters at line 1 column 14",
+            ),
+        ] {
+            assert_eq!(read(text), Err(error.to_string()), "{text}");
+        }
     }
 
     #[test]

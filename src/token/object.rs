@@ -4,8 +4,8 @@
 //! duplicate member names are refused (RFC 7515 §5.2), so no two readers can see different
 //! claims in one token.
 //!
-//! Two readers: the fast one (`crate::cursor`) takes the common token (names without escapes;
-//! values that are plain strings, unsigned integers, literals, or shallow arrays and objects
+//! Two readers: the fast one (`crate::cursor`) takes the common token (names with or without
+//! escapes; values that are plain strings, unsigned integers, literals, or shallow arrays and objects
 //! of these) and gives up on anything else; serde_json then reads the text, and also reads it
 //! as a `Value`, so that whatever is accepted here also reads as the map of claims a policy
 //! may ask for later ([`super::Claims::map`]): no lone surrogate, no nesting past serde_json's
@@ -79,7 +79,7 @@ fn fast(text: &str) -> Read<Object<'_>> {
             return Err(GiveUp);
         }
         let value = plain_value(c, 0)?;
-        members.push((Cow::Borrowed(name), value));
+        members.push((name, value));
         Ok(())
     })?;
     c.ws();
@@ -91,7 +91,7 @@ fn fast(text: &str) -> Read<Object<'_>> {
 
 /// The text of the next value, if the fast reader is sure of it: a string without escapes or
 /// control characters, an unsigned integer, `true`, `false`, `null`, or an array or object of
-/// such values (names without escapes) at most [`FAST_DEPTH`] deep.
+/// such values at most [`FAST_DEPTH`] deep.
 fn plain_value<'a>(c: &mut Cursor<'a>, depth: usize) -> Read<&'a str> {
     c.ws();
     let start = c.at;
@@ -119,7 +119,7 @@ fn plain_value<'a>(c: &mut Cursor<'a>, depth: usize) -> Read<&'a str> {
 pub(crate) fn plain_strings(text: &str) -> Option<Vec<&str>> {
     let mut c = Cursor::new(text);
     let mut out = Vec::new();
-    c.array(&mut |c, _| {
+    c.array(&mut |c, _| -> Read<()> {
         out.push(c.string()?);
         Ok(())
     })

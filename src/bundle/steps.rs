@@ -1,0 +1,389 @@
+//! The typed steps of the bundle reader (`scan.rs`, `sections.rs`): a string, an optional
+//! string, an unsigned integer, a list, a record of known fields, a map of strings. Each stops
+//! with the reason serde would give for the schema's types (`invalid type: integer `7`,
+//! expected a string`, `unknown field `colour``, `missing field `uid``, `duplicate field
+//! `name``) and the offset of the value, from which `locate.rs` makes the path. Where the text
+//! is not JSON at all the step stops with [`Stop::Syntax`], and the caller asks serde_json for
+//! its message and position.
+//!
+//! The bundle was read by serde's derived deserializers before; they were a fifth of the wasm
+//! module. The differential tests in `scan.rs` hold this reader to what they read.
+
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
+
+use super::source::Str;
+use crate::cursor::{unescape, Cursor, GiveUp};
+
+/// Why the reader stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The text is not JSON: serde_json names the problem and where.
+    Syntax,
+    /// JSON, but not of the schema's shape: at the byte offset `at`, for `message`.
+    Shape {
+        /// Where the offending value (or the object missing a field) begins.
+        at: usize,
+        /// What is wrong, in serde's words.
+        message: String,
+    },
+}
+
+impl Stop {
+    /// The same stop in a text that holds this one's at `offset`.
+    pub(crate) fn moved(self, offset: usize) -> Stop {
+        match self {
+            Stop::Shape { at, message } => Stop::Shape {
+                at: at + offset,
+                message,
+            },
+            Stop::Syntax => Stop::Syntax,
+        }
+    }
+}
+
+impl From<GiveUp> for Stop {
+    fn from(_: GiveUp) -> Stop {
+        Stop::Syntax
+    }
+}
+
+/// What a step reads, or why it stopped.
+pub(crate) type Step<T> = Result<T, Stop>;
+
+/// A shape error at `at`.
+pub(crate) fn shape<T>(at: usize, message: String) -> Step<T> {
+    Err(Stop::Shape { at, message })
+}
+
+/// Sets a field of a long list's item, refusing a second one (the item's fields are told
+/// apart by `scan.rs`' own key match, not by [`Cursor::record`]).
+#[inline]
+pub(crate) fn set<'a, T>(
+    c: &mut Cursor<'a>,
+    slot: &mut Option<T>,
+    key: &str,
+    read: impl FnOnce(&mut Cursor<'a>) -> Step<T>,
+) -> Step<()> {
+    if slot.is_some() {
+        return shape(c.at, format!("duplicate field `{key}`"));
+    }
+    *slot = Some(read(c)?);
+    Ok(())
+}
+
+/// A required field of the record that began at `at`.
+pub(crate) fn required<T>(value: Option<T>, at: usize, name: &str) -> Step<T> {
+    match value {
+        Some(value) => Ok(value),
+        None => shape(at, format!("missing field `{name}`")),
+    }
+}
+
+/// An unknown field's message: serde's, with the fields expected.
+pub(crate) fn unknown_field<T>(at: usize, key: &str, fields: &[&str]) -> Step<T> {
+    let expected = match fields {
+        [] => "there are no fields".to_string(),
+        [one] => format!("expected `{one}`"),
+        [a, b] => format!("expected `{a}` or `{b}`"),
+        _ => {
+            let all: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            format!("expected one of {}", all.join(", "))
+        }
+    };
+    shape(at, format!("unknown field `{key}`, {expected}"))
+}
+
+impl<'a> Cursor<'a> {
+    /// A string: borrowed from the text, or with its escapes decoded as serde_json decodes them.
+    pub(crate) fn text(&mut self) -> Step<Str<'a>> {
+        self.ws();
+        if !matches!(self.peek(), Some(b'"')) {
+            return self.mismatch("a string");
+        }
+        Ok(match self.raw_string()? {
+            Ok(text) => Str::borrowed(text),
+            Err(raw) => Str::owned(unescape(raw)?),
+        })
+    }
+
+    /// A string or `null`.
+    pub(crate) fn optional_text(&mut self) -> Step<Option<Str<'a>>> {
+        self.ws();
+        if matches!(self.peek(), Some(b'n')) && self.literal("null") {
+            return Ok(None);
+        }
+        self.text().map(Some)
+    }
+
+    /// A string, owned.
+    pub(crate) fn string_value(&mut self) -> Step<String> {
+        self.text().map(|s| s.to_string())
+    }
+
+    /// A string or `null`, owned.
+    pub(crate) fn optional_string(&mut self) -> Step<Option<String>> {
+        Ok(self.optional_text()?.map(|s| s.to_string()))
+    }
+
+    /// A list of strings, owned.
+    pub(crate) fn strings(&mut self) -> Step<Vec<String>> {
+        let mut out = Vec::new();
+        self.list(&mut |c, _| {
+            out.push(c.string_value()?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// An unsigned integer of at most `max` (`expected` names the type, as serde does: `u32`).
+    pub(crate) fn whole(&mut self, max: u64, expected: &str) -> Step<u64> {
+        self.ws();
+        let at = self.at;
+        if let Ok(n) = self.unsigned(max) {
+            return Ok(n);
+        }
+        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+            return self.mismatch(expected);
+        }
+        let number = self.number()?;
+        if number.contains(['.', 'e', 'E']) {
+            return shape(
+                at,
+                format!("invalid type: floating point `{number}`, expected {expected}"),
+            );
+        }
+        shape(
+            at,
+            format!("invalid value: integer `{number}`, expected {expected}"),
+        )
+    }
+
+    /// An `Option` of an unsigned integer: `null` is `None`.
+    pub(crate) fn optional_whole(&mut self, max: u64, expected: &str) -> Step<Option<u64>> {
+        self.ws();
+        if matches!(self.peek(), Some(b'n')) && self.literal("null") {
+            return Ok(None);
+        }
+        self.whole(max, expected).map(Some)
+    }
+
+    /// An array: `item` reads each item, given its index.
+    pub(crate) fn list(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Step<()>) -> Step<()> {
+        self.ws();
+        if !matches!(self.peek(), Some(b'[')) {
+            return self.mismatch("a sequence");
+        }
+        self.array(item)
+    }
+
+    /// An object of the fields `fields`: `field` reads the value of the field of that index.
+    /// An unknown or repeated field stops the read. Returns where the object began (for
+    /// [`required`]).
+    pub(crate) fn record(
+        &mut self,
+        fields: &[&str],
+        field: &mut dyn FnMut(&mut Self, usize) -> Step<()>,
+    ) -> Step<usize> {
+        let start = self.object_start()?;
+        let mut seen: u32 = 0;
+        self.object(&mut |c, key| {
+            let Some(i) = fields.iter().position(|f| *f == key) else {
+                return unknown_field(c.at, &key, fields);
+            };
+            if seen & (1 << i) != 0 {
+                return shape(c.at, format!("duplicate field `{key}`"));
+            }
+            seen |= 1 << i;
+            field(c, i)
+        })?;
+        Ok(start)
+    }
+
+    /// Where the next value, which must be an object, begins (for [`required`]); the object is
+    /// then read with [`Cursor::object`].
+    pub(crate) fn object_start(&mut self) -> Step<usize> {
+        self.ws();
+        if !matches!(self.peek(), Some(b'{')) {
+            return self.mismatch("an object");
+        }
+        Ok(self.at)
+    }
+
+    /// An object of strings (labels): a name given twice is refused.
+    pub(crate) fn string_map(&mut self) -> Step<BTreeMap<String, String>> {
+        self.ws();
+        if !matches!(self.peek(), Some(b'{')) {
+            return self.mismatch("a map");
+        }
+        let mut map = BTreeMap::new();
+        self.object(&mut |c, key| {
+            let at = c.at;
+            let value = c.string_value()?;
+            if map.insert(key.to_string(), value).is_some() {
+                return shape(at, format!("duplicate key `{key}`"));
+            }
+            Ok(())
+        })?;
+        Ok(map)
+    }
+
+    /// The text of the next value, which must be JSON (serde_json checks what the cursor only
+    /// passes over).
+    pub(crate) fn json(&mut self) -> Step<&'a str> {
+        let text = self.skip()?;
+        serde_json::from_slice::<IgnoredAny>(text.as_bytes()).map_err(|_| Stop::Syntax)?;
+        Ok(text)
+    }
+
+    /// A number's text (checked as JSON).
+    fn number(&mut self) -> Step<&'a str> {
+        self.json()
+    }
+
+    /// Stops at the next value, which is not what was `expected`: `invalid type: <what it
+    /// is>, expected <expected>`, as serde words it.
+    pub(crate) fn mismatch<T>(&mut self, expected: &str) -> Step<T> {
+        self.ws();
+        let at = self.at;
+        let text = self.json()?;
+        let found = match text.as_bytes().first() {
+            Some(b'"') => {
+                let inner = text.get(1..text.len() - 1).unwrap_or_default();
+                format!("string {:?}", unescape(inner)?)
+            }
+            Some(b'n') => "null".to_string(),
+            Some(b't' | b'f') => format!("boolean `{text}`"),
+            Some(b'{') => "map".to_string(),
+            Some(b'[') => "sequence".to_string(),
+            _ if text.contains(['.', 'e', 'E']) => format!("floating point `{text}`"),
+            _ => format!("integer `{text}`"),
+        };
+        shape(at, format!("invalid type: {found}, expected {expected}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stop<T: std::fmt::Debug>(step: Step<T>) -> (usize, String) {
+        match step {
+            Err(Stop::Shape { at, message }) => (at, message),
+            other => panic!("expected a shape error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_is_named_as_serde_names_it() {
+        let cases = [
+            (r#" 7"#, "invalid type: integer `7`, expected a string"),
+            (
+                r#"-1.5"#,
+                "invalid type: floating point `-1.5`, expected a string",
+            ),
+            (r#"null"#, "invalid type: null, expected a string"),
+            (r#"true"#, "invalid type: boolean `true`, expected a string"),
+            (r#"{"a": 1}"#, "invalid type: map, expected a string"),
+            (r#"[1]"#, "invalid type: sequence, expected a string"),
+        ];
+        for (text, message) in cases {
+            let (at, got) = stop(Cursor::new(text).text());
+            assert_eq!(got, message, "{text}");
+            assert_eq!(at, text.len() - text.trim_start().len(), "{text}");
+        }
+        let (_, got) = stop(Cursor::new(r#""a\u00fcb""#).whole(9, "u32"));
+        assert_eq!(got, "invalid type: string \"aüb\", expected u32");
+        let (_, got) = stop(Cursor::new("[]").record(&["a"], &mut |_, _| Ok(())));
+        assert_eq!(got, "invalid type: sequence, expected an object");
+        let (_, got) = stop(Cursor::new("{}").list(&mut |_, _| Ok(())));
+        assert_eq!(got, "invalid type: map, expected a sequence");
+    }
+
+    #[test]
+    fn integers_out_of_range_or_with_fractions_are_refused() {
+        let read = |text: &str| Cursor::new(text).whole(u64::from(u32::MAX), "u32");
+        assert_eq!(read("4294967295"), Ok(4_294_967_295));
+        for (text, message) in [
+            (
+                "4294967296",
+                "invalid value: integer `4294967296`, expected u32",
+            ),
+            ("-1", "invalid value: integer `-1`, expected u32"),
+            ("1.0", "invalid type: floating point `1.0`, expected u32"),
+            ("1e3", "invalid type: floating point `1e3`, expected u32"),
+            (
+                "99999999999999999999999",
+                "invalid value: integer `99999999999999999999999`, expected u32",
+            ),
+        ] {
+            assert_eq!(stop(read(text)).1, message, "{text}");
+        }
+        // Not JSON: serde_json names it.
+        for text in ["01", "-", "1.", "+1", "1e", "x"] {
+            assert_eq!(read(text), Err(Stop::Syntax), "{text}");
+        }
+    }
+
+    #[test]
+    fn records_refuse_unknown_repeated_and_missing_fields() {
+        let fields = ["name", "parent"];
+        let read = |text: &str| {
+            let mut c = Cursor::new(text);
+            let mut name = None;
+            let at = c.record(&fields, &mut |c, i| {
+                if i == 0 {
+                    name = Some(c.string_value()?);
+                } else {
+                    c.optional_string()?;
+                }
+                Ok(())
+            })?;
+            required(name, at, "name")
+        };
+        assert_eq!(
+            read(r#"{"parent": null, "n\u0061me": "a"}"#),
+            Ok("a".into())
+        );
+        assert_eq!(
+            stop(read(r#"{"name": "a", "colour": 1}"#)),
+            (
+                23,
+                "unknown field `colour`, expected `name` or `parent`".into()
+            )
+        );
+        assert_eq!(
+            stop(read(r#"{"name": "a", "name": "b"}"#)),
+            (21, "duplicate field `name`".into())
+        );
+        assert_eq!(
+            stop(read(r#"  {"parent": "p"}"#)),
+            (2, "missing field `name`".into())
+        );
+        assert_eq!(read(r#"{"name": "a",}"#), Err(Stop::Syntax));
+        assert_eq!(
+            unknown_field::<()>(0, "x", &["a", "b", "c"]),
+            shape(0, "unknown field `x`, expected one of `a`, `b`, `c`".into())
+        );
+    }
+
+    #[test]
+    fn maps_of_strings_refuse_a_repeated_name() {
+        let read = |text: &str| Cursor::new(text).string_map();
+        let map = read(r#"{"b": "2", "a": "1"}"#).expect("a map");
+        assert_eq!(
+            map.into_iter().collect::<Vec<_>>(),
+            [("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(stop(read(r#"{"a": "1", "a": "2"}"#)).1, "duplicate key `a`");
+        assert_eq!(
+            stop(read(r#"{"a": 1}"#)).1,
+            "invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            stop(read(r#"[]"#)).1,
+            "invalid type: sequence, expected a map"
+        );
+    }
+}
