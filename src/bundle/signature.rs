@@ -3,12 +3,10 @@
 //! verified against public keys the consumer pins in its configuration (as OPA's signed
 //! bundles). HMAC is not accepted: a bundle signer's key must not be able to verify-only.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use jsonwebtoken::Algorithm;
 
 use super::BundleError;
-use crate::token::{jws_header, JwkSet, PublicKey};
+use crate::token::{base64url, jws_header, JwkSet, PublicKey};
 
 /// Public keys trusted to sign bundles.
 #[derive(Debug, Clone, Default)]
@@ -64,13 +62,12 @@ impl TrustedKeys {
                 "header.alg: {alg:?} is not accepted for bundles (expected a public-key algorithm)"
             )));
         }
-        let payload = URL_SAFE_NO_PAD.encode(bundle);
+        let payload = base64url::encode(bundle);
         if !p.is_empty() && p != payload {
             return Err(sig("the attached payload is not the bundle's bytes".into()));
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|e| sig(format!("signature: not base64url: {e}")))?;
+        let signature =
+            base64url::decode(s).map_err(|e| sig(format!("signature: not base64url: {e}")))?;
         let signing_input = format!("{h}.{payload}");
         let candidates: Vec<&PublicKey> = self
             .keys

@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 
 use super::jws::parse_algorithm;
@@ -240,12 +238,24 @@ enum PublicJwk<'a> {
 }
 
 impl PublicJwk<'_> {
-    fn decoding_key(self) -> jsonwebtoken::errors::Result<DecodingKey> {
-        match self {
-            PublicJwk::Rsa { n, e } => DecodingKey::from_rsa_components(n, e),
-            PublicJwk::Ec { x, y, .. } => DecodingKey::from_ec_components(x, y),
-            PublicJwk::Okp { x } => DecodingKey::from_ed_components(x),
-        }
+    /// The key for the crypto provider: RSA's modulus and exponent, an EC point `04 || x || y`,
+    /// an Ed25519 public key, decoded from their base64url.
+    fn decoding_key(self) -> Result<DecodingKey, String> {
+        let bytes = |name: &str, text: &str| {
+            super::base64url::decode(text).map_err(|e| format!("{name}: not base64url: {e}"))
+        };
+        Ok(match self {
+            PublicJwk::Rsa { n, e } => {
+                DecodingKey::from_rsa_raw_components(&bytes("n", n)?, &bytes("e", e)?)
+            }
+            PublicJwk::Ec { x, y, .. } => {
+                let mut point = vec![0x04];
+                point.extend(bytes("x", x)?);
+                point.extend(bytes("y", y)?);
+                DecodingKey::from_ec_der(&point)
+            }
+            PublicJwk::Okp { x } => DecodingKey::from_ed_der(&bytes("x", x)?),
+        })
     }
 
     /// The key as JSON text, for the host's signature math: its parameters only (no private
@@ -431,7 +441,7 @@ impl KeyRing {
                 }
             }
             let secret = issuer.shared_secret.as_deref().and_then(|s| {
-                let bytes = STANDARD.decode(s).or_else(|_| STANDARD_NO_PAD.decode(s));
+                let bytes = super::base64url::decode_standard(s);
                 match bytes {
                     Ok(b) if b.len() >= MIN_SECRET_BYTES => crypto::Verifiers::hmac(&b).ok(),
                     Ok(b) => {
@@ -501,6 +511,7 @@ impl KeyRing {
 mod jwk_tests {
     use super::*;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
     use serde_json::{json, Value};
 
     fn example(name: &str) -> Value {

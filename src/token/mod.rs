@@ -1,7 +1,7 @@
 //! Token verification (DESIGN 1.3): compact JWS parsing, issuer and key selection, signature,
 //! time and audience checks, and the three token formats.
 
-mod base64url;
+pub(crate) mod base64url;
 mod claims;
 pub mod crypto;
 mod error;
