@@ -10,10 +10,10 @@
 pub mod admin;
 pub mod bundle;
 pub mod cache;
-mod cursor;
 pub mod decision;
 pub mod engine;
 pub mod identity;
+mod json;
 pub mod names;
 pub mod policy;
 pub mod rbac;

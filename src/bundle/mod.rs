@@ -7,14 +7,12 @@
 mod accounts;
 mod error;
 mod load;
-pub(crate) mod locate;
 mod namespaces;
 mod scan;
 pub mod schema;
 mod sections;
 pub mod signature;
 pub(crate) mod source;
-pub(crate) mod steps;
 pub(crate) mod strings;
 
 use foldhash::{HashMap, HashSet};
@@ -169,9 +167,9 @@ pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
 }
 
 fn parse_error(bytes: &[u8], e: &serde_json::Error) -> BundleError {
-    let offset = locate::offset_of(bytes, e.line(), e.column());
+    let offset = crate::json::locate::offset_of(bytes, e.line(), e.column());
     BundleError::Parse {
-        path: locate::path_at(bytes, offset),
+        path: crate::json::locate::path_at(bytes, offset),
         message: e.to_string(),
     }
 }

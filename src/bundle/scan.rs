@@ -11,13 +11,13 @@
 
 use super::error::BundleError;
 use super::load::{Head, Loading};
-use super::locate;
 use super::schema::AccountKind;
 use super::sections::{self, list_of};
 use super::source::{ClusterRoleBinding, RoleBinding, RoleRef, ServiceAccount, Str, Subject};
-use super::steps::{required, set, shape, unknown_field, Step, Stop};
 use super::Bundle;
-use crate::cursor::Cursor;
+use crate::json::cursor::Cursor;
+use crate::json::locate;
+use crate::json::steps::{required, set, shape, unknown_field, Step, Stop};
 use std::borrow::Cow;
 
 /// Loads a document.
@@ -46,7 +46,7 @@ pub(crate) fn load(bytes: &[u8]) -> Result<Bundle, BundleError> {
                 path: ".".into(),
                 message: format!(
                     "a value is nested deeper than {} levels",
-                    crate::cursor::MAX_DEPTH
+                    crate::json::cursor::MAX_DEPTH
                 ),
             },
         },

@@ -10,8 +10,8 @@ use super::schema::{
     AggregationRule, ClusterRole, Directory, DirectoryGroup, DirectoryUser, Issuer, LabelSelector,
     LabelSelectorRequirement, Namespace, PolicyRule, Role, Route, Settings,
 };
-use super::steps::{required, Step, Stop};
-use crate::cursor::Cursor;
+use crate::json::cursor::Cursor;
+use crate::json::steps::{required, Step, Stop};
 use crate::token::JwkSet;
 
 /// A list of items read by `item`.

@@ -102,7 +102,7 @@ use serde_json::{Map, Value};
 
 use super::object::{self, Object};
 use super::TokenError;
-use crate::cursor::Cursor;
+use crate::json::cursor::Cursor;
 use crate::names::{is_service_account_username, service_account_username};
 
 /// Legacy token claim: the account's namespace.

@@ -13,9 +13,9 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::bundle::locate;
-use crate::bundle::steps::{required, shape, Step, Stop};
-use crate::cursor::Cursor;
+use crate::json::cursor::Cursor;
+use crate::json::locate;
+use crate::json::steps::{required, shape, Step, Stop};
 
 /// A JSON Web Key: its members. A member named twice is refused when it is read (which of the
 /// two a reader would take is not something a key may leave open).

@@ -4,7 +4,7 @@
 //! duplicate member names are refused (RFC 7515 §5.2), so no two readers can see different
 //! claims in one token.
 //!
-//! Two readers: the fast one (`crate::cursor`) takes the common token (names with or without
+//! Two readers: the fast one (`crate::json::cursor`) takes the common token (names with or without
 //! escapes; values that are plain strings, unsigned integers, literals, or shallow arrays and objects
 //! of these) and gives up on anything else; serde_json then reads the text, and also reads it
 //! as a `Value`, so that whatever is accepted here also reads as the map of claims a policy
@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::cache::same_bytes;
-use crate::cursor::{Cursor, GiveUp, Read};
+use crate::json::cursor::{Cursor, GiveUp, Read};
 
 /// A parsed JSON object: member names (borrowed unless escaped) and the JSON text of their
 /// values, in order.
@@ -137,7 +137,7 @@ pub(crate) fn as_str(text: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(inner));
     }
     // The escapes decoded as serde_json decodes them (the text was read by it already).
-    crate::cursor::unescape(inner).ok().map(Cow::Owned)
+    crate::json::cursor::unescape(inner).ok().map(Cow::Owned)
 }
 
 /// A value (its JSON text) as an object, if it is one (parsed with the same strictness).

@@ -1,6 +1,7 @@
-//! The typed steps of the bundle reader (`scan.rs`, `sections.rs`): a string, an optional
+//! Typed steps over the cursor, for the readers of the bundle (`bundle/scan.rs`,
+//! `bundle/sections.rs`), of JWK Sets and of the module's JSON inputs: a string, an optional
 //! string, an unsigned integer, a list, a record of known fields, a map of strings. Each stops
-//! with the reason serde would give for the schema's types (`invalid type: integer `7`,
+//! with the reason serde would give for the same types (`invalid type: integer `7`,
 //! expected a string`, `unknown field `colour``, `missing field `uid``, `duplicate field
 //! `name``) and the offset of the value, from which `locate.rs` makes the path. Where the text
 //! is not JSON at all the step stops with [`Stop::Syntax`], and the caller asks serde_json for
@@ -13,8 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::de::IgnoredAny;
 
-use super::source::Str;
-use crate::cursor::{unescape, Cursor, GiveUp};
+use super::cursor::{unescape, Cursor, GiveUp};
+use super::Str;
 
 /// Why the reader stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! Where in a JSON document a byte offset falls, as a path like `service_accounts[3].kind`.
 //!
-//! serde_json reports a shape error by line and column; this turns that position back into the
-//! path of the member being read, with one linear scan of the text up to it. It replaces a
+//! serde_json reports an error by line and column, the typed steps (`steps.rs`) by byte offset;
+//! this turns that position back into the path of the member being read, with one linear scan
+//! of the text up to it. It replaces a
 //! path-tracking deserializer, which doubled the code of every deserialized type in the wasm
 //! module and slowed every load, for a path that is only needed when the load fails.
 
