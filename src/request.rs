@@ -1,7 +1,9 @@
 //! HTTP requests as the route policies see them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+
+use crate::json::steps::{self, required};
 
 /// Why a request could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +79,47 @@ impl HttpRequest {
         })
     }
 
+    /// Reads a whole request from JSON, as the wasm module's `checkRequest` takes it:
+    /// `{"method", "url", "headers": {name: value}, "sourceIp"}` (`headers` and `sourceIp`
+    /// optional). Two headers whose names differ only in case are refused: which of the two
+    /// carries the token is not something a request may leave open. A shape error reads
+    /// `request: <path>: <reason>`.
+    pub fn from_json(text: &str) -> Result<HttpRequest, String> {
+        let (method, url, headers, source_ip) = steps::whole(text, |c| {
+            let (mut method, mut url, mut headers, mut source_ip) =
+                (None, None, BTreeMap::new(), None);
+            let at = c.record(&["method", "url", "headers", "sourceIp"], &mut |c, i| {
+                match i {
+                    0 => method = Some(c.string_value()?),
+                    1 => url = Some(c.string_value()?),
+                    2 => headers = c.string_map()?,
+                    _ => source_ip = c.optional_string()?,
+                }
+                Ok(())
+            })?;
+            Ok((
+                required(method, at, "method")?,
+                required(url, at, "url")?,
+                headers,
+                source_ip,
+            ))
+        })
+        .map_err(|why| format!("request: {why}"))?;
+        let mut http = HttpRequest::new(&method, &url).map_err(|e| e.to_string())?;
+        for (name, value) in &headers {
+            if http.headers.contains_key(&name.to_ascii_lowercase()) {
+                return Err(format!(
+                    "request: headers.{name}: the header is given twice (names differ only in case)"
+                ));
+            }
+            http = http.with_header(name, value);
+        }
+        match source_ip {
+            Some(ip) => http.with_source_ip(&ip).map_err(|e| e.to_string()),
+            None => Ok(http),
+        }
+    }
+
     /// Adds a header (the name is lower-cased).
     pub fn with_header(mut self, name: &str, value: &str) -> HttpRequest {
         self.headers
@@ -112,6 +155,55 @@ impl HttpRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_request_is_read_from_json_with_its_headers_and_address() {
+        let r = HttpRequest::from_json(
+            r#"{"method": "get", "url": "https://A.example.com/x?q", "headers":
+                {"Authorization": "Bearer t", "x-a": "1"}, "sourceIp": " 10.0.0.1 "}"#,
+        )
+        .expect("a request");
+        assert_eq!(
+            (r.method.as_str(), r.host.as_str(), r.path.as_str()),
+            ("GET", "a.example.com", "/x")
+        );
+        assert_eq!(
+            r.headers.get("authorization").map(String::as_str),
+            Some("Bearer t")
+        );
+        assert_eq!(r.source_ip, "10.0.0.1".parse().ok());
+        let r =
+            HttpRequest::from_json(r#"{"url": "http://h/", "method": "POST", "sourceIp": null}"#);
+        assert_eq!(r.map(|r| (r.headers.len(), r.source_ip)), Ok((0, None)));
+    }
+
+    #[test]
+    fn a_bad_request_names_the_member() {
+        for (text, error) in [
+            (r#"{"method": "GET"}"#, "request: .: missing field `url`"),
+            (
+                r#"{"method": "GET", "url": "https://h/", "headers": {"a": ["b"]}}"#,
+                "request: headers.a: invalid type: sequence, expected a string",
+            ),
+            (
+                r#"{"method": "GET", "url": "https://h/", "body": ""}"#,
+                "request: body: unknown field `body`, expected one of `method`, `url`, `headers`, `sourceIp`",
+            ),
+            ("42", "request: .: invalid type: integer `42`, expected an object"),
+            (
+                r#"{"method": "GET", "url": "https://h/", "headers": {"Authorization": "Bearer a", "authorization": "Bearer b"}}"#,
+                "request: headers.authorization: the header is given twice (names differ only in case)",
+            ),
+            (r#"{"method": "G T", "url": "https://h/"}"#, "method: \"G T\" is not an HTTP method"),
+            (
+                r#"{"method": "GET", "url": "https://h/", "sourceIp": "x"}"#,
+                "source_ip: \"x\" is not an IP address",
+            ),
+        ] {
+            let got = HttpRequest::from_json(text).map(|_| ()).unwrap_err();
+            assert!(got.starts_with(error), "{text}: {got}");
+        }
+    }
 
     #[test]
     fn urls_are_split_into_host_and_path() {

@@ -11,7 +11,7 @@ use crate::bundle::Bundle;
 use crate::cache::{same_bytes, Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
-use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+use crate::rbac::{RbacRequest, ResourceAttributes};
 use crate::request::HttpRequest;
 use crate::time::{self, UnixTime};
 use crate::token::{credentials::token_from_headers, TokenError};
@@ -81,6 +81,22 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value
         .serialize(&serializer)
         .unwrap_or_else(|e| JsValue::from_str(&format!("tessera: result not serializable: {e}")))
+}
+
+/// The JSON text of a JavaScript value (`JSON.stringify`), or why there is none: inputs are
+/// read from it by `src/json` (the same typed reading as the bundle's, and no second
+/// deserializer in the module).
+fn json_of(value: &JsValue) -> Result<String, String> {
+    match js_sys::JSON::stringify(value) {
+        Ok(text) => JsValue::from(text)
+            .as_string()
+            .ok_or_else(|| "expected an object, found undefined".to_string()),
+        Err(e) => Err(format!(
+            "not representable as JSON: {}",
+            e.as_string()
+                .unwrap_or_else(|| "JSON.stringify threw".into())
+        )),
+    }
 }
 
 fn at(now: Option<f64>) -> UnixTime {
@@ -212,16 +228,7 @@ impl WasmEngine {
     /// namespace}` or `{verb, path}` (a non-resource URL).
     pub fn authorize(&mut self, token: &str, attributes: JsValue, now: Option<f64>) -> JsValue {
         let revision = self.core.bundle().revision();
-        let path = js_sys::Reflect::get(&attributes, &JsValue::from_str("path"))
-            .ok()
-            .filter(|v| !v.is_undefined());
-        let request = if path.is_some() {
-            serde_wasm_bindgen::from_value::<NonResourceAttributes>(attributes)
-                .map(RbacRequest::NonResource)
-        } else {
-            serde_wasm_bindgen::from_value::<ResourceAttributes>(attributes)
-                .map(RbacRequest::Resource)
-        };
+        let request = json_of(&attributes).and_then(|text| RbacRequest::from_json(&text));
         match request {
             Ok(request) => to_js(&self.core.authorize(token, &request, at(now))),
             Err(e) => bad_request(DecisionKind::Resource, format!("attributes: {e}"), revision),
@@ -383,29 +390,10 @@ impl WasmEngine {
     /// object of header names to values.
     #[wasm_bindgen(js_name = checkRequest)]
     pub fn check_request(&mut self, request: JsValue, now: Option<f64>) -> JsValue {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Incoming {
-            method: String,
-            url: String,
-            #[serde(default)]
-            headers: std::collections::HashMap<String, String>,
-            #[serde(default)]
-            source_ip: Option<String>,
-        }
         let revision = self.core.bundle().revision();
-        let parsed = serde_wasm_bindgen::from_value::<Incoming>(request)
+        let parsed = json_of(&request)
             .map_err(|e| format!("request: {e}"))
-            .and_then(|r| {
-                let mut http = HttpRequest::new(&r.method, &r.url).map_err(|e| e.to_string())?;
-                for (name, value) in &r.headers {
-                    http = http.with_header(name, value);
-                }
-                match &r.source_ip {
-                    Some(ip) => http.with_source_ip(ip).map_err(|e| e.to_string()),
-                    None => Ok(http),
-                }
-            });
+            .and_then(|text| HttpRequest::from_json(&text));
         match parsed {
             Ok(http) => to_js(&self.core.check_http(&http, at(now))),
             Err(why) => bad_request(DecisionKind::Http, why, revision),

@@ -56,9 +56,7 @@ pub(crate) fn issuer(c: &mut Cursor<'_>) -> Step<Issuer> {
             3 => {
                 c.ws();
                 if !c.literal("null") {
-                    let at = c.at;
-                    let text = c.json()?;
-                    jwks = Some(JwkSet::read(text).map_err(|stop| stop.moved(at))?);
+                    jwks = Some(JwkSet::read(c)?);
                 }
             }
             _ => shared_secret = c.optional_string()?,

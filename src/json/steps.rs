@@ -31,19 +31,6 @@ pub(crate) enum Stop {
     },
 }
 
-impl Stop {
-    /// The same stop in a text that holds this one's at `offset`.
-    pub(crate) fn moved(self, offset: usize) -> Stop {
-        match self {
-            Stop::Shape { at, message } => Stop::Shape {
-                at: at + offset,
-                message,
-            },
-            Stop::Syntax => Stop::Syntax,
-        }
-    }
-}
-
 impl From<GiveUp> for Stop {
     fn from(_: GiveUp) -> Stop {
         Stop::Syntax
@@ -52,6 +39,41 @@ impl From<GiveUp> for Stop {
 
 /// What a step reads, or why it stopped.
 pub(crate) type Step<T> = Result<T, Stop>;
+
+/// Why `text` was not read, as one line: the path of the value at fault and serde's reason
+/// (`keys[1].use: a JWK names "use" twice`), or serde_json's message where the text is not
+/// JSON.
+pub(crate) fn explain(text: &str, stop: Stop) -> String {
+    match stop {
+        Stop::Shape { at, message } => {
+            format!("{}: {message}", super::locate::path_at(text.as_bytes(), at))
+        }
+        Stop::Syntax => match serde_json::from_slice::<serde_json::Value>(text.as_bytes()) {
+            Err(e) => e.to_string(),
+            Ok(_) => format!(
+                "a value is nested deeper than {} levels",
+                super::cursor::MAX_DEPTH
+            ),
+        },
+    }
+}
+
+/// Reads all of `text` with `read`: only whitespace may follow what it reads.
+pub(crate) fn whole<'a, T>(
+    text: &'a str,
+    read: impl FnOnce(&mut Cursor<'a>) -> Step<T>,
+) -> Result<T, String> {
+    let mut c = Cursor::new(text);
+    let value = read(&mut c).and_then(|value| {
+        c.ws();
+        if c.at == text.len() {
+            Ok(value)
+        } else {
+            Err(Stop::Syntax)
+        }
+    });
+    value.map_err(|stop| explain(text, stop))
+}
 
 /// A shape error at `at`.
 pub(crate) fn shape<T>(at: usize, message: String) -> Step<T> {

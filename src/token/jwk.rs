@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::json::cursor::Cursor;
 use crate::json::locate;
-use crate::json::steps::{required, shape, Step, Stop};
+use crate::json::steps::{self, required, shape, Step};
 
 /// A JSON Web Key: its members. A member named twice is refused when it is read (which of the
 /// two a reader would take is not something a key may leave open).
@@ -62,21 +62,12 @@ impl JwkSet {
     /// bundle's issuers through [`JwkSet::read`]). The error names the path of the value at
     /// fault (`keys[1].kty: ...`).
     pub fn from_json(text: &str) -> Result<JwkSet, String> {
-        JwkSet::read(text).map_err(|stop| match stop {
-            Stop::Shape { at, message } => {
-                format!("{}: {message}", locate::path_at(text.as_bytes(), at))
-            }
-            Stop::Syntax => match serde_json::from_slice::<Value>(text.as_bytes()) {
-                Err(e) => e.to_string(),
-                Ok(_) => "not a JWK Set".into(),
-            },
-        })
+        steps::whole(text, JwkSet::read)
     }
 
-    /// [`JwkSet::from_json`], stopping at the byte offset of the value at fault (not derived:
-    /// see the module's documentation).
-    pub(crate) fn read(text: &str) -> Step<JwkSet> {
-        let mut c = Cursor::new(text);
+    /// [`JwkSet::from_json`] at the cursor, stopping at the byte offset of the value at fault
+    /// (not derived: see the module's documentation).
+    pub(crate) fn read<'a>(c: &mut Cursor<'a>) -> Step<JwkSet> {
         let mut keys: Option<Vec<Jwk>> = None;
         let start = c.object_start()?;
         c.object(&mut |c, name| {
@@ -105,10 +96,6 @@ impl JwkSet {
             keys = Some(list);
             Ok(())
         })?;
-        c.ws();
-        if c.at != text.len() {
-            return Err(Stop::Syntax);
-        }
         required(keys, start, "keys").map(|keys| JwkSet { keys })
     }
 }

@@ -197,6 +197,28 @@ test('decisions never throw: garbage in, a denial with a reason out', () => {
   }
 });
 
+test('a bad question or request is explained by the member at fault', () => {
+  const engine = new Engine(bundleText);
+  const cases = [
+    [engine.authorize('a.b.c', { verb: 7 }, NOW), 'attributes: verb: invalid type: integer `7`, expected a string'],
+    [engine.authorize('a.b.c', { verb: 'get', path: '/x', namespace: 'ci' }, NOW), 'attributes: namespace: unknown field `namespace`, expected `verb` or `path`'],
+    [engine.authorize('a.b.c', undefined, NOW), 'attributes: expected an object, found undefined'],
+    [engine.authorize('a.b.c', { verb: 1n }, NOW), 'attributes: not representable as JSON'],
+    [engine.checkRequest({ method: 'GET' }, NOW), 'request: .: missing field `url`'],
+    [engine.checkRequest({ method: 'GET', url: 'https://h/', headers: { a: 1 } }, NOW), 'request: headers.a: invalid type: integer `1`, expected a string'],
+  ];
+  for (const [i, [decision, explanation]] of cases.entries()) {
+    assert.equal(decision.allowed, false, `case ${i}`);
+    assert.equal(decision.status, 400, `case ${i}`);
+    assert.deepEqual(decision.reasons, ['request-invalid'], `case ${i}`);
+    assert.ok(decision.explanation.startsWith(explanation), `case ${i}: ${decision.explanation}`);
+  }
+  // Undefined members are left out, as JSON.stringify leaves them: the same as absent.
+  const token = 'a.b.c';
+  const a = engine.authorize(token, { verb: 'get', resource: 'pods', name: undefined }, NOW);
+  assert.notEqual(a.reasons[0], 'request-invalid');
+});
+
 test('the hot string calls agree with the object calls', () => {
   const engine = new Engine(bundleText);
   const token = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);

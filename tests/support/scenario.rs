@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use tessera::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
+use tessera::rbac::RbacRequest;
 use tessera::{Engine, HttpRequest, Identity, UnixTime};
 
 /// What a case decided.
@@ -55,15 +55,14 @@ pub fn decide(
                 },
             })
         }
-        Some("rbac") => {
-            let attrs: ResourceAttributes =
-                serde_json::from_value(attributes).map_err(|e| e.to_string())?;
-            engine.authorize(token_str, &RbacRequest::Resource(attrs), now)
-        }
-        Some("rbac-url") => {
-            let attrs: NonResourceAttributes =
-                serde_json::from_value(attributes).map_err(|e| e.to_string())?;
-            engine.authorize(token_str, &RbacRequest::NonResource(attrs), now)
+        // The attributes read as the wasm module's `authorize` reads them.
+        Some(kind @ ("rbac" | "rbac-url")) => {
+            let question = RbacRequest::from_json(&attributes.to_string())?;
+            let url = matches!(question, RbacRequest::NonResource(_));
+            if url != (kind == "rbac-url") {
+                return Err(format!("{kind}: the attributes ask about something else"));
+            }
+            engine.authorize(token_str, &question, now)
         }
         Some("http") => {
             let method = request["method"].as_str().unwrap_or_default();

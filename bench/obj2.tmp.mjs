@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mint, question } from './lib/tokens.mjs';
+const require = createRequire(import.meta.url);
+const N = 1000, NOW = Math.floor(Date.now() / 1000);
+const text = readFileSync(new URL('./results/bundle-1000.json', import.meta.url), 'utf8');
+const t = require('/tmp/builds/json/tessera.js'); const e = new t.Engine(text);
+const q = { token: mint('HS256', 5, N, NOW, 3), ...question(5, N, true) };
+const out = e.can(q.token, q.verb, q.resource, q.namespace, undefined, NOW);
+const s = JSON.stringify(out); console.log(s.length, s.slice(0, 400));
+let t0 = performance.now(); for (let i = 0; i < 100000; i++) JSON.parse(s); console.log('parse us', (performance.now() - t0) / 100);
+const buf = Buffer.from(s); const td = new TextDecoder();
+t0 = performance.now(); for (let i = 0; i < 100000; i++) td.decode(buf); console.log('decode us', (performance.now() - t0) / 100);
+t0 = performance.now(); for (let i = 0; i < 100000; i++) e.canStatus(q.token, q.verb, q.resource, q.namespace, undefined, NOW); console.log('canStatus us', (performance.now() - t0) / 100);
