@@ -24,7 +24,17 @@ unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 if [[ -n "${RUSTFLAGS:-}${CARGO_ENCODED_RUSTFLAGS:-}" ]]; then
     say "note: RUSTFLAGS is set, so .cargo/config.toml's wasm rustflags do not apply"
 fi
-cargo build --release --lib --target wasm32-unknown-unknown
+# Panic locations name the source files of dependencies: their paths in this machine's cargo
+# registry are mapped to the crates' own (`p256-0.13.2/src/...`), so that the module names no
+# path of the machine that built it, and two machines build the same bytes. (`--config` adds to
+# .cargo/config.toml's rustflags, where a RUSTFLAGS variable would replace them.)
+remaps=()
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+    [[ -d "$registry" ]] && remaps+=("'--remap-path-prefix=$registry='")
+done
+rustflags="$(IFS=,; echo "${remaps[*]}")"
+cargo build --release --lib --target wasm32-unknown-unknown \
+    --config "target.wasm32-unknown-unknown.rustflags=[$rustflags]"
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 wasm="$target_dir/wasm32-unknown-unknown/release/tessera.wasm"
