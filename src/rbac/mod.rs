@@ -220,7 +220,7 @@ impl Rbac {
         let mut names: Vec<&str> = applicable
             .iter()
             .filter(|(_, binding)| binding.rules.is_some())
-            .map(|(_, binding)| &*binding.role_name)
+            .map(|(_, binding)| binding.role_name)
             .collect();
         names.sort_unstable();
         names.dedup();
