@@ -1,9 +1,10 @@
 //! HTTP requests as the route policies see them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
-use crate::json::steps::{self, required};
+use crate::json::cursor::Cursor;
+use crate::json::steps::{self, required, set};
 
 /// Why a request could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,27 +82,25 @@ impl HttpRequest {
 
     /// Reads a whole request from JSON, as the wasm module's `checkRequest` takes it:
     /// `{"method", "url", "headers": {name: value}, "sourceIp"}` (`headers` and `sourceIp`
-    /// optional). Two headers whose names differ only in case are refused: which of the two
-    /// carries the token is not something a request may leave open. A shape error reads
-    /// `request: <path>: <reason>`.
+    /// optional; other members, such as a body, are passed over). Two headers whose names
+    /// differ only in case are refused: which of the two carries the token is not something a
+    /// request may leave open. A shape error reads `request: <path>: <reason>`.
     pub fn from_json(text: &str) -> Result<HttpRequest, String> {
         let (method, url, headers, source_ip) = steps::whole(text, |c| {
-            let (mut method, mut url, mut headers, mut source_ip) =
-                (None, None, BTreeMap::new(), None);
-            let at = c.record(&["method", "url", "headers", "sourceIp"], &mut |c, i| {
-                match i {
-                    0 => method = Some(c.string_value()?),
-                    1 => url = Some(c.string_value()?),
-                    2 => headers = c.string_map()?,
-                    _ => source_ip = c.optional_string()?,
-                }
-                Ok(())
+            let (mut method, mut url, mut headers, mut source_ip) = (None, None, None, None);
+            let at = c.object_start()?;
+            c.object(&mut |c, key| match &*key {
+                "method" => set(c, &mut method, &key, Cursor::string_value),
+                "url" => set(c, &mut url, &key, Cursor::string_value),
+                "headers" => set(c, &mut headers, &key, Cursor::string_map),
+                "sourceIp" => set(c, &mut source_ip, &key, Cursor::optional_string),
+                _ => c.json().map(|_| ()),
             })?;
             Ok((
                 required(method, at, "method")?,
                 required(url, at, "url")?,
-                headers,
-                source_ip,
+                headers.unwrap_or_default(),
+                source_ip.flatten(),
             ))
         })
         .map_err(|why| format!("request: {why}"))?;
@@ -186,8 +185,8 @@ mod tests {
                 "request: headers.a: invalid type: sequence, expected a string",
             ),
             (
-                r#"{"method": "GET", "url": "https://h/", "body": ""}"#,
-                "request: body: unknown field `body`, expected one of `method`, `url`, `headers`, `sourceIp`",
+                r#"{"method": "GET", "url": "https://h/", "url": "https://i/"}"#,
+                "request: url: duplicate field `url`",
             ),
             ("42", "request: .: invalid type: integer `42`, expected an object"),
             (

@@ -83,6 +83,28 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .unwrap_or_else(|e| JsValue::from_str(&format!("tessera: result not serializable: {e}")))
 }
 
+/// Refuses a request whose `headers` is an object JSON would write as `{}` (a `Map`, a
+/// `Headers`): read as no headers at all, its token would go unseen.
+fn plain_headers(request: &JsValue) -> Result<(), String> {
+    let Ok(headers) = js_sys::Reflect::get(request, &JsValue::from_str("headers")) else {
+        return Ok(());
+    };
+    if !headers.is_object() {
+        return Ok(());
+    }
+    let proto = js_sys::Object::get_prototype_of(&headers);
+    let plain =
+        proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    if plain {
+        Ok(())
+    } else {
+        Err(
+            "headers: expected a plain object of header names to values (not a Map or Headers)"
+                .into(),
+        )
+    }
+}
+
 /// The JSON text of a JavaScript value (`JSON.stringify`), or why there is none: inputs are
 /// read from it by `src/json` (the same typed reading as the bundle's, and no second
 /// deserializer in the module).
@@ -391,7 +413,8 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = checkRequest)]
     pub fn check_request(&mut self, request: JsValue, now: Option<f64>) -> JsValue {
         let revision = self.core.bundle().revision();
-        let parsed = json_of(&request)
+        let parsed = plain_headers(&request)
+            .and_then(|()| json_of(&request))
             .map_err(|e| format!("request: {e}"))
             .and_then(|text| HttpRequest::from_json(&text));
         match parsed {

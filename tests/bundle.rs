@@ -274,6 +274,30 @@ fn shape_errors_in_every_section_name_the_path_the_field_and_the_position() {
             "revocations[0].why",
             "unknown field `why`, expected `id` or `revoked_at`",
         ),
+        // Three things serde's derived reading takes and the schema does not: an object
+        // written as an array of its values, `kind` as a map, a label named twice (below).
+        (
+            Box::new(|d| d["namespaces"][0] = json!(["global"])),
+            "namespaces[0]",
+            "invalid type: sequence, expected an object",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][0]["kind"] = json!({"unique": null})),
+            "service_accounts[0].kind",
+            "invalid type: map, expected a string",
+        ),
+        // Nesting deeper than serde_json reads, where a value is passed over: its path.
+        (
+            Box::new(|d| {
+                let mut deep = json!(1);
+                for _ in 0..200 {
+                    deep = json!([deep]);
+                }
+                d["service_accounts"][0] = deep;
+            }),
+            "service_accounts[0]",
+            "invalid type: sequence, expected an object",
+        ),
     ];
     for (i, (change, path, message)) in cases.into_iter().enumerate() {
         let mut doc = example();
@@ -293,6 +317,15 @@ fn repeated_fields_and_keys_are_refused_where_they_are() {
             text.replacen("\"revision\": 1,", "\"revision\": 1, \"revision\": 2,", 1),
             "revision",
             "duplicate field `revision`",
+        ),
+        (
+            text.replacen(
+                "\"labels\": {",
+                "\"labels\": {\"tier\": \"a\", \"tier\": \"b\", ",
+                1,
+            ),
+            "cluster_roles[0].labels.tier",
+            "duplicate key `tier`",
         ),
         (
             text.replacen("\"kty\": \"EC\",", "\"kty\": \"EC\", \"kty\": \"EC\",", 1),

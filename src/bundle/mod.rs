@@ -167,9 +167,6 @@ pub fn parse_document(bytes: &[u8]) -> Result<BundleDocument, BundleError> {
 }
 
 fn parse_error(bytes: &[u8], e: &serde_json::Error) -> BundleError {
-    let offset = crate::json::locate::offset_of(bytes, e.line(), e.column());
-    BundleError::Parse {
-        path: crate::json::locate::path_at(bytes, offset),
-        message: e.to_string(),
-    }
+    let (path, message) = crate::json::locate::serde_error(bytes, e);
+    BundleError::Parse { path, message }
 }

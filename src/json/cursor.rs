@@ -1,5 +1,5 @@
 //! A position in a JSON text and the small steps of the readers that use it (the bundle,
-//! `bundle/scan.rs` with its typed steps in `bundle/steps.rs`, and token headers and claims,
+//! `bundle/scan.rs` with the typed steps of `steps.rs`, and token headers and claims,
 //! `token/object.rs`). Each step reads only what it is sure serde_json reads the same way and
 //! otherwise gives up ([`GiveUp`]): the token reader then hands the text to serde_json (the
 //! same outcome, only slower), the bundle reader names the problem or asks serde_json where
@@ -16,10 +16,6 @@ pub(crate) type Read<T> = Result<T, GiveUp>;
 
 /// What reads the value of an object's member, given its name (escapes decoded).
 pub(crate) type Member<'c, 'a, E> = dyn FnMut(&mut Cursor<'a>, Cow<'a, str>) -> Result<(), E> + 'c;
-
-/// Nesting deeper than this in a value passed over gives up (serde_json's own limit, 128,
-/// counts from the document, not from the value).
-pub(crate) const MAX_DEPTH: usize = 100;
 
 /// A position in the text.
 #[derive(Debug)]
@@ -193,7 +189,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// The text of the next value, passed over without reading it. Only its extent is found
-    /// (strings, brackets): whoever reads the text checks it.
+    /// (strings, brackets, at any depth, without recursion): whoever reads the text checks it
+    /// (serde_json, within its own limit of 128 levels, or a typed step).
     pub(crate) fn skip(&mut self) -> Read<&'a str> {
         self.ws();
         let start = self.at;
@@ -205,12 +202,7 @@ impl<'a> Cursor<'a> {
             at += 1;
             match b {
                 b'"' => at = string_end(bytes, at)?,
-                b'{' | b'[' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Err(GiveUp);
-                    }
-                }
+                b'{' | b'[' => depth += 1,
                 b'}' | b']' => depth = depth.checked_sub(1).ok_or(GiveUp)?,
                 b',' | b':' if depth == 0 => return Err(GiveUp),
                 _ if depth == 0 => {

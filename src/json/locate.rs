@@ -32,6 +32,13 @@ pub fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
     (offset + column.saturating_sub(1)).min(text.len())
 }
 
+/// Where serde_json stopped reading `text`, as a path, and its message (with its line and
+/// column).
+pub fn serde_error(text: &[u8], e: &serde_json::Error) -> (String, String) {
+    let offset = offset_of(text, e.line(), e.column());
+    (path_at(text, offset), e.to_string())
+}
+
 /// The 1-based line and column (in bytes, as serde_json counts them) of a byte offset.
 pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);

@@ -1,7 +1,7 @@
 //! Typed steps over the cursor, for the readers of the bundle (`bundle/scan.rs`,
 //! `bundle/sections.rs`), of JWK Sets and of the module's JSON inputs: a string, an optional
 //! string, an unsigned integer, a list, a record of known fields, a map of strings. Each stops
-//! with the reason serde would give for the same types (`invalid type: integer `7`,
+//! with a reason in serde's words for the same types (`invalid type: integer `7`,
 //! expected a string`, `unknown field `colour``, `missing field `uid``, `duplicate field
 //! `name``) and the offset of the value, from which `locate.rs` makes the path. Where the text
 //! is not JSON at all the step stops with [`Stop::Syntax`], and the caller asks serde_json for
@@ -40,22 +40,32 @@ impl From<GiveUp> for Stop {
 /// What a step reads, or why it stopped.
 pub(crate) type Step<T> = Result<T, Stop>;
 
-/// Why `text` was not read, as one line: the path of the value at fault and serde's reason
-/// (`keys[1].use: a JWK names "use" twice`), or serde_json's message where the text is not
-/// JSON.
-pub(crate) fn explain(text: &str, stop: Stop) -> String {
+/// Where and why `text` was not read: the path of the value at fault and the reason with its
+/// line and column (serde's words for a shape error; serde_json's message, read again as a
+/// value, where the text is not JSON).
+pub(crate) fn located(text: &[u8], stop: Stop) -> (String, String) {
     match stop {
         Stop::Shape { at, message } => {
-            format!("{}: {message}", super::locate::path_at(text.as_bytes(), at))
+            let (line, column) = super::locate::line_column(text, at);
+            (
+                super::locate::path_at(text, at),
+                format!("{message} at line {line} column {column}"),
+            )
         }
-        Stop::Syntax => match serde_json::from_slice::<serde_json::Value>(text.as_bytes()) {
-            Err(e) => e.to_string(),
-            Ok(_) => format!(
-                "a value is nested deeper than {} levels",
-                super::cursor::MAX_DEPTH
-            ),
+        // Read as a value (not passed over: that skips the checks of escapes), for the first
+        // problem in document order.
+        Stop::Syntax => match serde_json::from_slice::<serde_json::Value>(text) {
+            Err(e) => super::locate::serde_error(text, &e),
+            // Not expected: the cursor gives up only where serde_json does.
+            Ok(_) => (".".into(), "JSON this reader could not follow".into()),
         },
     }
+}
+
+/// [`located`] as one line, `path: reason`.
+pub(crate) fn explain(text: &str, stop: Stop) -> String {
+    let (path, message) = located(text.as_bytes(), stop);
+    format!("{path}: {message}")
 }
 
 /// Reads all of `text` with `read`: only whitespace may follow what it reads.
@@ -210,15 +220,16 @@ impl<'a> Cursor<'a> {
         field: &mut dyn FnMut(&mut Self, usize) -> Step<()>,
     ) -> Step<usize> {
         let start = self.object_start()?;
-        let mut seen: u32 = 0;
+        let mut seen = vec![false; fields.len()];
         self.object(&mut |c, key| {
             let Some(i) = fields.iter().position(|f| *f == key) else {
                 return unknown_field(c.at, &key, fields);
             };
-            if seen & (1 << i) != 0 {
-                return shape(c.at, format!("duplicate field `{key}`"));
+            match seen.get_mut(i) {
+                Some(true) => return shape(c.at, format!("duplicate field `{key}`")),
+                Some(slot) => *slot = true,
+                None => {}
             }
-            seen |= 1 << i;
             field(c, i)
         })?;
         Ok(start)

@@ -54,13 +54,15 @@ impl fmt::Display for Base64Error {
 /// Not a sextet: the table's mark for characters outside the alphabet.
 const NONE: u8 = 0xff;
 
+/// The alphabet, by sextet.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 /// Each byte's sextet, or `NONE`.
 const SEXTETS: [u8; 256] = {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut table = [NONE; 256];
     let mut i = 0;
     while i < 64 {
-        table[alphabet[i] as usize] = i as u8;
+        table[ALPHABET[i] as usize] = i as u8;
         i += 1;
     }
     table
@@ -125,9 +127,6 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base64Error> {
     Ok(out)
 }
 
-/// The alphabet, by sextet.
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// Encodes base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
@@ -166,8 +165,14 @@ pub fn decode_standard(text: &str) -> Result<Vec<u8>, Base64Error> {
             other => *other,
         });
     }
-    // INVARIANT: every byte is the input's, or an ASCII replacement of an ASCII byte.
-    decode(std::str::from_utf8(&url).unwrap_or_default())
+    // Every byte is the input's, or an ASCII replacement of an ASCII byte: still UTF-8.
+    match std::str::from_utf8(&url) {
+        Ok(text) => decode(text),
+        Err(e) => Err(Base64Error::InvalidCharacter {
+            byte: url.get(e.valid_up_to()).copied().unwrap_or_default(),
+            offset: e.valid_up_to(),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -206,6 +206,8 @@ test('a bad question or request is explained by the member at fault', () => {
     [engine.authorize('a.b.c', { verb: 1n }, NOW), 'attributes: not representable as JSON'],
     [engine.checkRequest({ method: 'GET' }, NOW), 'request: .: missing field `url`'],
     [engine.checkRequest({ method: 'GET', url: 'https://h/', headers: { a: 1 } }, NOW), 'request: headers.a: invalid type: integer `1`, expected a string'],
+    // JSON would write a Map as {}: its token would go unseen.
+    [engine.checkRequest({ method: 'GET', url: 'https://h/', headers: new Map([['authorization', 'Bearer x']]) }, NOW), 'request: headers: expected a plain object'],
   ];
   for (const [i, [decision, explanation]] of cases.entries()) {
     assert.equal(decision.allowed, false, `case ${i}`);
@@ -217,6 +219,11 @@ test('a bad question or request is explained by the member at fault', () => {
   const token = 'a.b.c';
   const a = engine.authorize(token, { verb: 'get', resource: 'pods', name: undefined }, NOW);
   assert.notEqual(a.reasons[0], 'request-invalid');
+  // A request's other members (a body, ...) are passed over; a header object without a
+  // prototype is a plain object.
+  const headers = Object.assign(Object.create(null), { 'x-a': '1' });
+  const r = engine.checkRequest({ method: 'GET', url: 'https://nowhere.test/', headers, body: 'x' }, NOW);
+  assert.notEqual(r.reasons[0], 'request-invalid', r.explanation);
 });
 
 test('the hot string calls agree with the object calls', () => {
