@@ -14,8 +14,47 @@ pub(crate) struct GiveUp;
 /// What a step reads, or [`GiveUp`].
 pub(crate) type Read<T> = Result<T, GiveUp>;
 
-/// What reads the value of an object's member, given its name (escapes decoded).
-pub(crate) type Member<'c, 'a, E> = dyn FnMut(&mut Cursor<'a>, Cow<'a, str>) -> Result<(), E> + 'c;
+/// What reads the value of an object's member, given its name.
+pub(crate) type Member<'c, 'a, E> = dyn FnMut(&mut Cursor<'a>, Name<'a, '_>) -> Result<(), E> + 'c;
+
+/// A member's name: a slice of the text, or decoded from its escapes into a buffer of the
+/// object's reader. Copied, never dropped: a name costs its reader no call to make or free.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Name<'a, 'k> {
+    /// Spelled without escapes: the text's own.
+    Plain(&'a str),
+    /// Decoded as serde_json decodes escapes.
+    Decoded(&'k str),
+}
+
+impl Name<'_, '_> {
+    /// The name.
+    #[inline(always)]
+    pub(crate) fn as_str(&self) -> &str {
+        match *self {
+            Name::Plain(s) | Name::Decoded(s) => s,
+        }
+    }
+}
+
+impl<'a> Name<'a, '_> {
+    /// The name, borrowed from the text when it can be.
+    pub(crate) fn to_cow(self) -> Cow<'a, str> {
+        match self {
+            Name::Plain(s) => Cow::Borrowed(s),
+            Name::Decoded(s) => Cow::Owned(s.to_owned()),
+        }
+    }
+}
+
+impl std::ops::Deref for Name<'_, '_> {
+    type Target = str;
+
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
 
 /// A position in the text.
 #[derive(Debug)]
@@ -141,11 +180,15 @@ impl<'a> Cursor<'a> {
             self.at += 1;
             return Ok(());
         }
+        // Where an escaped name is decoded (rare): one buffer for the whole object.
+        let mut decoded: String;
         loop {
-            self.ws();
             let key = match self.raw_string()? {
-                Ok(plain) => Cow::Borrowed(plain),
-                Err(raw) => Cow::Owned(unescape(raw)?),
+                Ok(plain) => Name::Plain(plain),
+                Err(raw) => {
+                    decoded = unescape(raw)?;
+                    Name::Decoded(&decoded)
+                }
             };
             self.eat(b':')?;
             field(self, key)?;

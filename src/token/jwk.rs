@@ -71,7 +71,7 @@ impl JwkSet {
         let mut keys: Option<Vec<Jwk>> = None;
         let start = c.object_start()?;
         c.object(&mut |c, name| {
-            if name != "keys" {
+            if name.as_str() != "keys" {
                 return c.json().map(|_| ());
             }
             if keys.is_some() {

@@ -79,7 +79,7 @@ fn fast(text: &str) -> Read<Object<'_>> {
             return Err(GiveUp);
         }
         let value = plain_value(c, 0)?;
-        members.push((name, value));
+        members.push((name.to_cow(), value));
         Ok(())
     })?;
     c.ws();
