@@ -26,8 +26,9 @@ if [[ -n "${RUSTFLAGS:-}${CARGO_ENCODED_RUSTFLAGS:-}" ]]; then
 fi
 # Panic locations name the source files of dependencies: their paths in this machine's cargo
 # registry are mapped to the crates' own (`p256-0.13.2/src/...`), so that the module names no
-# path of the machine that built it, and two machines build the same bytes. (`--config` adds to
-# .cargo/config.toml's rustflags, where a RUSTFLAGS variable would replace them.)
+# path of the machine that built it and its bytes do not depend on where the registry lies.
+# (`--config` adds to .cargo/config.toml's rustflags, where a RUSTFLAGS variable would replace
+# them.)
 remaps=()
 for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
     [[ -d "$registry" ]] && remaps+=("'--remap-path-prefix=$registry='")
