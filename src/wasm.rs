@@ -83,6 +83,11 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .unwrap_or_else(|e| JsValue::from_str(&format!("tessera: result not serializable: {e}")))
 }
 
+thread_local! {
+    /// `Object.prototype`, looked up once (not through a new object on every request).
+    static OBJECT_PROTOTYPE: js_sys::Object = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+}
+
 /// Refuses a request whose `headers` is an object JSON would write as `{}` (a `Map`, a
 /// `Headers`): read as no headers at all, its token would go unseen.
 fn plain_headers(request: &JsValue) -> Result<(), String> {
@@ -93,8 +98,7 @@ fn plain_headers(request: &JsValue) -> Result<(), String> {
         return Ok(());
     }
     let proto = js_sys::Object::get_prototype_of(&headers);
-    let plain =
-        proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    let plain = proto.is_null() || OBJECT_PROTOTYPE.with(|object| proto == *object);
     if plain {
         Ok(())
     } else {

@@ -264,7 +264,8 @@ pub(crate) fn route(c: &mut Cursor<'_>) -> Step<Route> {
             4 => path = c.optional_string()?,
             5 => regex = c.optional_string()?,
             _ => {
-                let text = c.json()?;
+                // Read once, as a value: where it is not JSON, the document's reading says why.
+                let text = c.skip()?;
                 let value = serde_json::from_slice::<Value>(text.as_bytes());
                 policy = Some(value.map_err(|_| Stop::Syntax)?);
             }

@@ -211,7 +211,7 @@ impl<'a> Cursor<'a> {
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
             return self.mismatch(expected);
         }
-        let number = self.number()?;
+        let number = self.json()?;
         if number.contains(['.', 'e', 'E']) {
             return shape(
                 at,
@@ -302,11 +302,6 @@ impl<'a> Cursor<'a> {
         let text = self.skip()?;
         serde_json::from_slice::<IgnoredAny>(text.as_bytes()).map_err(|_| Stop::Syntax)?;
         Ok(text)
-    }
-
-    /// A number's text (checked as JSON).
-    fn number(&mut self) -> Step<&'a str> {
-        self.json()
     }
 
     /// Stops at the next value, which is not what was `expected`: `invalid type: <what it
