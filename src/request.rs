@@ -1,6 +1,6 @@
 //! HTTP requests as the route policies see them.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::IpAddr;
 
 use crate::json::cursor::Cursor;

@@ -1,7 +1,7 @@
 //! Routes: `from` (`https://host[:port]`) plus an optional exact path, prefix or regex,
 //! indexed by host so that finding a request's route never scans every route.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{parse, CompiledRoute, RouteTable};
 use crate::bundle::{NamespaceTree, Problems};

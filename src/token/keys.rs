@@ -1,7 +1,7 @@
 //! Issuers and their keys: the `iss` selects the key set, the `kid` the key, and the key (not
 //! the token header) decides which algorithms may be used with it.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 
@@ -259,16 +259,17 @@ impl PublicJwk<'_> {
     }
 
     /// The key as JSON text, for the host's signature math: its parameters only (no private
-    /// members, which a public key never needs).
+    /// members, which a public key never needs), members in name order. Written directly: every value is a name of
+    /// ours or base64url that [`PublicJwk::decoding_key`] has already decoded strictly, so no
+    /// character needs escaping (a test parses the text back).
     fn text(self) -> String {
-        let value = match self {
-            PublicJwk::Rsa { n, e } => serde_json::json!({"kty": "RSA", "n": n, "e": e}),
+        match self {
+            PublicJwk::Rsa { n, e } => format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
             PublicJwk::Ec { crv, x, y } => {
-                serde_json::json!({"kty": "EC", "crv": crv, "x": x, "y": y})
+                format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
             }
-            PublicJwk::Okp { x } => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
-        };
-        value.to_string()
+            PublicJwk::Okp { x } => format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#),
+        }
     }
 }
 
@@ -534,26 +535,36 @@ mod jwk_tests {
 
     #[test]
     fn each_key_type_is_read_with_its_family_pin_kid_and_public_text() {
-        for (name, family, alg, text) in [
-            ("legacy", KeyFamily::Rsa, Algorithm::RS256, "{\"e\":"),
+        for (name, family, alg, members) in [
+            ("legacy", KeyFamily::Rsa, Algorithm::RS256, &["kty", "n", "e"][..]),
             (
                 "cluster",
                 KeyFamily::P256,
                 Algorithm::ES256,
-                "{\"crv\":\"P-256\",\"kty\":\"EC\",",
+                &["kty", "crv", "x", "y"][..],
             ),
             (
                 "pomerium",
                 KeyFamily::Ed25519,
                 Algorithm::EdDSA,
-                "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",",
+                &["kty", "crv", "x"][..],
             ),
         ] {
             let key = read(example(name)).unwrap();
             assert_eq!((key.family, key.alg), (family, Some(alg)), "{name}");
             assert_eq!(key.kid.as_deref(), Some(&*format!("{name}-2026")));
             let jwk = key.jwk().unwrap();
-            assert!(jwk.starts_with(text), "{name}: {jwk}");
+            // The text is JSON holding exactly the key's public parameters, as the JWK has them.
+            let source = example(name);
+            let public: serde_json::Map<String, Value> = members
+                .iter()
+                .map(|m| (m.to_string(), source[*m].clone()))
+                .collect();
+            assert_eq!(
+                serde_json::from_str::<Value>(jwk).unwrap(),
+                Value::Object(public),
+                "{name}"
+            );
             // Only public parameters reach the host: no kid, use, alg or private member.
             for member in ["kid", "use", "alg", "\"d\""] {
                 assert!(!jwk.contains(member), "{name}: {jwk}");
