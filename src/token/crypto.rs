@@ -13,9 +13,10 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
 use jsonwebtoken::errors::{Error, ErrorKind};
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
-use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use sha2::{Sha256, Sha384, Sha512};
 use signature::Verifier;
+
+use super::rsa_verify::{RsaHash, RsaPadding, RsaPublicKey};
 
 /// The provider: verification everywhere, signing natively.
 pub static PROVIDER: CryptoProvider = CryptoProvider {
@@ -186,7 +187,7 @@ fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
             let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
                 return Err(invalid_key());
             };
-            let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
+            let key = RsaPublicKey::new(n, e)
                 .map_err(|e| Error::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
             Prepared::Rsa(RsaVerifier { alg, key })
         }
@@ -277,37 +278,21 @@ struct RsaVerifier {
 
 impl Verifier<Vec<u8>> for RsaVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        let result = match self.alg {
-            Algorithm::RS256 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(msg),
-                signature,
-            ),
-            Algorithm::RS384 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha384>(),
-                &Sha384::digest(msg),
-                signature,
-            ),
-            Algorithm::RS512 => self.key.verify(
-                Pkcs1v15Sign::new::<Sha512>(),
-                &Sha512::digest(msg),
-                signature,
-            ),
-            Algorithm::PS256 => {
-                self.key
-                    .verify(Pss::new::<Sha256>(), &Sha256::digest(msg), signature)
-            }
-            Algorithm::PS384 => {
-                self.key
-                    .verify(Pss::new::<Sha384>(), &Sha384::digest(msg), signature)
-            }
-            Algorithm::PS512 => {
-                self.key
-                    .verify(Pss::new::<Sha512>(), &Sha512::digest(msg), signature)
-            }
+        use Algorithm::*;
+        let (padding, hash) = match self.alg {
+            RS256 => (RsaPadding::Pkcs1v15, RsaHash::Sha256),
+            RS384 => (RsaPadding::Pkcs1v15, RsaHash::Sha384),
+            RS512 => (RsaPadding::Pkcs1v15, RsaHash::Sha512),
+            PS256 => (RsaPadding::Pss, RsaHash::Sha256),
+            PS384 => (RsaPadding::Pss, RsaHash::Sha384),
+            PS512 => (RsaPadding::Pss, RsaHash::Sha512),
             _ => return Err(signature::Error::new()),
         };
-        result.map_err(|_| signature::Error::new())
+        if self.key.verify(padding, hash, msg, signature) {
+            Ok(())
+        } else {
+            Err(signature::Error::new())
+        }
     }
 }
 
@@ -459,7 +444,7 @@ mod signing {
         msg: &[u8],
     ) -> Result<Vec<u8>, signature::Error>
     where
-        D: Digest
+        D: sha2::Digest
             + rsa::pkcs8::AssociatedOid
             + sha2::digest::FixedOutputReset
             + 'static

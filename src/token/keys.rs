@@ -536,7 +536,12 @@ mod jwk_tests {
     #[test]
     fn each_key_type_is_read_with_its_family_pin_kid_and_public_text() {
         for (name, family, alg, members) in [
-            ("legacy", KeyFamily::Rsa, Algorithm::RS256, &["kty", "n", "e"][..]),
+            (
+                "legacy",
+                KeyFamily::Rsa,
+                Algorithm::RS256,
+                &["kty", "n", "e"][..],
+            ),
             (
                 "cluster",
                 KeyFamily::P256,
@@ -670,6 +675,20 @@ mod jwk_tests {
                 "legacy",
                 Box::new(|v| v["n"] = json!("AQAB")),
                 "n: a 24-bit RSA modulus is too small (at least 2048 bits)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| {
+                    let mut n = URL_SAFE_NO_PAD.decode(v["n"].as_str().unwrap()).unwrap();
+                    *n.last_mut().unwrap() ^= 1;
+                    v["n"] = json!(URL_SAFE_NO_PAD.encode(&n));
+                }),
+                "key material: RSA key invalid: the modulus is not odd (not an RSA modulus)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| v["e"] = json!("Ag")),
+                "key material: RSA key invalid: the exponent is not an odd number from 3 to 2^33 - 1 below the modulus",
             ),
             (
                 "cluster",

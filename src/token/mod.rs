@@ -10,7 +10,9 @@ mod jws;
 mod keys;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mint;
+mod montgomery;
 mod object;
+mod rsa_verify;
 
 pub use claims::{BoundObject, Claims, Credential, TokenFormat};
 pub use claims::{
