@@ -8,6 +8,8 @@
 //! Ours, not a big-integer library: the general one the `rsa` crate brings was 33 KB of the
 //! module for this one operation. A test compares it with that library on random operands.
 
+use std::sync::OnceLock;
+
 /// An odd modulus, prepared for Montgomery arithmetic (`R = 2^(32 * limbs)`).
 #[derive(Debug, Clone)]
 pub(crate) struct OddModulus {
@@ -15,8 +17,10 @@ pub(crate) struct OddModulus {
     n: Vec<u32>,
     /// `-n^-1 mod 2^32`.
     n0: u32,
-    /// `R^2 mod n`: multiplied in, it brings a number into Montgomery form.
-    rr: Vec<u32>,
+    /// `R^2 mod n`: multiplied in, it brings a number into Montgomery form. Made at the first
+    /// power, not with the key: a key whose signatures the host checks (node:crypto,
+    /// WebCrypto) never needs it, and a bundle loads sooner without it.
+    rr: OnceLock<Vec<u32>>,
     /// The modulus's length in bytes, without leading zero bytes.
     bytes: usize,
 }
@@ -36,14 +40,12 @@ impl OddModulus {
         }
         let top = n[n.len() - 1];
         let bytes = (n.len() - 1) * 4 + (32 - top.leading_zeros() as usize).div_ceil(8);
-        let mut modulus = OddModulus {
+        Some(OddModulus {
             n0: inverse.wrapping_neg(),
-            rr: Vec::new(),
+            rr: OnceLock::new(),
             bytes,
             n,
-        };
-        modulus.rr = modulus.r_squared();
-        Some(modulus)
+        })
     }
 
     /// The modulus's length in bytes (RFC 8017's `k`).
@@ -71,7 +73,8 @@ impl OddModulus {
         }
         let mut value = limbs(base);
         value.resize(self.n.len(), 0);
-        let base = self.multiply(&value, &self.rr); // base * R mod n
+        let rr = self.rr.get_or_init(|| self.r_squared());
+        let base = self.multiply(&value, rr); // base * R mod n
         let mut acc = base.clone();
         // Left to right over the exponent's bits after its leading one.
         for bit in (0..63 - exponent.leading_zeros()).rev() {
