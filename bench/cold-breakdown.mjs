@@ -9,6 +9,12 @@
 //                 sections, and the code any first load runs the first time), then of the cut
 //                 bundle with its three keys (their first preparation)
 //   again         a second load of the 1,000-account bundle in the same process
+//   V8 flags      require and the first load of the 1,000 accounts again, in processes run
+//                 with one of V8's compiler flags (not for use, for the why: a library cannot
+//                 set them): --liftoff-only (no optimizing compiler working in the background
+//                 while the load runs), --single-threaded (no background threads at all), and
+//                 --no-wasm-lazy-compilation (every function compiled when the module is, so
+//                 the load compiles nothing)
 // and, from one more process run with V8's --trace-wasm-compilation-times, how many functions
 // (and bytes of their bodies) V8's baseline compiler compiled during require and that first
 // load (the optimizing compiler's background work is not counted: the process may end first).
@@ -87,6 +93,8 @@ export function coldBreakdown(processes) {
       return r.stdout;
     };
     const runs = { compile: [], require: [], big: [], again: [], keyless: [], keys: [] };
+    const FLAGS = ['--liftoff-only', '--single-threaded', '--no-wasm-lazy-compilation'];
+    const flagged = Object.fromEntries(FLAGS.map((f) => [f, { require: [], load: [] }]));
     for (let k = 0; k < processes; k++) {
       runs.compile.push(JSON.parse(child(['compile'])).compile);
       const b = JSON.parse(child(['load', bundles.big, 'again']));
@@ -98,6 +106,11 @@ export function coldBreakdown(processes) {
       const s = JSON.parse(child(['load', bundles.keyless, bundles.small]));
       runs.keyless.push(s.loads[0]);
       runs.keys.push(s.loads[1]);
+      for (const flag of FLAGS) {
+        const f = JSON.parse(child(['load', bundles.big], [flag]));
+        flagged[flag].require.push(f.require);
+        flagged[flag].load.push(f.loads[0]);
+      }
     }
     const traced = child(['load', bundles.big], ['--trace-wasm-compilation-times']).split('\n');
     const lines = traced.filter((l) => l.includes('using Liftoff'));
@@ -108,6 +121,7 @@ export function coldBreakdown(processes) {
       ms: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])),
       bindings_kept: small.role_bindings.length,
       liftoff,
+      v8_flags: Object.fromEntries(FLAGS.map((f) => [f, { require: median(flagged[f].require), load: median(flagged[f].load) }])),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -136,6 +150,15 @@ export function coldBreakdownMarkdown(b) {
     ...rows.map(([what, v]) => `| ${what} | ${v.toFixed(2)} |`),
     '',
     `So the first load of the 1,000 accounts is about ${m.keyless.toFixed(1)} ms for the bundle's other sections and the code a first load runs for the first time, ${m.keys.toFixed(1)} ms for the keys and ${(m.big - m.keyless - m.keys).toFixed(1)} ms for the other 990 accounts and their bindings, against ${m.again.toFixed(1)} ms for the whole second load. ${compiled}`,
+    ...(b.v8_flags ? [
+      '',
+      'The same require and first load of the 1,000 accounts in processes run with one of V8\'s compiler flags (the why, not a setting: a library cannot set them):',
+      '',
+      '| V8 flag | require (ms) | first load (ms) |',
+      '|---|---|---|',
+      `| none (as above) | ${m.require.toFixed(2)} | ${m.big.toFixed(2)} |`,
+      ...Object.entries(b.v8_flags).map(([flag, v]) => `| \`${flag}\` | ${v.require.toFixed(2)} | ${v.load.toFixed(2)} |`),
+    ] : []),
   ].join('\n');
 }
 
