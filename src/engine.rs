@@ -22,6 +22,10 @@ pub struct Engine {
     cache: TokenCache,
     /// Token headers read before (the tokens of an issuer share theirs).
     headers: HeaderMemo,
+    /// The last [`Engine::signature_check`]'s verification, waiting for its verdict.
+    pending: Option<PendingCheck>,
+    /// The number of the last signature check.
+    checks: u32,
     /// Seconds past its `expires_at` during which the held bundle still answers.
     expiry_grace: u32,
 }
@@ -33,6 +37,8 @@ impl Engine {
             bundle: Arc::new(bundle),
             cache: TokenCache::new(DEFAULT_CAPACITY),
             headers: HeaderMemo::default(),
+            pending: None,
+            checks: 0,
             expiry_grace: 0,
         }
     }
@@ -84,6 +90,7 @@ impl Engine {
         bundle.check_fresh(now)?;
         self.bundle = Arc::new(bundle);
         self.cache.clear();
+        self.pending = None;
         Ok(())
     }
 
@@ -121,14 +128,17 @@ impl Engine {
         if let Some(identity) = self.cache.get(key, now) {
             return Ok(identity);
         }
+        let verified = match self.pending_answer(key.token(), now) {
+            Some(answer) => answer?,
+            None => token::verify(
+                self.bundle.keys(),
+                self.bundle.leeway(),
+                key.token(),
+                now,
+                &mut self.headers,
+            )?,
+        };
         let bundle = &self.bundle;
-        let verified = token::verify(
-            bundle.keys(),
-            bundle.leeway(),
-            key.token(),
-            now,
-            &mut self.headers,
-        )?;
         let slack = i64::from(bundle.leeway());
         let not_before = [verified.not_before, verified.issued_at]
             .into_iter()
@@ -158,10 +168,12 @@ impl Engine {
     }
 
     /// The public-key signature check that deciding on `token` at `now` would make, for hosts
-    /// whose signature math is asynchronous: they make it first and give the answer back
-    /// through the host verifier. `None` when there is nothing to check ahead: the token's
-    /// verification is cached, the bundle no longer answers, the token uses HMAC, or it is
-    /// refused before any signature is checked (the decision says why).
+    /// whose signature math is asynchronous: they make it first and give the verdict back,
+    /// by [`Engine::signature_verdict`] (then the decision on the same token at the same `now`
+    /// verifies nothing again: this check has already checked all the rest) or through the
+    /// host verifier. `None` when there is nothing to check ahead: the token's verification is
+    /// cached, the bundle no longer answers, the token uses HMAC, or it is refused before any
+    /// signature is checked (the decision says why). Only the last check waits for a verdict.
     pub fn signature_check<'s>(
         &'s mut self,
         token: &'s str,
@@ -171,7 +183,62 @@ impl Engine {
         if self.check_held_fresh(now).is_err() || self.cache.get(key, now).is_some() {
             return None;
         }
-        token::signature_check(self.bundle.keys(), token, &mut self.headers)
+        let bundle = &self.bundle;
+        let (mut check, prepared) = token::signature_check(
+            bundle.keys(),
+            bundle.leeway(),
+            token,
+            now,
+            &mut self.headers,
+        )?;
+        self.checks = self.checks.wrapping_add(1);
+        check.id = self.checks;
+        self.pending = Some(PendingCheck {
+            id: check.id,
+            keys: check.keys.len(),
+            token: token.into(),
+            now,
+            prepared,
+            verdict: None,
+        });
+        Some(check)
+    }
+
+    /// Gives back the verdict of the signature check numbered `id`: how many of its keys
+    /// `verified` the signature and how many `refused` it (the others could not be asked).
+    /// As for a token verified here, one key that verifies is enough, and the signature is
+    /// bad when every key refuses it. Returns whether the verdict was kept: not when neither
+    /// holds (the decision then verifies as usual), nor when that check is no longer the last
+    /// one made.
+    pub fn signature_verdict(&mut self, id: u32, verified: usize, refused: usize) -> bool {
+        match &mut self.pending {
+            Some(pending) if pending.id == id => {
+                pending.verdict = if verified > 0 {
+                    Some(true)
+                } else if refused >= pending.keys {
+                    Some(false)
+                } else {
+                    None
+                };
+                pending.verdict.is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// The answer of the pending check, when it was made for exactly this token at this time
+    /// and its verdict is in (taken: it answers once).
+    fn pending_answer(
+        &mut self,
+        token: &str,
+        now: UnixTime,
+    ) -> Option<Result<token::VerifiedToken, TokenError>> {
+        let pending = self.pending.as_ref()?;
+        let valid = pending.verdict?;
+        if pending.now != now || *pending.token != *token {
+            return None;
+        }
+        self.pending.take().map(|p| p.prepared.answer(valid))
     }
 
     /// The TokenReview status of a token (`whoami`).
@@ -404,4 +471,17 @@ fn load_signed(
     let bundle = Bundle::from_json(bytes)?;
     bundle.check_fresh(now)?;
     Ok(bundle)
+}
+
+/// A signature check waiting for its verdict ([`Engine::signature_check`]).
+#[derive(Debug)]
+struct PendingCheck {
+    id: u32,
+    /// How many keys the check named.
+    keys: usize,
+    /// The whole token, compared in full with the one a decision verifies.
+    token: Box<str>,
+    now: UnixTime,
+    prepared: token::Prepared,
+    verdict: Option<bool>,
 }

@@ -358,13 +358,25 @@ impl WasmEngine {
     }
 
     /// The signature check to make before deciding on `token` (see `setSignatureVerifier`),
-    /// for hosts whose signature math is asynchronous (WebCrypto): `{alg, keys, message,
+    /// for hosts whose signature math is asynchronous (WebCrypto): `{id, alg, keys, message,
     /// signature}` with `keys` the JWK texts the engine chose (any one that verifies is
     /// enough), or `undefined` when there is nothing to check ahead (cached, HMAC, refused
-    /// before any signature check, no usable bundle).
+    /// before any signature check, no usable bundle). Give the verdict back with
+    /// `signatureVerdict(id, verified, refused)` (or through the signature verifier): the decision on this
+    /// token at the same `now` then verifies nothing again.
     #[wasm_bindgen(js_name = signatureCheck)]
     pub fn signature_check(&mut self, token: &str, now: Option<f64>) -> JsValue {
         signature_check_js(self.core.signature_check(token, at(now)))
+    }
+
+    /// The verdict of the last `signatureCheck` (by its `id`): how many of its keys verified
+    /// the signature and how many refused it (others could not be asked). Returns whether it
+    /// was kept (not when no key verified and not every key refused, or when another check
+    /// was made since: the decision then verifies as usual).
+    #[wasm_bindgen(js_name = signatureVerdict)]
+    pub fn signature_verdict(&mut self, id: u32, verified: u32, refused: u32) -> bool {
+        self.core
+            .signature_verdict(id, verified as usize, refused as usize)
     }
 
     /// `signatureCheck` for the token of an HTTP request, read from the values of its
@@ -428,7 +440,7 @@ impl WasmEngine {
     }
 }
 
-/// `{alg, keys, message, signature}` as JavaScript sees it, or `undefined`.
+/// `{id, alg, keys, message, signature}` as JavaScript sees it, or `undefined`.
 fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> JsValue {
     let Some(check) = check else {
         return JsValue::UNDEFINED;
@@ -447,7 +459,8 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
     // Lengths below MAX_TOKEN_BYTES (16 KiB).
     let split = check.message.len() as u32;
     let end = both.len() as u32;
-    let fields: [(&str, JsValue); 4] = [
+    let fields: [(&str, JsValue); 5] = [
+        ("id", check.id.into()),
         ("alg", host_string(crate::token::algorithm_name(check.alg))),
         ("keys", keys.into()),
         ("message", all.subarray(0, split).into()),

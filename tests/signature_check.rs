@@ -124,3 +124,115 @@ fn the_verdict_given_back_decides_and_only_for_those_exact_bytes() {
         }
     }
 }
+
+fn mint_spec(spec: Value) -> String {
+    support::mint(&support::example_document(), &spec, NOW)
+}
+
+#[test]
+fn a_verdict_given_back_decides_as_verifying_would_without_verifying_again() {
+    let account = "top-secret/robot";
+    let cases = [
+        ("RS256", json!({"issuer": "legacy", "account": account})),
+        ("ES256", json!({"issuer": "cluster", "account": account})),
+        (
+            "EdDSA",
+            json!({"issuer": "pomerium-eddsa", "account": account}),
+        ),
+        (
+            "expired",
+            json!({"issuer": "cluster", "account": account, "exp_in": -7200}),
+        ),
+        (
+            "not yet valid",
+            json!({"issuer": "cluster", "account": account, "nbf_in": 7200, "exp_in": 10800}),
+        ),
+        (
+            "another audience",
+            json!({"issuer": "cluster", "account": account, "aud": ["https://elsewhere"]}),
+        ),
+        (
+            "a deleted secret",
+            json!({"issuer": "legacy", "account": account, "secret": "robot-token-gone"}),
+        ),
+    ];
+    for (what, spec) in cases {
+        let token = mint_spec(spec);
+        for valid in [true, false] {
+            // What deciding answers when the host's math gives this verdict ...
+            let mut e = engine();
+            set_host_verifier(Some(Box::new(move |_, _, _, _| Some(valid))));
+            let expected = e.authorize(&token, &get_pods("top-secret"), NOW);
+            // ... is what it answers with the verdict given back to the check, never asking the
+            // host again (nor verifying anything else again).
+            let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+            let count = asked.clone();
+            set_host_verifier(Some(Box::new(move |_, _, _, _| {
+                count.set(count.get() + 1);
+                None
+            })));
+            let mut e = engine();
+            let check = e.signature_check(&token, NOW).expect(what);
+            let id = check.id;
+            assert!(e.signature_verdict(id, usize::from(valid), usize::from(!valid)));
+            let got = e.authorize(&token, &get_pods("top-secret"), NOW);
+            set_host_verifier(None);
+            assert_eq!(asked.get(), 0, "{what}, {valid}: the host was asked again");
+            assert_eq!(got, expected, "{what}, {valid}");
+        }
+    }
+}
+
+#[test]
+fn a_verdict_given_back_holds_only_for_the_last_check_its_token_and_its_time() {
+    let a = mint("legacy", "top-secret/robot");
+    let b = mint("cluster", "top-secret/robot");
+    let ns = get_pods("top-secret");
+    // A false verdict for a genuine token: used, the decision refuses; not used, the module's
+    // own math verifies it and the decision allows.
+    let refused =
+        |e: &mut Engine, token: &str, now: UnixTime| e.authorize(token, &ns, now).status == 401;
+
+    let mut e = engine();
+    let id = e.signature_check(&a, NOW).expect("a check").id;
+    assert!(e.signature_verdict(id, 0, 1));
+    assert!(!refused(&mut e, &b, NOW), "another token verifies as usual");
+    assert!(
+        refused(&mut e, &a, NOW),
+        "the verdict is still kept for its token"
+    );
+    assert!(!refused(&mut e, &a, NOW), "and answers once");
+
+    let mut e = engine();
+    let id = e.signature_check(&a, NOW).expect("a check").id;
+    assert!(e.signature_verdict(id, 0, 1));
+    assert!(
+        !refused(&mut e, &a, NOW.plus(1)),
+        "another time verifies as usual"
+    );
+
+    let mut e = engine();
+    let first = e.signature_check(&a, NOW).expect("a check").id;
+    let second = e.signature_check(&b, NOW).expect("a check").id;
+    assert_ne!(first, second);
+    assert!(
+        !e.signature_verdict(first, 0, 1),
+        "only the last check waits"
+    );
+    assert!(!refused(&mut e, &a, NOW));
+
+    let mut e = engine();
+    let id = e.signature_check(&a, NOW).expect("a check").id;
+    assert!(
+        !e.signature_verdict(id, 0, 0),
+        "no key answered: nothing to keep"
+    );
+    assert!(!refused(&mut e, &a, NOW));
+
+    let mut e = engine();
+    let id = e.signature_check(&a, NOW).expect("a check").id;
+    assert!(e.signature_verdict(id, 0, 1));
+    let bundle = tessera::Bundle::from_json(support::example_bundle().as_bytes()).expect("bundle");
+    e.update(bundle, NOW).expect("update");
+    assert!(!refused(&mut e, &a, NOW), "a new bundle drops the verdict");
+}

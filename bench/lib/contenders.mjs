@@ -11,7 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
-import { WebCryptoSignatures } from '../../pkg/src/web-crypto.js';
+import { WebCryptoSignatures, giveVerdicts } from '../../pkg/src/web-crypto.js';
 import { TokenHandles } from '../../pkg/src/handles.js';
 
 const require = createRequire(import.meta.url);
@@ -66,10 +66,12 @@ const webSignatures = new WebCryptoSignatures();
 
 /** The hot RBAC call as the package's `Tessera.canStatusAsync` makes it in workers and
  * browsers: the engine's signature check verified with WebCrypto (Node's `crypto.subtle`
- * here), then the synchronous call with that verdict held. Resolves with allowed. */
+ * here), the verdicts given back to the engine and held, then the synchronous call. Resolves
+ * with allowed. */
 export async function tesseraCanAsync(engine, token, q, now) {
   const check = engine.signatureCheck(token, now);
   const verdicts = check ? await webSignatures.verify(check) : null;
+  if (check) giveVerdicts(engine, check, verdicts);
   return webSignatures.with(verdicts, () => tesseraCan(engine, token, q, now));
 }
 

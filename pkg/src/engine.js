@@ -7,7 +7,7 @@ import { BundleLoader } from './loader.js';
 import { DecisionLog } from './log.js';
 import { checkProxyRequest, checkProxyRequestAsync } from './http.js';
 import { TokenHandles } from './handles.js';
-import { WebCryptoSignatures } from './web-crypto.js';
+import { WebCryptoSignatures, giveVerdicts } from './web-crypto.js';
 
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
@@ -268,39 +268,39 @@ export class Tessera {
 
   /** `verify`, with the signature checked by WebCrypto first. */
   async verifyAsync(token, now) {
-    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(verdicts, () => this.verify(token, now));
+    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(checked, () => this.verify(token, now));
   }
 
   /** `authorize`, with the signature checked by WebCrypto first. */
   async authorizeAsync(token, attributes, now) {
-    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(verdicts, () => this.authorize(token, attributes, now));
+    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(checked, () => this.authorize(token, attributes, now));
   }
 
   /** `can`, with the signature checked by WebCrypto first. */
   async canAsync(token, verb, resource, namespace, name, now) {
-    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(verdicts, () => this.can(token, verb, resource, namespace, name, now));
+    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(checked, () => this.can(token, verb, resource, namespace, name, now));
   }
 
   /** `canStatus`, with the signature checked by WebCrypto first. */
   async canStatusAsync(token, verb, resource, namespace, name, now) {
-    const verdicts = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(verdicts, () => this.canStatus(token, verb, resource, namespace, name, now));
+    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
+    return this.#withVerdicts(checked, () => this.canStatus(token, verb, resource, namespace, name, now));
   }
 
   /** `checkHttp`, with the signature checked by WebCrypto first. */
   async checkHttpAsync(method, url, authorization, pomeriumAuthorization, now) {
-    const verdicts = await this.#signatures((e) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, now));
-    return this.#withVerdicts(verdicts, () => this.checkHttp(method, url, authorization, pomeriumAuthorization, now));
+    const checked = await this.#signatures((e) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, now));
+    return this.#withVerdicts(checked, () => this.checkHttp(method, url, authorization, pomeriumAuthorization, now));
   }
 
   /** `checkRequest`, with the signature checked by WebCrypto first. */
   async checkRequestAsync(request, now) {
     const headers = request?.headers;
-    const verdicts = await this.#signatures((e) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), now));
-    return this.#withVerdicts(verdicts, () => this.checkRequest(request, now));
+    const checked = await this.#signatures((e) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), now));
+    return this.#withVerdicts(checked, () => this.checkRequest(request, now));
   }
 
   /** `check` (the proxy-filter call), with the signature checked by WebCrypto first. */
@@ -402,23 +402,30 @@ export class Tessera {
     return d;
   }
 
-  // The verdicts of the signature check the engine asks for (none when WebCrypto is off, the
-  // check is not needed, or anything fails: the decision then verifies in the module).
+  // The signature check the engine asks for, and WebCrypto's verdicts (none when WebCrypto is
+  // off, the check is not needed, or anything fails: the decision then verifies in the
+  // module).
   async #signatures(ask) {
     const web = webSignatures;
     if (web === null) return null;
     const check = this.#call(ask, undefined);
     if (check === undefined || check === null) return null;
     try {
-      return await web.verify(check);
+      return { check, verdicts: await web.verify(check) };
     } catch {
       return null;
     }
   }
 
-  #withVerdicts(verdicts, decide) {
+  // Decides with the verdicts given back: to the engine, which then verifies nothing again for
+  // that token (it counts them: the rule of which keys suffice is its own), and held for the
+  // signature verifier in case another check was made meanwhile (the engine keeps the last).
+  #withVerdicts(checked, decide) {
     const web = webSignatures;
-    return web === null || verdicts === null ? decide() : web.with(verdicts, decide);
+    if (web === null || checked === null) return decide();
+    const { check, verdicts } = checked;
+    this.#call((e) => giveVerdicts(e, check, verdicts), false);
+    return web.with(verdicts, decide);
   }
 
   #record(decision, request, target = decision) {

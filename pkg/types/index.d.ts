@@ -124,11 +124,15 @@ export declare class Engine {
   signatureCheck(token: string, now?: number | null): SignatureCheck | undefined;
   /** `signatureCheck` for the token of the `Authorization` / `X-Pomerium-Authorization` header values. */
   signatureCheckHeaders(authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): SignatureCheck | undefined;
+  /** The verdict of the last signature check (by its `id`): how many keys verified and how many refused; whether it was kept (the decision on that token at the same `now` then verifies nothing again). */
+  signatureVerdict(id: number, verified: number, refused: number): boolean;
   free(): void;
 }
 
 /** A signature check the engine chose the keys for: any one key that verifies is enough. */
 export interface SignatureCheck {
+  /** The engine's number for the check (`Engine#signatureVerdict`). */
+  id: number;
   alg: string;
   /** JWK texts. */
   keys: string[];
@@ -171,6 +175,9 @@ export declare class WebCryptoSignatures {
   with<T>(verdicts: SignatureVerdict[] | null, fn: () => T): T;
   verdict(alg: string, jwk: string, message: Uint8Array, signature: Uint8Array): boolean | undefined;
 }
+
+/** Gives WebCrypto's verdicts for a check back to the engine that made it; whether it kept them. */
+export declare function giveVerdicts(engine: Engine, check: SignatureCheck, verdicts: SignatureVerdict[]): boolean;
 
 /** What a storage hook keeps: the last good bundle, as fetched (re-verified when loaded). */
 export interface StoredBundle {

@@ -354,28 +354,40 @@ impl IssuerKeys {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), TokenError> {
-        let (valid, keys) = match self.choose(alg, kid)? {
-            KeyChoice::Secret(secret) => (
-                secret.verify(alg, message, signature),
-                "the shared secret".to_string(),
-            ),
-            KeyChoice::Kid(key) => (
-                key.verify(alg, message, signature),
-                format!("key {:?}", kid.unwrap_or_default()),
-            ),
-            KeyChoice::Candidates(candidates) => (
-                candidates.iter().any(|k| k.verify(alg, message, signature)),
-                format!("any of its {} {alg:?} key(s)", candidates.len()),
-            ),
+        let choice = self.choose(alg, kid)?;
+        let valid = match &choice {
+            KeyChoice::Secret(secret) => secret.verify(alg, message, signature),
+            KeyChoice::Kid(key) => key.verify(alg, message, signature),
+            KeyChoice::Candidates(candidates) => {
+                candidates.iter().any(|k| k.verify(alg, message, signature))
+            }
         };
         if valid {
             Ok(())
         } else {
-            Err(TokenError::BadSignature {
-                issuer: self.name.clone(),
-                alg: format!("{alg:?}"),
-                keys,
-            })
+            Err(self.bad_signature(alg, kid, &choice))
+        }
+    }
+
+    /// The refusal of a signature that `choice` (this issuer's [`IssuerKeys::choose`] for
+    /// `alg` and `kid`) did not verify.
+    pub fn bad_signature(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        choice: &KeyChoice<'_>,
+    ) -> TokenError {
+        let keys = match choice {
+            KeyChoice::Secret(_) => "the shared secret".to_string(),
+            KeyChoice::Kid(_) => format!("key {:?}", kid.unwrap_or_default()),
+            KeyChoice::Candidates(candidates) => {
+                format!("any of its {} {alg:?} key(s)", candidates.len())
+            }
+        };
+        TokenError::BadSignature {
+            issuer: self.name.clone(),
+            alg: format!("{alg:?}"),
+            keys,
         }
     }
 }

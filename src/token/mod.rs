@@ -51,6 +51,9 @@ pub use jws::{algorithm_name, header as jws_header, HeaderMemo, MAX_TOKEN_BYTES}
 /// the host verifier ([`crypto::set_host_verifier`]) when the engine verifies the token.
 #[derive(Debug)]
 pub struct SignatureCheck<'k, 't> {
+    /// The engine's number for this check, to give its verdict back by
+    /// ([`crate::Engine::signature_verdict`]); 0 from [`signature_check`] itself.
+    pub id: u32,
     /// The token's algorithm.
     pub alg: jsonwebtoken::Algorithm,
     /// The keys the engine chose for it, as JWK text: any one that verifies is enough (one
@@ -62,23 +65,23 @@ pub struct SignatureCheck<'k, 't> {
     pub signature: Vec<u8>,
 }
 
-/// The public-key signature check that verifying `token` would make, with the keys chosen as
-/// [`verify`] chooses them; `None` when there is none to make ahead: HMAC (done in the
-/// module), or a token refused before any signature is checked (verifying it says why).
-/// `headers` as for [`verify`].
+/// The public-key signature check that verifying `token` at `now` would make, with the keys
+/// chosen as [`verify`] chooses them, and what [`verify`] will answer for either verdict
+/// (everything it checks besides the signature, checked now); `None` when there is no check
+/// to make ahead: HMAC (done in the module), or a token refused before any signature is
+/// checked (verifying it says why). `headers` as for [`verify`].
 pub fn signature_check<'k, 't>(
     keys: &'k KeyRing,
+    leeway: u32,
     token: &'t str,
+    now: UnixTime,
     headers: &mut HeaderMemo,
-) -> Option<SignatureCheck<'k, 't>> {
+) -> Option<(SignatureCheck<'k, 't>, Prepared)> {
     let jws = jws::parse(token, headers).ok()?;
     let claims = jws.claims().ok()?;
     let iss = claims::optional_str(&claims, "", "iss").ok()?;
-    let choice = keys
-        .issuer(iss.as_deref())
-        .ok()?
-        .choose(jws.alg, jws.kid.as_deref())
-        .ok()?;
+    let issuer = keys.issuer(iss.as_deref()).ok()?;
+    let choice = issuer.choose(jws.alg, jws.kid.as_deref()).ok()?;
     let jwks: Vec<&str> = choice
         .public_keys()
         .into_iter()
@@ -87,12 +90,46 @@ pub fn signature_check<'k, 't>(
     if jwks.is_empty() {
         return None;
     }
-    Some(SignatureCheck {
-        alg: jws.alg,
-        keys: jwks,
-        message: jws.signing_input.as_bytes(),
-        signature: jws.signature,
-    })
+    let if_invalid = issuer.bad_signature(jws.alg, jws.kid.as_deref(), &choice);
+    let passed = after_signature(issuer, leeway, &claims, now);
+    drop(claims);
+    let (signing_input, signature) = (jws.signing_input, jws.signature);
+    let if_valid = passed.map(|p| p.token(issuer, jws.claims_json));
+    Some((
+        SignatureCheck {
+            id: 0,
+            alg: jws.alg,
+            keys: jwks,
+            message: signing_input.as_bytes(),
+            signature,
+        },
+        Prepared {
+            if_valid,
+            if_invalid,
+        },
+    ))
+}
+
+/// What [`verify`] answers for a token, worked out by [`signature_check`] ahead of the
+/// signature's verdict.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The answer when the signature verifies: the token, or the first refusal of the checks
+    /// that follow the signature (times, audience, format).
+    pub if_valid: Result<VerifiedToken, TokenError>,
+    /// The answer when it does not.
+    pub if_invalid: TokenError,
+}
+
+impl Prepared {
+    /// [`verify`]'s answer, given the signature's verdict.
+    pub fn answer(self, valid: bool) -> Result<VerifiedToken, TokenError> {
+        if valid {
+            self.if_valid
+        } else {
+            Err(self.if_invalid)
+        }
+    }
 }
 
 /// Checks only the signature of a compact JWS (any payload, not necessarily JWT claims) with
@@ -148,9 +185,45 @@ pub fn verify(
         jws.signing_input.as_bytes(),
         &jws.signature,
     )?;
-    let exp = claims::numeric_date(&claims, "exp")?;
-    let nbf = claims::numeric_date(&claims, "nbf")?;
-    let iat = claims::numeric_date(&claims, "iat")?;
+    let passed = after_signature(issuer, leeway, &claims, now)?;
+    drop(claims);
+    Ok(passed.token(issuer, jws.claims_json))
+}
+
+/// What [`verify`]'s checks after the signature found.
+struct Passed {
+    format: TokenFormat,
+    credential: Credential,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+}
+
+impl Passed {
+    /// The verified token, its claims given as their JSON text.
+    fn token(self, issuer: &IssuerKeys, claims_json: String) -> VerifiedToken {
+        VerifiedToken {
+            issuer: issuer.name.clone(),
+            format: self.format,
+            credential: self.credential,
+            expires_at: self.exp.map(UnixTime),
+            not_before: self.nbf.map(UnixTime),
+            issued_at: self.iat.map(UnixTime),
+            claims: Claims::from_json(claims_json),
+        }
+    }
+}
+
+/// [`verify`]'s checks after the signature: times, audience and format.
+fn after_signature(
+    issuer: &IssuerKeys,
+    leeway: u32,
+    claims: &object::Object<'_>,
+    now: UnixTime,
+) -> Result<Passed, TokenError> {
+    let exp = claims::numeric_date(claims, "exp")?;
+    let nbf = claims::numeric_date(claims, "nbf")?;
+    let iat = claims::numeric_date(claims, "iat")?;
     let (now_s, slack) = (now.0, i64::from(leeway));
     if let Some(exp) = exp {
         if now_s > exp.saturating_add(slack) {
@@ -179,7 +252,7 @@ pub fn verify(
             });
         }
     }
-    let audiences = claims::audiences(&claims)?;
+    let audiences = claims::audiences(claims)?;
     let accepted = |a: &std::borrow::Cow<'_, str>| issuer.audiences.iter().any(|x| x == a);
     if !issuer.audiences.is_empty() && !audiences.iter().any(accepted) {
         return Err(TokenError::WrongAudience {
@@ -187,20 +260,18 @@ pub fn verify(
             expected: issuer.audiences.clone(),
         });
     }
-    let (format, credential) = claims::credential(&claims)?;
+    let (format, credential) = claims::credential(claims)?;
     if format == TokenFormat::KubernetesBound && exp.is_none() {
         return Err(TokenError::MissingClaim {
             claim: "exp".into(),
             format: "Kubernetes bound",
         });
     }
-    Ok(VerifiedToken {
-        issuer: issuer.name.clone(),
+    Ok(Passed {
         format,
         credential,
-        expires_at: exp.map(UnixTime),
-        not_before: nbf.map(UnixTime),
-        issued_at: iat.map(UnixTime),
-        claims: Claims::from_json(jws.claims_json),
+        exp,
+        nbf,
+        iat,
     })
 }

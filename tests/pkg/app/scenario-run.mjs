@@ -45,7 +45,8 @@ export function runAll(tessera, data, runtime) {
  * The same cases through the *Async methods with WebCrypto on (`useWebCrypto()`; the Node entry
  * leaves it off, so this turns it on there too), plus the proof that WebCrypto did the math:
  * for every public-key token of the cases, the engine's signature check verified by
- * `WebCryptoSignatures` directly, counted per algorithm (valid verdicts).
+ * `WebCryptoSignatures` directly, counted per algorithm (valid verdicts), and how many of those
+ * verdicts the engine kept when given back (`giveVerdicts`).
  */
 export async function runAllAsync(tessera, data, runtime) {
   const started = Date.now();
@@ -68,13 +69,16 @@ export async function runAllAsync(tessera, data, runtime) {
   const engine = new tessera.Engine(data.bundle);
   const web = new tessera.WebCryptoSignatures();
   const verified = {};
+  const kept = {};
   for (const scenario of data.scenarios) {
     const token = tokenOf(data, scenario);
     const check = token ? engine.signatureCheck(token, Math.floor(Date.parse(scenario.now) / 1000)) : undefined;
     if (!check) continue;
     const verdicts = await web.verify(check);
     if (verdicts.some((v) => v.valid)) verified[check.alg] = (verified[check.alg] ?? 0) + 1;
+    // Given back, the engine keeps the verdict for its decision on that token.
+    if (tessera.giveVerdicts(engine, check, verdicts)) kept[check.alg] = (kept[check.alg] ?? 0) + 1;
   }
   engine.free();
-  return { runtime, webCryptoOn, failures, decisions, verified, ms: Date.now() - started };
+  return { runtime, webCryptoOn, failures, decisions, verified, kept, ms: Date.now() - started };
 }
