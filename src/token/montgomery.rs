@@ -4,9 +4,8 @@
 //! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on 32-bit limbs,
 //! least significant first: a 32x32->64 multiply is one wasm instruction (a 64x64->128 one is
 //! a library call). Native builds run the same code, so that the tests below check exactly what
-//! the module runs (64-bit limbs would be faster natively, where no decision waits on it: the
-//! CLI's own checks). Every input here is public (the key, the signature), so no operation needs to be
-//! constant-time.
+//! the module runs; 64-bit limbs would be faster there. Every input here is public (the key,
+//! the signature), so no operation needs to be constant-time.
 //!
 //! Ours, not a big-integer library: the general one the `rsa` crate brings was 33 KB of the
 //! module for this one operation. A test compares it with that library on random operands.
