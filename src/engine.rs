@@ -24,8 +24,6 @@ pub struct Engine {
     headers: HeaderMemo,
     /// The last [`Engine::signature_check`]'s verification, waiting for its verdict.
     pending: Option<PendingCheck>,
-    /// The number of the last signature check.
-    checks: u32,
     /// Seconds past its `expires_at` during which the held bundle still answers.
     expiry_grace: u32,
 }
@@ -38,7 +36,6 @@ impl Engine {
             cache: TokenCache::new(DEFAULT_CAPACITY),
             headers: HeaderMemo::default(),
             pending: None,
-            checks: 0,
             expiry_grace: 0,
         }
     }
@@ -191,8 +188,7 @@ impl Engine {
             now,
             &mut self.headers,
         )?;
-        self.checks = self.checks.wrapping_add(1);
-        check.id = self.checks;
+        check.id = next_check_id();
         self.pending = Some(PendingCheck {
             id: check.id,
             keys: check.keys.len(),
@@ -471,6 +467,18 @@ fn load_signed(
     let bundle = Bundle::from_json(bytes)?;
     bundle.check_fresh(now)?;
     Ok(bundle)
+}
+
+/// The numbers of signature checks, shared by every engine of the process (or wasm instance):
+/// a verdict numbered for one engine's check can never be taken by another's.
+static CHECKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A number no other pending check has (they wrap after 2^32 checks, long after any check
+/// has been replaced by a newer one).
+fn next_check_id() -> u32 {
+    CHECKS
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .wrapping_add(1)
 }
 
 /// A signature check waiting for its verdict ([`Engine::signature_check`]).

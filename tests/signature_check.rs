@@ -232,6 +232,26 @@ fn a_verdict_given_back_holds_only_for_the_last_check_its_token_and_its_time() {
     let mut e = engine();
     let id = e.signature_check(&a, NOW).expect("a check").id;
     assert!(e.signature_verdict(id, 0, 1));
+    assert!(
+        !e.signature_verdict(id, 0, 0),
+        "a later inconclusive answer"
+    );
+    assert!(!refused(&mut e, &a, NOW), "replaces the verdict with none");
+
+    // Check numbers are unique across engines: one engine's verdict never reaches another's
+    // check (an engine rebuilt while a call awaited its signature).
+    let (mut one, mut other) = (engine(), engine());
+    let mine = one.signature_check(&a, NOW).expect("a check").id;
+    let theirs = other.signature_check(&a, NOW).expect("a check").id;
+    assert_ne!(mine, theirs);
+    assert!(!other.signature_verdict(mine, 1, 0));
+    assert!(other.signature_verdict(theirs, 0, 1));
+    assert!(refused(&mut other, &a, NOW));
+    assert!(!one.signature_verdict(theirs, 1, 0));
+
+    let mut e = engine();
+    let id = e.signature_check(&a, NOW).expect("a check").id;
+    assert!(e.signature_verdict(id, 0, 1));
     let bundle = tessera::Bundle::from_json(support::example_bundle().as_bytes()).expect("bundle");
     e.update(bundle, NOW).expect("update");
     assert!(!refused(&mut e, &a, NOW), "a new bundle drops the verdict");

@@ -47,6 +47,11 @@ export function setSignatureVerifier(verifier) {
   installHostVerifier();
 }
 
+/** `now`, or the current second when it is not given: one time for a check and its decision. */
+function sameNow(now) {
+  return now ?? nowSeconds();
+}
+
 /**
  * Lets the *Async methods (`verifyAsync`, `canAsync`, `checkRequestAsync`, ...) check
  * public-key signatures with WebCrypto before deciding: `subtle` defaults to the runtime's
@@ -264,40 +269,48 @@ export class Tessera {
   // Where `useWebCrypto()` is on (the workerd and browser entries), each first asks the engine
   // which signature check the decision needs, makes it with WebCrypto, and then decides exactly
   // as the synchronous method does, the engine taking WebCrypto's verdict for those bytes.
-  // Elsewhere they are the synchronous methods. Never reject.
+  // Elsewhere they are the synchronous methods. Never reject. The check and the decision are
+  // made at the same second (`now`, or the time of the call), as the engine's kept verdict
+  // requires.
 
   /** `verify`, with the signature checked by WebCrypto first. */
   async verifyAsync(token, now) {
+    now = sameNow(now);
     const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
     return this.#withVerdicts(checked, () => this.verify(token, now));
   }
 
   /** `authorize`, with the signature checked by WebCrypto first. */
   async authorizeAsync(token, attributes, now) {
+    now = sameNow(now);
     const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
     return this.#withVerdicts(checked, () => this.authorize(token, attributes, now));
   }
 
   /** `can`, with the signature checked by WebCrypto first. */
   async canAsync(token, verb, resource, namespace, name, now) {
+    now = sameNow(now);
     const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
     return this.#withVerdicts(checked, () => this.can(token, verb, resource, namespace, name, now));
   }
 
   /** `canStatus`, with the signature checked by WebCrypto first. */
   async canStatusAsync(token, verb, resource, namespace, name, now) {
+    now = sameNow(now);
     const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
     return this.#withVerdicts(checked, () => this.canStatus(token, verb, resource, namespace, name, now));
   }
 
   /** `checkHttp`, with the signature checked by WebCrypto first. */
   async checkHttpAsync(method, url, authorization, pomeriumAuthorization, now) {
+    now = sameNow(now);
     const checked = await this.#signatures((e) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, now));
     return this.#withVerdicts(checked, () => this.checkHttp(method, url, authorization, pomeriumAuthorization, now));
   }
 
   /** `checkRequest`, with the signature checked by WebCrypto first. */
   async checkRequestAsync(request, now) {
+    now = sameNow(now);
     const headers = request?.headers;
     const checked = await this.#signatures((e) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), now));
     return this.#withVerdicts(checked, () => this.checkRequest(request, now));
@@ -408,23 +421,28 @@ export class Tessera {
   async #signatures(ask) {
     const web = webSignatures;
     if (web === null) return null;
-    const check = this.#call(ask, undefined);
+    let engine = null;
+    const check = this.#call((e) => {
+      engine = e;
+      return ask(e);
+    }, undefined);
     if (check === undefined || check === null) return null;
     try {
-      return { check, verdicts: await web.verify(check) };
+      return { engine, check, verdicts: await web.verify(check) };
     } catch {
       return null;
     }
   }
 
-  // Decides with the verdicts given back: to the engine, which then verifies nothing again for
-  // that token (it counts them: the rule of which keys suffice is its own), and held for the
+  // Decides with the verdicts given back: to the engine, which then repeats none of the token's
+  // own checks (it counts them: the rule of which keys suffice is its own), and held for the
   // signature verifier in case another check was made meanwhile (the engine keeps the last).
   #withVerdicts(checked, decide) {
     const web = webSignatures;
     if (web === null || checked === null) return decide();
-    const { check, verdicts } = checked;
-    this.#call((e) => giveVerdicts(e, check, verdicts), false);
+    const { engine, check, verdicts } = checked;
+    // Only to the engine that made the check (one rebuilt meanwhile never made it).
+    this.#call((e) => e === engine && giveVerdicts(e, check, verdicts), false);
     return web.with(verdicts, decide);
   }
 

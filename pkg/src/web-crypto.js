@@ -38,17 +38,21 @@ function sameBytes(a, b) {
 }
 
 /**
- * Gives WebCrypto's `verdicts` for `check` back to the wasm `engine` that made the check: how
- * many keys verified the signature and how many refused it (the engine applies its own rule of
- * which keys suffice). The engine's decision on that token then verifies nothing again. Returns
- * whether the engine kept them (not when another check was made since, or nothing conclusive
- * was answered: the decision then verifies as usual, the verdicts still held by `with`).
+ * Gives WebCrypto's `verdicts` for `check` back to the wasm `engine` that made the check (that
+ * one only: check numbers are unique across engines, so another would refuse them): how many
+ * keys verified the signature and how many refused it (the engine applies its own rule of which
+ * keys suffice). The engine's decision on that token at the same `now` then repeats none of the
+ * token's own checks. Returns whether the engine kept them (not when another check was made
+ * since, or nothing conclusive was answered: the decision then verifies as usual, the verdicts
+ * still held by `with`).
  */
 export function giveVerdicts(engine, check, verdicts) {
-  if (!check || !Array.isArray(verdicts) || verdicts.length === 0) return false;
+  if (!check) return false;
   let verified = 0;
-  for (const v of verdicts) verified += v.valid ? 1 : 0;
-  return engine.signatureVerdict(check.id, verified, verdicts.length - verified);
+  const answered = Array.isArray(verdicts) ? verdicts : [];
+  for (const v of answered) verified += v.valid ? 1 : 0;
+  // Always told, even of no answer: the engine then keeps no verdict for that check.
+  return engine.signatureVerdict(check.id, verified, answered.length - verified);
 }
 
 /** Signature checks with WebCrypto, made ahead of the engine's synchronous decision. */

@@ -193,7 +193,10 @@ impl PublicKey {
             .map_err(|e| format!("key material: {e}"))?;
         // The modulus as the key just decoded it (not decoded a second time).
         if let DecodingKeyKind::RsaModulusExponent { n, .. } = key.kind() {
-            let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
+            let significant = &n[n.iter().take_while(|b| **b == 0).count()..];
+            let bits = significant.first().map_or(0, |top| {
+                significant.len() * 8 - top.leading_zeros() as usize
+            });
             if bits < MIN_RSA_BITS {
                 return Err(format!(
                     "n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"
@@ -686,7 +689,17 @@ mod jwk_tests {
             (
                 "legacy",
                 Box::new(|v| v["n"] = json!("AQAB")),
-                "n: a 24-bit RSA modulus is too small (at least 2048 bits)",
+                "n: a 17-bit RSA modulus is too small (at least 2048 bits)",
+            ),
+            (
+                "legacy",
+                Box::new(|v| {
+                    // 256 bytes, the top one 0x7f: 2047 bits.
+                    let mut n = URL_SAFE_NO_PAD.decode(v["n"].as_str().unwrap()).unwrap();
+                    n[0] = 0x7f;
+                    v["n"] = json!(URL_SAFE_NO_PAD.encode(&n));
+                }),
+                "n: a 2047-bit RSA modulus is too small (at least 2048 bits)",
             ),
             (
                 "legacy",

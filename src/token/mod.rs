@@ -52,7 +52,8 @@ pub use jws::{algorithm_name, header as jws_header, HeaderMemo, MAX_TOKEN_BYTES}
 #[derive(Debug)]
 pub struct SignatureCheck<'k, 't> {
     /// The engine's number for this check, to give its verdict back by
-    /// ([`crate::Engine::signature_verdict`]); 0 from [`signature_check`] itself.
+    /// ([`crate::Engine::signature_verdict`]), unique among all engines' checks; 0 from
+    /// [`signature_check`] itself.
     pub id: u32,
     /// The token's algorithm.
     pub alg: jsonwebtoken::Algorithm,

@@ -409,8 +409,9 @@ mod tests {
             ("no zero after the padding", false, &|em| {
                 em[k - h - prefix - 1] = 0xff
             }),
+            // The OID's last byte: SHA-384's DigestInfo names 2.16.840.1.101.3.4.2.2.
             ("another hash's DigestInfo", false, &|em| {
-                em[k - h - 2] = 0x02
+                em[k - h - 5] = 0x02
             }),
             ("a hash byte changed", false, &|em| em[k - 1] ^= 1),
             // Bleichenbacher 2006: short padding, the DigestInfo and hash early, garbage after.

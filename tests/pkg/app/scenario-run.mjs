@@ -75,9 +75,10 @@ export async function runAllAsync(tessera, data, runtime) {
     const check = token ? engine.signatureCheck(token, Math.floor(Date.parse(scenario.now) / 1000)) : undefined;
     if (!check) continue;
     const verdicts = await web.verify(check);
-    if (verdicts.some((v) => v.valid)) verified[check.alg] = (verified[check.alg] ?? 0) + 1;
-    // Given back, the engine keeps the verdict for its decision on that token.
-    if (tessera.giveVerdicts(engine, check, verdicts)) kept[check.alg] = (kept[check.alg] ?? 0) + 1;
+    const valid = verdicts.some((v) => v.valid);
+    if (valid) verified[check.alg] = (verified[check.alg] ?? 0) + 1;
+    // Given back, the engine keeps the valid verdict for its decision on that token.
+    if (tessera.giveVerdicts(engine, check, verdicts) && valid) kept[check.alg] = (kept[check.alg] ?? 0) + 1;
   }
   engine.free();
   return { runtime, webCryptoOn, failures, decisions, verified, kept, ms: Date.now() - started };
