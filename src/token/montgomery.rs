@@ -1,51 +1,128 @@
 //! Modular exponentiation by a public exponent, `base^e mod n` for an odd modulus `n`: what
 //! an RSA public-key operation needs (RFC 8017 RSAVP1), and nothing else.
 //!
-//! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on 32-bit limbs,
-//! least significant first: a 32x32->64 multiply is one wasm instruction (a 64x64->128 one is
-//! a library call). Native builds run the same code, so that the tests below check exactly what
-//! the module runs; 64-bit limbs would be faster there. Every input here is public (the key,
-//! the signature), so no operation needs to be constant-time.
+//! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on limbs least
+//! significant first, of the width the target multiplies fastest: 32 bits in wasm, where a
+//! 32x32->64 multiply is one instruction (a 64x64->128 one is a library call), 64 bits natively.
+//! The tests run both widths. Every input here is public (the key, the signature), so no
+//! operation needs to be constant-time.
 //!
 //! Ours, not a big-integer library: the general one the `rsa` crate brings was 33 KB of the
 //! module for this one operation. A test compares it with that library on random operands.
 
+use std::cmp::Ordering;
+use std::ops::{Add, BitOr, Mul, Shl, Shr};
 use std::sync::OnceLock;
 
-/// An odd modulus, prepared for Montgomery arithmetic (`R = 2^(32 * limbs)`).
+/// The limb of this target's moduli.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Word = u32;
+/// The limb of this target's moduli.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Word = u64;
+
+/// An unsigned integer used as a limb, with its double width for products.
+pub(crate) trait Limb:
+    Copy
+    + Eq
+    + Ord
+    + std::fmt::Debug
+    + From<u8>
+    + BitOr<Output = Self>
+    + Shl<usize, Output = Self>
+    + Shr<usize, Output = Self>
+{
+    /// Twice as wide: a product of two limbs plus two carries fits.
+    type Wide: Copy
+        + From<Self>
+        + Add<Output = Self::Wide>
+        + Mul<Output = Self::Wide>
+        + Shr<usize, Output = Self::Wide>;
+    /// The width in bits.
+    const BITS: usize;
+    /// The low limb of a wide value.
+    fn low(wide: Self::Wide) -> Self;
+    /// `self * other mod 2^BITS`.
+    fn wrapping_mul(self, other: Self) -> Self;
+    /// `self - other mod 2^BITS`.
+    fn wrapping_sub(self, other: Self) -> Self;
+    /// `self - other mod 2^BITS`, and whether it borrowed.
+    fn overflowing_sub(self, other: Self) -> (Self, bool);
+    /// The number of leading zero bits.
+    fn leading_zeros(self) -> u32;
+    /// Whether the lowest bit is set.
+    fn is_odd(self) -> bool;
+    /// The lowest byte.
+    fn low_byte(self) -> u8;
+}
+
+macro_rules! limb {
+    ($limb:ty, $wide:ty) => {
+        impl Limb for $limb {
+            type Wide = $wide;
+            const BITS: usize = <$limb>::BITS as usize;
+            fn low(wide: $wide) -> $limb {
+                wide as $limb
+            }
+            fn wrapping_mul(self, other: $limb) -> $limb {
+                <$limb>::wrapping_mul(self, other)
+            }
+            fn wrapping_sub(self, other: $limb) -> $limb {
+                <$limb>::wrapping_sub(self, other)
+            }
+            fn overflowing_sub(self, other: $limb) -> ($limb, bool) {
+                <$limb>::overflowing_sub(self, other)
+            }
+            fn leading_zeros(self) -> u32 {
+                <$limb>::leading_zeros(self)
+            }
+            fn is_odd(self) -> bool {
+                self & 1 == 1
+            }
+            fn low_byte(self) -> u8 {
+                self as u8
+            }
+        }
+    };
+}
+limb!(u32, u64);
+limb!(u64, u128);
+
+/// An odd modulus, prepared for Montgomery arithmetic (`R = 2^(L::BITS * limbs)`).
 #[derive(Debug, Clone)]
-pub(crate) struct OddModulus {
+pub(crate) struct OddModulus<L: Limb = Word> {
     /// The modulus, least significant limb first, the most significant limb not zero.
-    n: Vec<u32>,
-    /// `-n^-1 mod 2^32`.
-    n0: u32,
+    n: Vec<L>,
+    /// `-n^-1 mod 2^L::BITS`.
+    n0: L,
     /// `R^2 mod n`: multiplied in, it brings a number into Montgomery form. Made at the first
     /// power, not with the key: a key whose signatures the host checks (node:crypto,
     /// WebCrypto) never needs it, and a bundle loads sooner without it.
-    rr: OnceLock<Vec<u32>>,
+    rr: OnceLock<Vec<L>>,
     /// The modulus's length in bytes, without leading zero bytes.
     bytes: usize,
 }
 
-impl OddModulus {
+impl<L: Limb> OddModulus<L> {
     /// The modulus written big-endian (leading zero bytes allowed); `None` when it is even,
     /// or is 1 (or 0).
-    pub(crate) fn from_be_bytes(be: &[u8]) -> Option<OddModulus> {
-        let n = limbs(be);
-        if n.first().is_none_or(|low| low & 1 == 0) || n == [1] {
+    pub(crate) fn from_be_bytes(be: &[u8]) -> Option<OddModulus<L>> {
+        let (zero, one) = (L::from(0), L::from(1));
+        let n = limbs::<L>(be);
+        if n.first().is_none_or(|low| !low.is_odd()) || n == [one] {
             return None;
         }
-        // Newton's iteration doubles the correct low bits each step: 1 (any odd x) -> 32.
-        let mut inverse: u32 = 1;
-        for _ in 0..5 {
-            inverse = inverse.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inverse)));
+        // Newton's iteration doubles the correct low bits each step: 1 (any odd x) -> 64.
+        let mut inverse = one;
+        for _ in 0..6 {
+            inverse = inverse.wrapping_mul(L::from(2).wrapping_sub(n[0].wrapping_mul(inverse)));
         }
         let top = n[n.len() - 1];
-        let bytes = (n.len() - 1) * 4 + (32 - top.leading_zeros() as usize).div_ceil(8);
+        let top_bytes = (L::BITS - top.leading_zeros() as usize).div_ceil(8);
         Some(OddModulus {
-            n0: inverse.wrapping_neg(),
+            n0: zero.wrapping_sub(inverse),
             rr: OnceLock::new(),
-            bytes,
+            bytes: (n.len() - 1) * (L::BITS / 8) + top_bytes,
             n,
         })
     }
@@ -58,13 +135,12 @@ impl OddModulus {
     /// The modulus's length in bits.
     pub(crate) fn bits(&self) -> usize {
         let top = self.n[self.n.len() - 1];
-        self.n.len() * 32 - top.leading_zeros() as usize
+        self.n.len() * L::BITS - top.leading_zeros() as usize
     }
 
-    /// Whether the big-endian number `be` is below the modulus.
+    /// Whether the big-endian number `be` is not below the modulus.
     pub(crate) fn exceeds(&self, be: &[u8]) -> bool {
-        let value = limbs(be);
-        compare(&value, &self.n) != std::cmp::Ordering::Less
+        compare(&limbs::<L>(be), &self.n) != Ordering::Less
     }
 
     /// `base^exponent mod n`, big-endian in [`OddModulus::len_bytes`] bytes; `None` when `base`
@@ -73,8 +149,8 @@ impl OddModulus {
         if exponent == 0 || self.exceeds(base) {
             return None;
         }
-        let mut value = limbs(base);
-        value.resize(self.n.len(), 0);
+        let mut value = limbs::<L>(base);
+        value.resize(self.n.len(), L::from(0));
         let rr = self.rr.get_or_init(|| self.r_squared());
         let base = self.multiply(&value, rr); // base * R mod n
         let mut acc = base.clone();
@@ -86,71 +162,70 @@ impl OddModulus {
             }
         }
         // Out of Montgomery form: acc * 1 * R^-1.
-        let mut one = vec![0; self.n.len()];
-        one[0] = 1;
+        let mut one = vec![L::from(0); self.n.len()];
+        one[0] = L::from(1);
         let result = self.multiply(&acc, &one);
+        let per_limb = L::BITS / 8;
         let mut out = vec![0; self.bytes];
         for (i, byte) in out.iter_mut().rev().enumerate() {
-            *byte = (result[i / 4] >> (8 * (i % 4))) as u8;
+            *byte = (result[i / per_limb] >> (8 * (i % per_limb))).low_byte();
         }
         Some(out)
     }
 
     /// `a * b * R^-1 mod n`, for `a` and `b` below the modulus (the result is too).
-    fn multiply(&self, a: &[u32], b: &[u32]) -> Vec<u32> {
+    fn multiply(&self, a: &[L], b: &[L]) -> Vec<L> {
         let n = &self.n;
         let k = n.len();
-        let mut t = vec![0u32; k + 2];
+        let wide = L::Wide::from;
+        let mut t = vec![L::from(0); k + 2];
         for &b_i in b {
             // t += a * b_i
-            let mut carry = 0u64;
+            let mut carry = wide(L::from(0));
             for (t_j, &a_j) in t.iter_mut().zip(a) {
-                let sum = u64::from(*t_j) + u64::from(a_j) * u64::from(b_i) + carry;
-                *t_j = sum as u32;
-                carry = sum >> 32;
+                let sum = wide(*t_j) + wide(a_j) * wide(b_i) + carry;
+                *t_j = L::low(sum);
+                carry = sum >> L::BITS;
             }
-            let sum = u64::from(t[k]) + carry;
-            t[k] = sum as u32;
-            t[k + 1] = (sum >> 32) as u32;
-            // t = (t + m * n) / 2^32, with m chosen so that the low limb becomes zero.
+            let sum = wide(t[k]) + carry;
+            t[k] = L::low(sum);
+            t[k + 1] = L::low(sum >> L::BITS);
+            // t = (t + m * n) / 2^L::BITS, with m chosen so that the low limb becomes zero.
             let m = t[0].wrapping_mul(self.n0);
-            let mut carry = (u64::from(t[0]) + u64::from(m) * u64::from(n[0])) >> 32;
+            let mut carry = (wide(t[0]) + wide(m) * wide(n[0])) >> L::BITS;
             for j in 1..k {
-                let sum = u64::from(t[j]) + u64::from(m) * u64::from(n[j]) + carry;
-                t[j - 1] = sum as u32;
-                carry = sum >> 32;
+                let sum = wide(t[j]) + wide(m) * wide(n[j]) + carry;
+                t[j - 1] = L::low(sum);
+                carry = sum >> L::BITS;
             }
-            let sum = u64::from(t[k]) + carry;
-            t[k - 1] = sum as u32;
-            t[k] = t[k + 1] + (sum >> 32) as u32;
+            let sum = wide(t[k]) + carry;
+            t[k - 1] = L::low(sum);
+            // At most 1: t stays below 2n.
+            t[k] = L::low(wide(t[k + 1]) + (sum >> L::BITS));
         }
         // Below 2n: one subtraction at most.
-        if t[k] != 0 || compare(&t[..k], n) != std::cmp::Ordering::Less {
-            let mut borrow = 0i64;
-            for (t_j, &n_j) in t.iter_mut().zip(n) {
-                let diff = i64::from(*t_j) - i64::from(n_j) + borrow;
-                *t_j = diff as u32;
-                borrow = diff >> 32;
-            }
+        if t[k] != L::from(0) || compare(&t[..k], n) != Ordering::Less {
+            subtract(&mut t[..k], n);
         }
         t.truncate(k);
         t
     }
 
     /// `R^2 mod n`: `2R mod n` (R mod n doubled until it has passed R's bits, each time
-    /// reduced), which is 2 in Montgomery form, raised to the power `32 * limbs` by Montgomery
-    /// multiplication, which gives `2^(32 * limbs) = R` in Montgomery form: `R * R mod n`.
-    fn r_squared(&self) -> Vec<u32> {
+    /// reduced), which is 2 in Montgomery form, raised to the power `L::BITS * limbs` by
+    /// Montgomery multiplication, which gives `2^(L::BITS * limbs) = R` in Montgomery form:
+    /// `R * R mod n`.
+    fn r_squared(&self) -> Vec<L> {
         let k = self.n.len();
-        // R mod n, from the highest power of two below n: 2^(bits - 1), doubled up to 2^(32k),
-        // then doubled once more for 2R.
-        let mut x = vec![0u32; k];
+        // R mod n, from the highest power of two below n: 2^(bits - 1), doubled up to
+        // 2^(L::BITS * k), then doubled once more for 2R.
+        let mut x = vec![L::from(0); k];
         let bits = self.bits();
-        x[(bits - 1) / 32] = 1 << ((bits - 1) % 32);
-        for _ in bits - 1..32 * k + 1 {
+        x[(bits - 1) / L::BITS] = L::from(1) << ((bits - 1) % L::BITS);
+        for _ in bits - 1..L::BITS * k + 1 {
             self.double(&mut x);
         }
-        let exponent = 32 * k as u64;
+        let exponent = (L::BITS * k) as u64;
         let mut acc = x.clone();
         for bit in (0..63 - exponent.leading_zeros()).rev() {
             acc = self.multiply(&acc, &acc);
@@ -162,31 +237,41 @@ impl OddModulus {
     }
 
     /// `x = 2x mod n`, for `x` below the modulus.
-    fn double(&self, x: &mut [u32]) {
-        let mut carry = 0u32;
+    fn double(&self, x: &mut [L]) {
+        let mut carry = L::from(0);
         for limb in x.iter_mut() {
-            let next = *limb >> 31;
+            let next = *limb >> (L::BITS - 1);
             *limb = *limb << 1 | carry;
             carry = next;
         }
-        if carry != 0 || compare(x, &self.n) != std::cmp::Ordering::Less {
-            let mut borrow = 0i64;
-            for (x_j, &n_j) in x.iter_mut().zip(&self.n) {
-                let diff = i64::from(*x_j) - i64::from(n_j) + borrow;
-                *x_j = diff as u32;
-                borrow = diff >> 32;
-            }
+        if carry != L::from(0) || compare(x, &self.n) != Ordering::Less {
+            subtract(x, &self.n);
         }
     }
 }
 
+/// `x -= n`, modulo `2^(L::BITS * x.len())` (the borrow out of the top is dropped).
+fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
+    let mut borrow = false;
+    for (x_j, &n_j) in x.iter_mut().zip(n) {
+        let (d, b1) = x_j.overflowing_sub(n_j);
+        let (d, b2) = d.overflowing_sub(L::from(u8::from(borrow)));
+        *x_j = d;
+        borrow = b1 || b2;
+    }
+}
+
 /// A big-endian number as limbs, least significant first, without leading zero limbs.
-fn limbs(be: &[u8]) -> Vec<u32> {
-    let mut out: Vec<u32> = be
-        .rchunks(4)
-        .map(|chunk| chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)))
+fn limbs<L: Limb>(be: &[u8]) -> Vec<L> {
+    let mut out: Vec<L> = be
+        .rchunks(L::BITS / 8)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .fold(L::from(0), |acc, &b| acc << 8 | L::from(b))
+        })
         .collect();
-    while out.last() == Some(&0) {
+    while out.last() == Some(&L::from(0)) {
         out.pop();
     }
     out
@@ -194,14 +279,14 @@ fn limbs(be: &[u8]) -> Vec<u32> {
 
 /// Compares two numbers given as limbs (least significant first; either may have leading
 /// zero limbs).
-fn compare(a: &[u32], b: &[u32]) -> std::cmp::Ordering {
-    let len = a.len().max(b.len());
-    let limb = |x: &[u32], i: usize| x.get(i).copied().unwrap_or(0);
-    (0..len)
+fn compare<L: Limb>(a: &[L], b: &[L]) -> Ordering {
+    let zero = L::from(0);
+    let limb = |x: &[L], i: usize| x.get(i).copied().unwrap_or(zero);
+    (0..a.len().max(b.len()))
         .rev()
         .map(|i| limb(a, i).cmp(&limb(b, i)))
         .find(|o| o.is_ne())
-        .unwrap_or(std::cmp::Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
 }
 
 // The tests use the rsa crate, a native dependency only.
@@ -226,8 +311,8 @@ mod tests {
         out
     }
 
-    #[test]
-    fn powers_agree_with_a_general_big_integer_library() {
+    /// Random moduli, bases and exponents, at the limb width `L`.
+    fn powers_agree<L: Limb>() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for round in 0..400 {
             let len = 1 + round % 70 + if round % 9 == 0 { 400 } else { 0 };
@@ -237,7 +322,7 @@ mod tests {
             if round % 5 == 0 {
                 modulus[0] = 0; // leading zero bytes are allowed
             }
-            let Some(m) = OddModulus::from_be_bytes(&modulus) else {
+            let Some(m) = OddModulus::<L>::from_be_bytes(&modulus) else {
                 continue; // the modulus 1
             };
             let mut base = vec![0u8; len];
@@ -258,10 +343,15 @@ mod tests {
     }
 
     #[test]
-    fn edge_values() {
+    fn powers_agree_with_a_general_big_integer_library_at_both_widths() {
+        powers_agree::<u32>();
+        powers_agree::<u64>();
+    }
+
+    fn edges<L: Limb>() {
         // 2^61 - 1, a prime: Fermat says a^(p-1) = 1.
         let p = (1u64 << 61) - 1;
-        let m = OddModulus::from_be_bytes(&p.to_be_bytes()).unwrap();
+        let m = OddModulus::<L>::from_be_bytes(&p.to_be_bytes()).unwrap();
         assert_eq!(m.len_bytes(), 8);
         assert_eq!(m.bits(), 61);
         assert_eq!(m.pow(&[0], 3), Some(vec![0; 8]));
@@ -275,14 +365,20 @@ mod tests {
         assert_eq!(m.pow(&[2], 0), None);
         // Even moduli, 1 and 0 are refused.
         for bad in [&[0x10, 0x00][..], &[1], &[0, 1], &[0], &[]] {
-            assert!(OddModulus::from_be_bytes(bad).is_none(), "{bad:?}");
+            assert!(OddModulus::<L>::from_be_bytes(bad).is_none(), "{bad:?}");
         }
         // All ones in every limb, the carries' worst case.
-        let m = OddModulus::from_be_bytes(&[0xff; 256]).unwrap();
+        let m = OddModulus::<L>::from_be_bytes(&[0xff; 256]).unwrap();
         let base = [0xfe; 256];
         assert_eq!(
             m.pow(&base, 65537),
             Some(oracle(&base, 65537, &[0xff; 256]))
         );
+    }
+
+    #[test]
+    fn edge_values_at_both_widths() {
+        edges::<u32>();
+        edges::<u64>();
     }
 }

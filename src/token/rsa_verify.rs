@@ -11,7 +11,7 @@
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::montgomery::OddModulus;
+use super::montgomery::{OddModulus, Word};
 
 /// The largest modulus accepted, in bits (the `rsa` crate's limit).
 pub(crate) const MAX_MODULUS_BITS: usize = 4096;
@@ -99,14 +99,14 @@ pub(crate) enum RsaPadding {
 /// An RSA public key, ready to verify.
 #[derive(Debug, Clone)]
 pub(crate) struct RsaPublicKey {
-    modulus: OddModulus,
+    modulus: OddModulus<Word>,
     exponent: u64,
 }
 
 impl RsaPublicKey {
     /// The key from its modulus and exponent, big-endian (leading zero bytes allowed).
     pub(crate) fn new(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, RsaKeyError> {
-        let modulus = OddModulus::from_be_bytes(n).ok_or(RsaKeyError::EvenModulus)?;
+        let modulus = OddModulus::<Word>::from_be_bytes(n).ok_or(RsaKeyError::EvenModulus)?;
         if modulus.bits() > MAX_MODULUS_BITS {
             return Err(RsaKeyError::ModulusTooLarge(modulus.bits()));
         }
