@@ -362,8 +362,8 @@ impl WasmEngine {
     /// signature}` with `keys` the JWK texts the engine chose (any one that verifies is
     /// enough), or `undefined` when there is nothing to check ahead (cached, HMAC, refused
     /// before any signature check, no usable bundle). Give the verdict back with
-    /// `signatureVerdict(id, verified, refused)` (or through the signature verifier): the decision on this
-    /// token at the same `now` then verifies nothing again.
+    /// `signatureVerdict(id, verified, refused)` (or through the signature verifier): the
+    /// decision on this token at the same `now` then repeats none of the token's own checks.
     #[wasm_bindgen(js_name = signatureCheck)]
     pub fn signature_check(&mut self, token: &str, now: Option<f64>) -> JsValue {
         signature_check_js(self.core.signature_check(token, at(now)))

@@ -124,7 +124,7 @@ export declare class Engine {
   signatureCheck(token: string, now?: number | null): SignatureCheck | undefined;
   /** `signatureCheck` for the token of the `Authorization` / `X-Pomerium-Authorization` header values. */
   signatureCheckHeaders(authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): SignatureCheck | undefined;
-  /** The verdict of the last signature check (by its `id`): how many keys verified and how many refused; whether it was kept (the decision on that token at the same `now` then verifies nothing again). */
+  /** The verdict of the last signature check (by its `id`): how many keys verified and how many refused; whether it was kept (the decision on that token at the same `now` then repeats none of the token's own checks). */
   signatureVerdict(id: number, verified: number, refused: number): boolean;
   free(): void;
 }
