@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::{Bundle, BundleError};
 use crate::cache::{
-    question_hash, Question, Ticket, TokenCache, TokenKey, Validity, DEFAULT_CAPACITY,
+    question_hash, same_bytes, Question, Ticket, TokenCache, TokenKey, Validity, DEFAULT_CAPACITY,
 };
 use crate::decision::{AuthError, Decision, DecisionKind};
 use crate::identity::{self, Identity, TokenReviewStatus};
@@ -231,7 +231,7 @@ impl Engine {
     ) -> Option<Result<token::VerifiedToken, TokenError>> {
         let pending = self.pending.as_ref()?;
         let valid = pending.verdict?;
-        if pending.now != now || *pending.token != *token {
+        if pending.now != now || !same_bytes(pending.token.as_bytes(), token.as_bytes()) {
             return None;
         }
         self.pending.take().map(|p| p.prepared.answer(valid))

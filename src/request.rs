@@ -105,13 +105,17 @@ impl HttpRequest {
         })
         .map_err(|why| format!("request: {why}"))?;
         let mut http = HttpRequest::new(&method, &url).map_err(|e| e.to_string())?;
-        for (name, value) in &headers {
-            if http.headers.contains_key(&name.to_ascii_lowercase()) {
-                return Err(format!(
-                    "request: headers.{name}: the header is given twice (names differ only in case)"
-                ));
+        for (name, value) in headers {
+            match http.headers.entry(name.to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    return Err(format!(
+                        "request: headers.{name}: the header is given twice (names differ only in case)"
+                    ));
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
             }
-            http = http.with_header(name, value);
         }
         match source_ip {
             Some(ip) => http.with_source_ip(&ip).map_err(|e| e.to_string()),

@@ -91,7 +91,7 @@ thread_local! {
 /// Refuses a request whose `headers` is an object JSON would write as `{}` (a `Map`, a
 /// `Headers`): read as no headers at all, its token would go unseen.
 fn plain_headers(request: &JsValue) -> Result<(), String> {
-    let Ok(headers) = js_sys::Reflect::get(request, &JsValue::from_str("headers")) else {
+    let Ok(headers) = js_sys::Reflect::get(request, &host_string("headers")) else {
         return Ok(());
     };
     if !headers.is_object() {

@@ -47,11 +47,6 @@ export function setSignatureVerifier(verifier) {
   installHostVerifier();
 }
 
-/** `now`, or the current second when it is not given: one time for a check and its decision. */
-function sameNow(now) {
-  return now ?? nowSeconds();
-}
-
 /**
  * Lets the *Async methods (`verifyAsync`, `canAsync`, `checkRequestAsync`, ...) check
  * public-key signatures with WebCrypto before deciding: `subtle` defaults to the runtime's
@@ -275,45 +270,33 @@ export class Tessera {
 
   /** `verify`, with the signature checked by WebCrypto first. */
   async verifyAsync(token, now) {
-    now = sameNow(now);
-    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(checked, () => this.verify(token, now));
+    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.verify(token, at));
   }
 
   /** `authorize`, with the signature checked by WebCrypto first. */
   async authorizeAsync(token, attributes, now) {
-    now = sameNow(now);
-    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(checked, () => this.authorize(token, attributes, now));
+    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.authorize(token, attributes, at));
   }
 
   /** `can`, with the signature checked by WebCrypto first. */
   async canAsync(token, verb, resource, namespace, name, now) {
-    now = sameNow(now);
-    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(checked, () => this.can(token, verb, resource, namespace, name, now));
+    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.can(token, verb, resource, namespace, name, at));
   }
 
   /** `canStatus`, with the signature checked by WebCrypto first. */
   async canStatusAsync(token, verb, resource, namespace, name, now) {
-    now = sameNow(now);
-    const checked = await this.#signatures((e) => e.signatureCheck(String(token ?? ''), now));
-    return this.#withVerdicts(checked, () => this.canStatus(token, verb, resource, namespace, name, now));
+    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.canStatus(token, verb, resource, namespace, name, at));
   }
 
   /** `checkHttp`, with the signature checked by WebCrypto first. */
   async checkHttpAsync(method, url, authorization, pomeriumAuthorization, now) {
-    now = sameNow(now);
-    const checked = await this.#signatures((e) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, now));
-    return this.#withVerdicts(checked, () => this.checkHttp(method, url, authorization, pomeriumAuthorization, now));
+    return this.#checked(now, (e, at) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, at), (at) => this.checkHttp(method, url, authorization, pomeriumAuthorization, at));
   }
 
   /** `checkRequest`, with the signature checked by WebCrypto first. */
   async checkRequestAsync(request, now) {
-    now = sameNow(now);
     const headers = request?.headers;
-    const checked = await this.#signatures((e) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), now));
-    return this.#withVerdicts(checked, () => this.checkRequest(request, now));
+    return this.#checked(now, (e, at) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), at), (at) => this.checkRequest(request, at));
   }
 
   /** `check` (the proxy-filter call), with the signature checked by WebCrypto first. */
@@ -415,18 +398,24 @@ export class Tessera {
     return d;
   }
 
+  // What every *Async method does: the check `ask` names, made with WebCrypto, then `decide`,
+  // both at one time `now` (the given one, or the current second).
+  async #checked(now, ask, decide) {
+    const at = now ?? nowSeconds();
+    const checked = await this.#signatures((e) => ask(e, at));
+    return this.#withVerdicts(checked, () => decide(at));
+  }
+
   // The signature check the engine asks for, and WebCrypto's verdicts (none when WebCrypto is
   // off, the check is not needed, or anything fails: the decision then verifies in the
   // module).
   async #signatures(ask) {
     const web = webSignatures;
     if (web === null) return null;
-    let engine = null;
-    const check = this.#call((e) => {
-      engine = e;
-      return ask(e);
-    }, undefined);
+    const check = this.#call(ask, undefined);
     if (check === undefined || check === null) return null;
+    // The engine that made the check (`#call` ran it on this one, and nothing has run since).
+    const engine = this.#engine;
     try {
       return { engine, check, verdicts: await web.verify(check) };
     } catch {

@@ -15,7 +15,7 @@
 use super::error::BundleError;
 use super::load::{Head, Loading};
 use super::schema::AccountKind;
-use super::sections::{self, list_of};
+use super::sections;
 use super::source::{ClusterRoleBinding, RoleBinding, RoleRef, ServiceAccount, Str, Subject};
 use super::Bundle;
 use crate::json::cursor::Cursor;
@@ -41,10 +41,7 @@ fn read(text: &str) -> Step<Result<Bundle, BundleError>> {
     let mut loading = Loading::default();
     let mut top = Top::default();
     let start = c.record(&KEYS, &mut |c, i| top.field(c, KEYS[i], &mut loading))?;
-    c.ws();
-    if c.at != text.len() {
-        return Err(Stop::Syntax);
-    }
+    c.end()?;
     let head = Head {
         version: required(top.version, start, "version")?,
         revision: required(top.revision, start, "revision")?,
@@ -102,22 +99,19 @@ const KEYS: [&str; 15] = [
 impl<'a> Top<'a> {
     fn field(&mut self, c: &mut Cursor<'a>, key: &str, loading: &mut Loading<'a>) -> Step<()> {
         match key {
-            "version" => {
-                let n = c.whole(u64::from(u32::MAX), "u32")?;
-                self.version = u32::try_from(n).ok();
-            }
+            "version" => self.version = Some(c.u32()?),
             "revision" => self.revision = Some(c.whole(u64::MAX, "u64")?),
             "issued_at" => self.issued_at = Some(c.text()?),
             "expires_at" => self.expires_at = c.optional_text()?,
             "settings" => loading.settings(Cow::Owned(sections::settings(c)?)),
-            "issuers" => loading.issuers(Cow::Owned(list_of(c, sections::issuer)?)),
-            "namespaces" => loading.namespaces(&list_of(c, sections::namespace)?),
+            "issuers" => loading.issuers(Cow::Owned(c.list_of(sections::issuer)?)),
+            "namespaces" => loading.namespaces(&c.list_of(sections::namespace)?),
             "directory" => loading.directory(sections::directory(c)?),
-            "roles" => loading.roles(Cow::Owned(list_of(c, sections::role)?)),
+            "roles" => loading.roles(Cow::Owned(c.list_of(sections::role)?)),
             "cluster_roles" => {
-                loading.cluster_roles(Cow::Owned(list_of(c, sections::cluster_role)?))
+                loading.cluster_roles(Cow::Owned(c.list_of(sections::cluster_role)?))
             }
-            "routes" => loading.routes(Cow::Owned(list_of(c, sections::route)?)),
+            "routes" => loading.routes(Cow::Owned(c.list_of(sections::route)?)),
             "revocations" => c.list(&mut |c, _| {
                 loading.revocation(&revocation(c)?);
                 Ok(())

@@ -14,28 +14,12 @@ use crate::json::cursor::Cursor;
 use crate::json::steps::{required, Step, Stop};
 use crate::token::JwkSet;
 
-/// A list of items read by `item`.
-pub(crate) fn list_of<'a, T>(
-    c: &mut Cursor<'a>,
-    item: fn(&mut Cursor<'a>) -> Step<T>,
-) -> Step<Vec<T>> {
-    let mut out = Vec::new();
-    c.list(&mut |c, _| {
-        out.push(item(c)?);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
 /// `settings`.
 pub(crate) fn settings(c: &mut Cursor<'_>) -> Step<Settings> {
     let mut s = Settings::default();
     c.record(&["leeway_seconds", "default_issuer"], &mut |c, i| {
         match i {
-            0 => {
-                let leeway = c.optional_whole(u64::from(u32::MAX), "u32")?;
-                s.leeway_seconds = leeway.and_then(|n| u32::try_from(n).ok());
-            }
+            0 => s.leeway_seconds = c.optional(Cursor::u32)?,
             _ => s.default_issuer = c.optional_string()?,
         }
         Ok(())
@@ -53,12 +37,7 @@ pub(crate) fn issuer(c: &mut Cursor<'_>) -> Step<Issuer> {
             0 => name = Some(c.string_value()?),
             1 => iss = c.optional_string()?,
             2 => audiences = c.strings()?,
-            3 => {
-                c.ws();
-                if !c.literal("null") {
-                    jwks = Some(JwkSet::read(c)?);
-                }
-            }
+            3 => jwks = c.optional(JwkSet::read)?,
             _ => shared_secret = c.optional_string()?,
         }
         Ok(())
@@ -93,8 +72,8 @@ pub(crate) fn directory(c: &mut Cursor<'_>) -> Step<Directory> {
     let mut d = Directory::default();
     c.record(&["users", "groups"], &mut |c, i| {
         match i {
-            0 => d.users = list_of(c, directory_user)?,
-            _ => d.groups = list_of(c, directory_group)?,
+            0 => d.users = c.list_of(directory_user)?,
+            _ => d.groups = c.list_of(directory_group)?,
         }
         Ok(())
     })?;
@@ -140,7 +119,7 @@ pub(crate) fn role(c: &mut Cursor<'_>) -> Step<Role> {
         match i {
             0 => name = Some(c.string_value()?),
             1 => namespace = Some(c.string_value()?),
-            _ => rules = list_of(c, policy_rule)?,
+            _ => rules = c.list_of(policy_rule)?,
         }
         Ok(())
     })?;
@@ -160,13 +139,8 @@ pub(crate) fn cluster_role(c: &mut Cursor<'_>) -> Step<ClusterRole> {
         match i {
             0 => name = Some(c.string_value()?),
             1 => labels = c.string_map()?,
-            2 => rules = list_of(c, policy_rule)?,
-            _ => {
-                c.ws();
-                if !c.literal("null") {
-                    aggregation_rule = Some(aggregation(c)?);
-                }
-            }
+            2 => rules = c.list_of(policy_rule)?,
+            _ => aggregation_rule = c.optional(aggregation)?,
         }
         Ok(())
     })?;
@@ -205,7 +179,7 @@ fn policy_rule(c: &mut Cursor<'_>) -> Step<PolicyRule> {
 fn aggregation(c: &mut Cursor<'_>) -> Step<AggregationRule> {
     let mut selectors = None;
     let at = c.record(&["clusterRoleSelectors"], &mut |c, _| {
-        selectors = Some(list_of(c, label_selector)?);
+        selectors = Some(c.list_of(label_selector)?);
         Ok(())
     })?;
     Ok(AggregationRule {
@@ -218,7 +192,7 @@ fn label_selector(c: &mut Cursor<'_>) -> Step<LabelSelector> {
     c.record(&["matchLabels", "matchExpressions"], &mut |c, i| {
         match i {
             0 => selector.match_labels = c.string_map()?,
-            _ => selector.match_expressions = list_of(c, requirement)?,
+            _ => selector.match_expressions = c.list_of(requirement)?,
         }
         Ok(())
     })?;

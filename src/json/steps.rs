@@ -81,14 +81,7 @@ pub(crate) fn whole<'a, T>(
     read: impl FnOnce(&mut Cursor<'a>) -> Step<T>,
 ) -> Result<T, String> {
     let mut c = Cursor::new(text);
-    let value = read(&mut c).and_then(|value| {
-        c.ws();
-        if c.at == text.len() {
-            Ok(value)
-        } else {
-            Err(Stop::Syntax)
-        }
-    });
+    let value = read(&mut c).and_then(|value| c.end().map(|()| value));
     value.map_err(|stop| explain(text, stop))
 }
 
@@ -172,13 +165,21 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A string or `null`.
-    pub(crate) fn optional_text(&mut self) -> Step<Option<Str<'a>>> {
+    /// `null`, or a value read by `read`.
+    pub(crate) fn optional<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Step<T>,
+    ) -> Step<Option<T>> {
         self.ws();
         if matches!(self.peek(), Some(b'n')) && self.literal("null") {
             return Ok(None);
         }
-        self.text().map(Some)
+        read(self).map(Some)
+    }
+
+    /// A string or `null`.
+    pub(crate) fn optional_text(&mut self) -> Step<Option<Str<'a>>> {
+        self.optional(Self::text)
     }
 
     /// A string, owned.
@@ -193,12 +194,33 @@ impl<'a> Cursor<'a> {
 
     /// A list of strings, owned.
     pub(crate) fn strings(&mut self) -> Step<Vec<String>> {
+        self.list_of(Self::string_value)
+    }
+
+    /// A list of items read by `item`.
+    pub(crate) fn list_of<T>(&mut self, item: fn(&mut Self) -> Step<T>) -> Step<Vec<T>> {
         let mut out = Vec::new();
         self.list(&mut |c, _| {
-            out.push(c.string_value()?);
+            out.push(item(c)?);
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// An unsigned integer that fits in 32 bits (named `u32`, as serde does).
+    pub(crate) fn u32(&mut self) -> Step<u32> {
+        // INVARIANT: `whole` returns at most its maximum, here u32::MAX.
+        self.whole(u64::from(u32::MAX), "u32").map(|n| n as u32)
+    }
+
+    /// The end of the text, past any whitespace.
+    pub(crate) fn end(&mut self) -> Step<()> {
+        self.ws();
+        if self.at == self.text.len() {
+            Ok(())
+        } else {
+            Err(Stop::Syntax)
+        }
     }
 
     /// An unsigned integer of at most `max` (`expected` names the type, as serde does: `u32`).
@@ -224,15 +246,6 @@ impl<'a> Cursor<'a> {
         )
     }
 
-    /// An `Option` of an unsigned integer: `null` is `None`.
-    pub(crate) fn optional_whole(&mut self, max: u64, expected: &str) -> Step<Option<u64>> {
-        self.ws();
-        if matches!(self.peek(), Some(b'n')) && self.literal("null") {
-            return Ok(None);
-        }
-        self.whole(max, expected).map(Some)
-    }
-
     /// An array: `item` reads each item, given its index.
     pub(crate) fn list(&mut self, item: &mut dyn FnMut(&mut Self, usize) -> Step<()>) -> Step<()> {
         self.ws();
@@ -250,18 +263,19 @@ impl<'a> Cursor<'a> {
         fields: &[&str],
         field: &mut dyn FnMut(&mut Self, usize) -> Step<()>,
     ) -> Step<usize> {
+        debug_assert!(fields.len() <= 64, "a record's fields are bits of a u64");
         let start = self.object_start()?;
-        let mut seen = vec![false; fields.len()];
+        let mut seen = 0u64;
         self.object(&mut |c, key| {
             let key = key.as_str();
             let Some(i) = fields.iter().position(|f| *f == key) else {
                 return unknown_field(c.at, key, fields);
             };
-            match seen.get_mut(i) {
-                Some(true) => return shape(c.at, format!("duplicate field `{key}`")),
-                Some(slot) => *slot = true,
-                None => {}
+            let bit = 1u64 << i;
+            if seen & bit != 0 {
+                return shape(c.at, format!("duplicate field `{key}`"));
             }
+            seen |= bit;
             field(c, i)
         })?;
         Ok(start)

@@ -70,7 +70,11 @@ const SEXTETS: [u8; 256] = {
 
 /// Decodes base64url without padding.
 pub fn decode(text: &str) -> Result<Vec<u8>, Base64Error> {
-    let input = text.as_bytes();
+    decode_bytes(text.as_bytes())
+}
+
+/// [`decode`] of the text's bytes.
+fn decode_bytes(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
     if input.len() % 4 == 1 {
         return Err(Base64Error::InvalidLength(input.len()));
     }
@@ -165,14 +169,7 @@ pub fn decode_standard(text: &str) -> Result<Vec<u8>, Base64Error> {
             other => *other,
         });
     }
-    // Every byte is the input's, or an ASCII replacement of an ASCII byte: still UTF-8.
-    match std::str::from_utf8(&url) {
-        Ok(text) => decode(text),
-        Err(e) => Err(Base64Error::InvalidCharacter {
-            byte: url.get(e.valid_up_to()).copied().unwrap_or_default(),
-            offset: e.valid_up_to(),
-        }),
-    }
+    decode_bytes(&url)
 }
 
 #[cfg(test)]

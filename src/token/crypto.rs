@@ -7,7 +7,7 @@
 //! modulus/exponent; EC public keys as uncompressed SEC1 points; Ed25519 public keys as the
 //! 32 raw bytes. Private keys (native only): RSA PKCS#1 DER, EC and Ed25519 PKCS#8 DER.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 use hmac::{Hmac, Mac};
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
@@ -89,12 +89,14 @@ impl std::fmt::Debug for Verifiers {
 }
 
 impl Verifiers {
-    /// Parses `key` once for each of `algorithms` (an error for bad key material).
+    /// Parses `key` for `algorithms` (an error for bad key material): once for all of the RSA
+    /// ones, which share it, once for each other one.
     pub fn build(key: &DecodingKey, algorithms: &[Algorithm]) -> Result<Verifiers, Error> {
         ensure_installed();
+        let mut rsa = None;
         algorithms
             .iter()
-            .map(|alg| prepare(*alg, key))
+            .map(|alg| prepare(*alg, key, &mut rsa))
             .collect::<Result<Vec<_>, _>>()
             .map(|v| Verifiers {
                 prepared: v.into(),
@@ -141,7 +143,7 @@ fn invalid_key() -> Error {
 }
 
 fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
-    Ok(Box::new(prepare(*algorithm, key)?))
+    Ok(Box::new(prepare(*algorithm, key, &mut None)?))
 }
 
 /// A parsed key ready to check signatures of one algorithm (what the provider's factory
@@ -178,17 +180,28 @@ impl JwtVerifier for Prepared {
     }
 }
 
-fn prepare(alg: Algorithm, key: &DecodingKey) -> Result<Prepared, Error> {
+/// `key` made ready to verify `alg`; an RSA key is read into `rsa` the first time, and shared.
+fn prepare(
+    alg: Algorithm,
+    key: &DecodingKey,
+    rsa: &mut Option<Arc<RsaPublicKey>>,
+) -> Result<Prepared, Error> {
     Ok(match alg {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
             Prepared::Hmac(Box::new(HmacVerifier::new(alg, key.try_get_as_bytes()?)?))
         }
         alg if is_rsa(alg) => {
-            let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
-                return Err(invalid_key());
+            let key = match rsa {
+                Some(shared) => Arc::clone(shared),
+                None => {
+                    let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
+                        return Err(invalid_key());
+                    };
+                    let read = RsaPublicKey::new(n, e)
+                        .map_err(|e| Error::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
+                    Arc::clone(rsa.insert(Arc::new(read)))
+                }
             };
-            let key = RsaPublicKey::new(n, e)
-                .map_err(|e| Error::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
             Prepared::Rsa(RsaVerifier { alg, key })
         }
         Algorithm::ES256 => {
@@ -273,7 +286,7 @@ impl JwtVerifier for HmacVerifier {
 
 struct RsaVerifier {
     alg: Algorithm,
-    key: RsaPublicKey,
+    key: Arc<RsaPublicKey>,
 }
 
 impl Verifier<Vec<u8>> for RsaVerifier {

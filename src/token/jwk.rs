@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::json::cursor::Cursor;
 use crate::json::locate;
-use crate::json::steps::{self, required, shape, Step, Stop};
+use crate::json::steps::{self, required, set, shape, Step, Stop};
 
 /// A JSON Web Key: its members. A member named twice is refused when it is read (which of the
 /// two a reader would take is not something a key may leave open).
@@ -74,30 +74,28 @@ impl JwkSet {
             if name.as_str() != "keys" {
                 return c.json().map(|_| ());
             }
-            if keys.is_some() {
-                return shape(c.at, "duplicate field `keys`".into());
-            }
-            let mut list = Vec::new();
-            c.list(&mut |c, _| {
-                c.ws();
-                let at = c.at;
-                // Read once, by the key's own deserializer: where the text is not JSON, the
-                // document's reading names the problem, as everywhere else.
-                let item = c.skip()?;
-                match serde_json::from_slice::<Jwk>(item.as_bytes()) {
-                    Ok(jwk) => {
-                        list.push(jwk);
-                        Ok(())
+            set(c, &mut keys, "keys", |c| {
+                let mut list = Vec::new();
+                c.list(&mut |c, _| {
+                    c.ws();
+                    let at = c.at;
+                    // Read once, by the key's own deserializer: where the text is not JSON, the
+                    // document's reading names the problem, as everywhere else.
+                    let item = c.skip()?;
+                    match serde_json::from_slice::<Jwk>(item.as_bytes()) {
+                        Ok(jwk) => {
+                            list.push(jwk);
+                            Ok(())
+                        }
+                        Err(e) if !e.is_data() => Err(Stop::Syntax),
+                        Err(e) => {
+                            let within = locate::offset_of(item.as_bytes(), e.line(), e.column());
+                            shape(at + within, without_position(&e))
+                        }
                     }
-                    Err(e) if !e.is_data() => Err(Stop::Syntax),
-                    Err(e) => {
-                        let within = locate::offset_of(item.as_bytes(), e.line(), e.column());
-                        shape(at + within, without_position(&e))
-                    }
-                }
-            })?;
-            keys = Some(list);
-            Ok(())
+                })?;
+                Ok(list)
+            })
         })?;
         required(keys, start, "keys").map(|keys| JwkSet { keys })
     }

@@ -123,9 +123,9 @@ impl PublicKey {
                 (KeyFamily::Rsa, PublicJwk::Rsa { n, e })
             }
             "EC" => {
-                let family = match jwk.required("crv")? {
-                    "P-256" => KeyFamily::P256,
-                    "P-384" => KeyFamily::P384,
+                let (family, crv, size) = match jwk.required("crv")? {
+                    "P-256" => (KeyFamily::P256, "P-256", 32),
+                    "P-384" => (KeyFamily::P384, "P-384", 48),
                     other => {
                         return Err(format!(
                             "crv: {other:?} is not supported (expected P-256 or P-384)"
@@ -133,11 +133,6 @@ impl PublicKey {
                     }
                 };
                 let (x, y) = (jwk.required("x")?, jwk.required("y")?);
-                let (crv, size) = if family == KeyFamily::P384 {
-                    ("P-384", 48)
-                } else {
-                    ("P-256", 32)
-                };
                 // Each coordinate exactly the field's size: the point is read as `04 || x || y`,
                 // and a long x with a short y would be another point than the JWK states.
                 for (name, text) in [("x", x), ("y", y)] {
@@ -193,10 +188,7 @@ impl PublicKey {
             .map_err(|e| format!("key material: {e}"))?;
         // The modulus as the key just decoded it (not decoded a second time).
         if let DecodingKeyKind::RsaModulusExponent { n, .. } = key.kind() {
-            let significant = &n[n.iter().take_while(|b| **b == 0).count()..];
-            let bits = significant.first().map_or(0, |top| {
-                significant.len() * 8 - top.leading_zeros() as usize
-            });
+            let bits = super::montgomery::bit_length(n);
             if bits < MIN_RSA_BITS {
                 return Err(format!(
                     "n: a {bits}-bit RSA modulus is too small (at least {MIN_RSA_BITS} bits)"

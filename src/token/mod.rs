@@ -80,8 +80,7 @@ pub fn signature_check<'k, 't>(
 ) -> Option<(SignatureCheck<'k, 't>, Prepared)> {
     let jws = jws::parse(token, headers).ok()?;
     let claims = jws.claims().ok()?;
-    let iss = claims::optional_str(&claims, "", "iss").ok()?;
-    let issuer = keys.issuer(iss.as_deref()).ok()?;
+    let issuer = issuer_of(keys, &claims).ok()?;
     let choice = issuer.choose(jws.alg, jws.kid.as_deref()).ok()?;
     let jwks: Vec<&str> = choice
         .public_keys()
@@ -94,15 +93,14 @@ pub fn signature_check<'k, 't>(
     let if_invalid = issuer.bad_signature(jws.alg, jws.kid.as_deref(), &choice);
     let passed = after_signature(issuer, leeway, &claims, now);
     drop(claims);
-    let (signing_input, signature) = (jws.signing_input, jws.signature);
     let if_valid = passed.map(|p| p.token(issuer, jws.claims_json));
     Some((
         SignatureCheck {
             id: 0,
             alg: jws.alg,
             keys: jwks,
-            message: signing_input.as_bytes(),
-            signature,
+            message: jws.signing_input.as_bytes(),
+            signature: jws.signature,
         },
         Prepared {
             if_valid,
@@ -178,8 +176,7 @@ pub fn verify(
 ) -> Result<VerifiedToken, TokenError> {
     let jws = jws::parse(token, headers)?;
     let claims = jws.claims()?;
-    let iss = claims::optional_str(&claims, "", "iss")?;
-    let issuer = keys.issuer(iss.as_deref())?;
+    let issuer = issuer_of(keys, &claims)?;
     issuer.verify(
         jws.alg,
         jws.kid.as_deref(),
@@ -189,6 +186,15 @@ pub fn verify(
     let passed = after_signature(issuer, leeway, &claims, now)?;
     drop(claims);
     Ok(passed.token(issuer, jws.claims_json))
+}
+
+/// The issuer a token's claims name (`iss`; none: the bundle's default issuer).
+fn issuer_of<'k>(
+    keys: &'k KeyRing,
+    claims: &object::Object<'_>,
+) -> Result<&'k IssuerKeys, TokenError> {
+    let iss = claims::optional_str(claims, "", "iss")?;
+    keys.issuer(iss.as_deref())
 }
 
 /// What [`verify`]'s checks after the signature found.

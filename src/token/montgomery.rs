@@ -99,8 +99,6 @@ pub(crate) struct OddModulus<L: Limb = Word> {
     /// power, not with the key: a key whose signatures the host checks (node:crypto,
     /// WebCrypto) never needs it, and a bundle loads sooner without it.
     rr: OnceLock<Vec<L>>,
-    /// The modulus's length in bytes, without leading zero bytes.
-    bytes: usize,
 }
 
 impl<L: Limb> OddModulus<L> {
@@ -117,19 +115,16 @@ impl<L: Limb> OddModulus<L> {
         for _ in 0..6 {
             inverse = inverse.wrapping_mul(L::from(2).wrapping_sub(n[0].wrapping_mul(inverse)));
         }
-        let top = n[n.len() - 1];
-        let top_bytes = (L::BITS - top.leading_zeros() as usize).div_ceil(8);
         Some(OddModulus {
             n0: zero.wrapping_sub(inverse),
             rr: OnceLock::new(),
-            bytes: (n.len() - 1) * (L::BITS / 8) + top_bytes,
             n,
         })
     }
 
     /// The modulus's length in bytes (RFC 8017's `k`).
     pub(crate) fn len_bytes(&self) -> usize {
-        self.bytes
+        self.bits().div_ceil(8)
     }
 
     /// The modulus's length in bits.
@@ -146,27 +141,19 @@ impl<L: Limb> OddModulus<L> {
     /// `base^exponent mod n`, big-endian in [`OddModulus::len_bytes`] bytes; `None` when `base`
     /// is not below the modulus or the exponent is 0.
     pub(crate) fn pow(&self, base: &[u8], exponent: u64) -> Option<Vec<u8>> {
-        if exponent == 0 || self.exceeds(base) {
+        let mut value = limbs::<L>(base);
+        if exponent == 0 || compare(&value, &self.n) != Ordering::Less {
             return None;
         }
-        let mut value = limbs::<L>(base);
         value.resize(self.n.len(), L::from(0));
         let rr = self.rr.get_or_init(|| self.r_squared());
-        let base = self.multiply(&value, rr); // base * R mod n
-        let mut acc = base.clone();
-        // Left to right over the exponent's bits after its leading one.
-        for bit in (0..63 - exponent.leading_zeros()).rev() {
-            acc = self.multiply(&acc, &acc);
-            if exponent >> bit & 1 == 1 {
-                acc = self.multiply(&acc, &base);
-            }
-        }
-        // Out of Montgomery form: acc * 1 * R^-1.
+        let acc = self.power(&self.multiply(&value, rr), exponent); // base * R mod n, raised
+                                                                    // Out of Montgomery form: acc * 1 * R^-1.
         let mut one = vec![L::from(0); self.n.len()];
         one[0] = L::from(1);
         let result = self.multiply(&acc, &one);
         let per_limb = L::BITS / 8;
-        let mut out = vec![0; self.bytes];
+        let mut out = vec![0; self.len_bytes()];
         for (i, byte) in out.iter_mut().rev().enumerate() {
             *byte = (result[i / per_limb] >> (8 * (i % per_limb))).low_byte();
         }
@@ -225,12 +212,17 @@ impl<L: Limb> OddModulus<L> {
         for _ in bits - 1..L::BITS * k + 1 {
             self.double(&mut x);
         }
-        let exponent = (L::BITS * k) as u64;
-        let mut acc = x.clone();
+        self.power(&x, (L::BITS * k) as u64)
+    }
+
+    /// `base^exponent` in Montgomery form, for `base` in Montgomery form and `exponent` not 0:
+    /// left to right over the exponent's bits after its leading one.
+    fn power(&self, base: &[L], exponent: u64) -> Vec<L> {
+        let mut acc = base.to_vec();
         for bit in (0..63 - exponent.leading_zeros()).rev() {
             acc = self.multiply(&acc, &acc);
             if exponent >> bit & 1 == 1 {
-                acc = self.multiply(&acc, &x);
+                acc = self.multiply(&acc, base);
             }
         }
         acc
@@ -259,6 +251,14 @@ fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
         *x_j = d;
         borrow = b1 || b2;
     }
+}
+
+/// The length in bits of the big-endian number `be` (leading zero bytes allowed; 0 for zero).
+pub(crate) fn bit_length(be: &[u8]) -> usize {
+    let significant = &be[be.iter().take_while(|b| **b == 0).count()..];
+    significant.first().map_or(0, |top| {
+        significant.len() * 8 - top.leading_zeros() as usize
+    })
 }
 
 /// A big-endian number as limbs, least significant first, without leading zero limbs.

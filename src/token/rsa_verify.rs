@@ -11,7 +11,7 @@
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::montgomery::{OddModulus, Word};
+use super::montgomery::{bit_length, OddModulus, Word};
 
 /// The largest modulus accepted, in bits (the `rsa` crate's limit).
 pub(crate) const MAX_MODULUS_BITS: usize = 4096;
@@ -110,8 +110,7 @@ impl RsaPublicKey {
         if modulus.bits() > MAX_MODULUS_BITS {
             return Err(RsaKeyError::ModulusTooLarge(modulus.bits()));
         }
-        let e = &e[e.iter().take_while(|b| **b == 0).count()..];
-        if e.len() > 8 || modulus.exceeds(e) {
+        if bit_length(e) > 64 || modulus.exceeds(e) {
             return Err(RsaKeyError::BadExponent);
         }
         let exponent = e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
