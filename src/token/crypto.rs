@@ -1,7 +1,7 @@
-//! tessera's `CryptoProvider` for jsonwebtoken: signature verification for RS256/384/512,
-//! PS256/384/512, ES256/384, EdDSA (Ed25519) and HS256/384/512 on RustCrypto, with no RSA or
-//! ECDSA signing code in the wasm module (half the size of jsonwebtoken's `rust_crypto`).
-//! Native builds add signers, for the CLI, bundle signing and tests.
+//! tessera's `CryptoProvider` for jsonwebtoken: signature verification for RS256/384/512 and
+//! PS256/384/512 (src/token/rsa_verify.rs), ES256/384 (src/token/ecdsa_verify.rs), EdDSA
+//! (Ed25519, ed25519-dalek) and HS256/384/512 (RustCrypto's HMAC), with no signing code in the
+//! wasm module. Native builds add signers (RustCrypto's), for the CLI, bundle signing and tests.
 //!
 //! Key encodings, as jsonwebtoken's conventions: HMAC secrets raw; RSA public keys as
 //! modulus/exponent; EC public keys as uncompressed SEC1 points; Ed25519 public keys as the
@@ -16,6 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
 use sha2::{Sha256, Sha384, Sha512};
 use signature::Verifier;
 
+use super::ecdsa_verify::{CurveParams, EcPublicKey, P256, P384};
 use super::rsa_verify::{RsaHash, RsaPadding, RsaPublicKey};
 
 /// The provider: verification everywhere, signing natively.
@@ -151,8 +152,7 @@ fn new_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtV
 enum Prepared {
     Hmac(Box<HmacVerifier>),
     Rsa(RsaVerifier),
-    P256(P256Verifier),
-    P384(P384Verifier),
+    Ec(EcVerifier),
     Ed25519(Ed25519Verifier),
 }
 
@@ -161,8 +161,7 @@ impl Verifier<Vec<u8>> for Prepared {
         match self {
             Prepared::Hmac(v) => v.verify(msg, signature),
             Prepared::Rsa(v) => v.verify(msg, signature),
-            Prepared::P256(v) => v.verify(msg, signature),
-            Prepared::P384(v) => v.verify(msg, signature),
+            Prepared::Ec(v) => v.verify(msg, signature),
             Prepared::Ed25519(v) => v.verify(msg, signature),
         }
     }
@@ -173,8 +172,7 @@ impl JwtVerifier for Prepared {
         match self {
             Prepared::Hmac(v) => v.algorithm(),
             Prepared::Rsa(v) => v.algorithm(),
-            Prepared::P256(v) => v.algorithm(),
-            Prepared::P384(v) => v.algorithm(),
+            Prepared::Ec(v) => v.algorithm(),
             Prepared::Ed25519(v) => v.algorithm(),
         }
     }
@@ -204,15 +202,15 @@ fn prepare(
             };
             Prepared::Rsa(RsaVerifier { alg, key })
         }
-        Algorithm::ES256 => {
-            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
-                .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
-            Prepared::P256(P256Verifier(key))
-        }
-        Algorithm::ES384 => {
-            let key = p384_verify::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
-                .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey))?;
-            Prepared::P384(P384Verifier(key))
+        Algorithm::ES256 | Algorithm::ES384 => {
+            let curve: &'static CurveParams = if alg == Algorithm::ES256 {
+                &P256
+            } else {
+                &P384
+            };
+            let key = EcPublicKey::from_sec1(curve, key.try_get_as_bytes()?)
+                .map_err(|e| Error::from(ErrorKind::Provider(e.to_string())))?;
+            Prepared::Ec(EcVerifier { alg, key })
         }
         Algorithm::EdDSA => {
             let bytes: [u8; 32] = key
@@ -315,36 +313,24 @@ impl JwtVerifier for RsaVerifier {
     }
 }
 
-struct P256Verifier(p256::ecdsa::VerifyingKey);
+struct EcVerifier {
+    alg: Algorithm,
+    key: EcPublicKey,
+}
 
-impl Verifier<Vec<u8>> for P256Verifier {
+impl Verifier<Vec<u8>> for EcVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        let sig = p256::ecdsa::Signature::from_slice(signature)?;
-        self.0.verify(msg, &sig)
+        if self.key.verify(msg, signature) {
+            Ok(())
+        } else {
+            Err(signature::Error::new())
+        }
     }
 }
 
-impl JwtVerifier for P256Verifier {
+impl JwtVerifier for EcVerifier {
     fn algorithm(&self) -> Algorithm {
-        Algorithm::ES256
-    }
-}
-
-struct P384Verifier(p384_verify::ecdsa::VerifyingKey);
-
-impl Verifier<Vec<u8>> for P384Verifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        // p384 0.14 speaks `signature` 3: its errors carry nothing more than ours.
-        let sig = p384_verify::ecdsa::Signature::from_slice(signature)
-            .map_err(|_| signature::Error::new())?;
-        p384_verify::ecdsa::signature::Verifier::verify(&self.0, msg, &sig)
-            .map_err(|_| signature::Error::new())
-    }
-}
-
-impl JwtVerifier for P384Verifier {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::ES384
+        self.alg
     }
 }
 

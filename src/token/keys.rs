@@ -204,7 +204,13 @@ impl PublicKey {
             .filter(|a| alg.is_none_or(|pinned| pinned == *a))
             .collect();
         let verifiers = crypto::Verifiers::build(&key, &algorithms)
-            .map_err(|e| format!("key material: {e}"))?
+            .map_err(|e| match e.kind() {
+                // tessera's own reasons (an EC point's), without the library's prefix.
+                jsonwebtoken::errors::ErrorKind::Provider(reason) => {
+                    format!("key material: {reason}")
+                }
+                _ => format!("key material: {e}"),
+            })?
             .with_jwk(public.text());
         Ok(PublicKey {
             kid: jwk.string("kid")?.map(str::to_string),

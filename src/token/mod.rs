@@ -4,6 +4,7 @@
 pub(crate) mod base64url;
 mod claims;
 pub mod crypto;
+mod ecdsa_verify;
 mod error;
 mod jwk;
 mod jws;
@@ -12,6 +13,7 @@ mod keys;
 pub mod mint;
 mod montgomery;
 mod object;
+mod prime_field;
 mod rsa_verify;
 
 pub use claims::{BoundObject, Claims, Credential, TokenFormat};

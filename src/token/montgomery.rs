@@ -1,5 +1,7 @@
-//! Modular exponentiation by a public exponent, `base^e mod n` for an odd modulus `n`: what
-//! an RSA public-key operation needs (RFC 8017 RSAVP1), and nothing else.
+//! Montgomery arithmetic modulo an odd number `n`: modular exponentiation by a public
+//! exponent, `base^e mod n`, which is what an RSA public-key operation needs (RFC 8017 RSAVP1),
+//! and the multiplication that the elliptic curves' prime fields build on
+//! (`src/token/prime_field.rs`).
 //!
 //! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on limbs least
 //! significant first, of the width the target multiplies fastest: 32 bits in wasm, where a
@@ -8,7 +10,7 @@
 //! operation needs to be constant-time.
 //!
 //! Ours, not a big-integer library: the general one the `rsa` crate brings was 33 KB of the
-//! module for this one operation. A test compares it with that library on random operands.
+//! module for RSA's one operation. A test compares it with that library on random operands.
 
 use std::cmp::Ordering;
 use std::ops::{Add, BitOr, Mul, Shl, Shr};
@@ -48,6 +50,8 @@ pub(crate) trait Limb:
     fn wrapping_sub(self, other: Self) -> Self;
     /// `self - other mod 2^BITS`, and whether it borrowed.
     fn overflowing_sub(self, other: Self) -> (Self, bool);
+    /// `self + other mod 2^BITS`, and whether it carried.
+    fn overflowing_add(self, other: Self) -> (Self, bool);
     /// The number of leading zero bits.
     fn leading_zeros(self) -> u32;
     /// Whether the lowest bit is set.
@@ -72,6 +76,9 @@ macro_rules! limb {
             }
             fn overflowing_sub(self, other: $limb) -> ($limb, bool) {
                 <$limb>::overflowing_sub(self, other)
+            }
+            fn overflowing_add(self, other: $limb) -> ($limb, bool) {
+                <$limb>::overflowing_add(self, other)
             }
             fn leading_zeros(self) -> u32 {
                 <$limb>::leading_zeros(self)
@@ -146,7 +153,7 @@ impl<L: Limb> OddModulus<L> {
             return None;
         }
         value.resize(self.n.len(), L::from(0));
-        let rr = self.rr.get_or_init(|| self.r_squared());
+        let rr = self.r_squared_limbs();
         let acc = self.power(&self.multiply(&value, rr), exponent); // base * R mod n, raised
                                                                     // Out of Montgomery form: acc * 1 * R^-1.
         let mut one = vec![L::from(0); self.n.len()];
@@ -162,10 +169,23 @@ impl<L: Limb> OddModulus<L> {
 
     /// `a * b * R^-1 mod n`, for `a` and `b` below the modulus (the result is too).
     fn multiply(&self, a: &[L], b: &[L]) -> Vec<L> {
+        let k = self.n.len();
+        let mut t = vec![L::from(0); k + 2];
+        self.multiply_into(a, b, &mut t);
+        t.truncate(k);
+        t
+    }
+
+    /// `a * b * R^-1 mod n` into `t[..k]` (`k` limbs, the modulus's length), for `b` below
+    /// the modulus and `a` any number of `k` limbs (the result is below the modulus: `a * b +
+    /// m * n < 2Rn` before the division by R); `t` is `k + 2` limbs of scratch, overwritten.
+    /// The elliptic curves' field arithmetic calls it with arrays on the stack, allocating
+    /// nothing.
+    pub(crate) fn multiply_into(&self, a: &[L], b: &[L], t: &mut [L]) {
         let n = &self.n;
         let k = n.len();
         let wide = L::Wide::from;
-        let mut t = vec![L::from(0); k + 2];
+        t.fill(L::from(0));
         for &b_i in b {
             // t += a * b_i
             let mut carry = wide(L::from(0));
@@ -194,8 +214,17 @@ impl<L: Limb> OddModulus<L> {
         if t[k] != L::from(0) || compare(&t[..k], n) != Ordering::Less {
             subtract(&mut t[..k], n);
         }
-        t.truncate(k);
-        t
+    }
+
+    /// The modulus's limbs, least significant first (the most significant one not zero).
+    pub(crate) fn limbs(&self) -> &[L] {
+        &self.n
+    }
+
+    /// `R^2 mod n`, made at its first use: multiplied in, it brings a number into Montgomery
+    /// form.
+    pub(crate) fn r_squared_limbs(&self) -> &[L] {
+        self.rr.get_or_init(|| self.r_squared())
     }
 
     /// `R^2 mod n`: `2R mod n` (R mod n doubled until it has passed R's bits, each time
@@ -243,7 +272,7 @@ impl<L: Limb> OddModulus<L> {
 }
 
 /// `x -= n`, modulo `2^(L::BITS * x.len())` (the borrow out of the top is dropped).
-fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
+pub(crate) fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
     let mut borrow = false;
     for (x_j, &n_j) in x.iter_mut().zip(n) {
         let (d, b1) = x_j.overflowing_sub(n_j);
@@ -262,7 +291,7 @@ pub(crate) fn bit_length(be: &[u8]) -> usize {
 }
 
 /// A big-endian number as limbs, least significant first, without leading zero limbs.
-fn limbs<L: Limb>(be: &[u8]) -> Vec<L> {
+pub(crate) fn limbs<L: Limb>(be: &[u8]) -> Vec<L> {
     let mut out: Vec<L> = be
         .rchunks(L::BITS / 8)
         .map(|chunk| {
@@ -279,7 +308,7 @@ fn limbs<L: Limb>(be: &[u8]) -> Vec<L> {
 
 /// Compares two numbers given as limbs (least significant first; either may have leading
 /// zero limbs).
-fn compare<L: Limb>(a: &[L], b: &[L]) -> Ordering {
+pub(crate) fn compare<L: Limb>(a: &[L], b: &[L]) -> Ordering {
     let zero = L::from(0);
     let limb = |x: &[L], i: usize| x.get(i).copied().unwrap_or(zero);
     (0..a.len().max(b.len()))
