@@ -1,7 +1,8 @@
 //! tessera's `CryptoProvider` for jsonwebtoken: signature verification for RS256/384/512 and
 //! PS256/384/512 (src/token/rsa_verify.rs), ES256/384 (src/token/ecdsa_verify.rs), EdDSA
-//! (Ed25519, ed25519-dalek) and HS256/384/512 (RustCrypto's HMAC), with no signing code in the
-//! wasm module. Native builds add signers (RustCrypto's), for the CLI, bundle signing and tests.
+//! (Ed25519, src/token/ed25519_verify.rs) and HS256/384/512 (RustCrypto's HMAC), with no signing
+//! code in the wasm module. Native builds add signers (RustCrypto's and ed25519-dalek), for the
+//! CLI, bundle signing and tests.
 //!
 //! Key encodings, as jsonwebtoken's conventions: HMAC secrets raw; RSA public keys as
 //! modulus/exponent; EC public keys as uncompressed SEC1 points; Ed25519 public keys as the
@@ -17,6 +18,7 @@ use sha2::{Sha256, Sha384, Sha512};
 use signature::Verifier;
 
 use super::ecdsa_verify::{CurveParams, EcPublicKey, P256, P384};
+use super::ed25519_verify::Ed25519PublicKey;
 use super::rsa_verify::{RsaHash, RsaPadding, RsaPublicKey};
 
 /// The provider: verification everywhere, signing natively.
@@ -213,12 +215,8 @@ fn prepare(
             Prepared::Ec(EcVerifier { alg, key })
         }
         Algorithm::EdDSA => {
-            let bytes: [u8; 32] = key
-                .try_get_as_bytes()?
-                .try_into()
-                .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
-            let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-                .map_err(|_| Error::from(ErrorKind::InvalidEddsaKey))?;
+            let key = Ed25519PublicKey::from_bytes(key.try_get_as_bytes()?)
+                .map_err(|e| Error::from(ErrorKind::Provider(e.to_string())))?;
             Prepared::Ed25519(Ed25519Verifier(key))
         }
         _ => return Err(ErrorKind::InvalidAlgorithm.into()),
@@ -334,12 +332,15 @@ impl JwtVerifier for EcVerifier {
     }
 }
 
-struct Ed25519Verifier(ed25519_dalek::VerifyingKey);
+struct Ed25519Verifier(Ed25519PublicKey);
 
 impl Verifier<Vec<u8>> for Ed25519Verifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        let sig = ed25519_dalek::Signature::from_slice(signature)?;
-        self.0.verify_strict(msg, &sig)
+        if self.0.verify(msg, signature) {
+            Ok(())
+        } else {
+            Err(signature::Error::new())
+        }
     }
 }
 

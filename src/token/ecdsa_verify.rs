@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256, Sha384};
 
 use super::montgomery::{Limb, Word};
-use super::prime_field::{be_bytes, bit, is_zero, Num, PrimeField, MAX_LIMBS};
+use super::prime_field::{be_bytes, hex, is_zero, Num, PrimeField};
+use super::scalar_mul::{combination, multiples, Group};
 
 /// A curve `y^2 = x^3 - 3x + b` over the integers modulo a prime `p`, with a base point `G` of
 /// prime order `n` (cofactor 1), its numbers big-endian.
@@ -55,26 +56,6 @@ pub(crate) static P384: CurveParams = CurveParams {
     gy: &hex::<48>("3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f"),
 };
 
-/// Hexadecimal digits as bytes, at compile time.
-const fn hex<const N: usize>(digits: &str) -> [u8; N] {
-    const fn nibble(c: u8) -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => panic!("not a lower-case hexadecimal digit"),
-        }
-    }
-    let digits = digits.as_bytes();
-    assert!(digits.len() == 2 * N, "wrong number of digits");
-    let mut out = [0; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = nibble(digits[2 * i]) << 4 | nibble(digits[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
-
 /// Why an EC public key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EcKeyError {
@@ -106,29 +87,31 @@ pub enum EcKeyError {
 /// A point in projective coordinates `(X : Y : Z)`, for the affine `(X/Z, Y/Z)`; the point at
 /// infinity is `(0 : 1 : 0)`. Numbers in Montgomery form.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Point<L: Limb> {
-    x: Num<L>,
-    y: Num<L>,
-    z: Num<L>,
+pub(crate) struct Point<L: Limb, const N: usize> {
+    x: Num<L, N>,
+    y: Num<L, N>,
+    z: Num<L, N>,
 }
 
 /// A curve, ready to compute on.
 #[derive(Debug)]
-pub(crate) struct Curve<L: Limb> {
+pub(crate) struct Curve<L: Limb, const N: usize> {
     params: &'static CurveParams,
     /// The coordinates' field, modulo `p`.
-    field: PrimeField<L>,
+    field: PrimeField<L, N>,
     /// The scalars' field, modulo `n`.
-    scalars: PrimeField<L>,
+    scalars: PrimeField<L, N>,
     /// `b` in Montgomery form.
-    b: Num<L>,
+    b: Num<L, N>,
     /// The base point.
-    g: Point<L>,
+    g: Point<L, N>,
+    /// `[0]G` to `[15]G` ([`Curve::g_multiples`]).
+    g_multiples: OnceLock<[Point<L, N>; 16]>,
 }
 
-impl<L: Limb> Curve<L> {
+impl<L: Limb, const N: usize> Curve<L, N> {
     /// The curve of `params` (whose numbers are this module's constants).
-    pub(crate) fn new(params: &'static CurveParams) -> Curve<L> {
+    pub(crate) fn new(params: &'static CurveParams) -> Curve<L, N> {
         let field = PrimeField::new(params.p).expect("the curve's prime is odd and short enough");
         let scalars = PrimeField::new(params.n).expect("the curve's order is odd and short enough");
         let number = |be| field.montgomery(&field.number(be).expect("below p"));
@@ -143,12 +126,13 @@ impl<L: Limb> Curve<L> {
             field,
             scalars,
             g,
+            g_multiples: OnceLock::new(),
         }
     }
 
     /// The point `(x, y)`, big-endian coordinates of the curve's size, checked to be on the
     /// curve (cofactor 1: every such point is in the group of `G`).
-    pub(crate) fn point(&self, x: &[u8], y: &[u8]) -> Result<Point<L>, EcKeyError> {
+    pub(crate) fn point(&self, x: &[u8], y: &[u8]) -> Result<Point<L, N>, EcKeyError> {
         let f = &self.field;
         let coordinate = |be, name| {
             f.number(be)
@@ -169,16 +153,65 @@ impl<L: Limb> Curve<L> {
         Ok(Point { x, y, z: f.one() })
     }
 
+    /// `[0]G` to `[15]G`, made at the first signature checked (a bundle's keys are checked
+    /// sooner without them, and a host that checks signatures itself never needs them).
+    fn g_multiples(&self) -> &[Point<L, N>; 16] {
+        self.g_multiples.get_or_init(|| multiples(self, &self.g))
+    }
+
+    /// Whether `signature` (`r || s`) is a valid signature of `digest` (as long as the
+    /// curve's order) by the public key `q`.
+    pub(crate) fn verify_digest(&self, q: &Point<L, N>, digest: &[u8], signature: &[u8]) -> bool {
+        let size = self.params.size;
+        let n = &self.scalars;
+        if signature.len() != 2 * size || digest.len() != size {
+            return false;
+        }
+        let (r, s) = signature.split_at(size);
+        // 1 <= r, s < n
+        let (Some(r), Some(s)) = (n.number(r), n.number(s)) else {
+            return false;
+        };
+        if is_zero(&r) || is_zero(&s) {
+            return false;
+        }
+        // e: the digest as a number (its bits are the order's), reduced modulo n.
+        let e = n.reduce(digest);
+        // w = s^-1 in Montgomery form; times a plain number, a plain product.
+        let w = n.invert(&n.montgomery(&s));
+        let (u1, u2) = (n.mul(&e, &w), n.mul(&r, &w));
+        let point = combination(self, &u1, self.g_multiples(), &u2, &multiples(self, q));
+        if is_zero(&point.z) {
+            return false; // the point at infinity
+        }
+        let f = &self.field;
+        let x = f.plain(&f.mul(&point.x, &f.invert(&point.z)));
+        n.reduce(&be_bytes(&x, size)) == r
+    }
+}
+
+impl<L: Limb, const N: usize> Group for Curve<L, N> {
+    type Point = Point<L, N>;
+
+    /// The point at infinity, `(0 : 1 : 0)`.
+    fn identity(&self) -> Point<L, N> {
+        Point {
+            x: [L::from(0); N],
+            y: self.field.one(),
+            z: [L::from(0); N],
+        }
+    }
+
     /// `p + q`, complete: Renes, Costello and Batina, Algorithm 4 (`a = -3`), its steps
     /// grouped.
-    fn add(&self, p: &Point<L>, q: &Point<L>) -> Point<L> {
+    fn add(&self, p: &Point<L, N>, q: &Point<L, N>) -> Point<L, N> {
         let f = &self.field;
         let (mul, add, sub) = (
-            |a: &Num<L>, b: &Num<L>| f.mul(a, b),
-            |a: &Num<L>, b: &Num<L>| f.add(a, b),
-            |a: &Num<L>, b: &Num<L>| f.sub(a, b),
+            |a: &Num<L, N>, b: &Num<L, N>| f.mul(a, b),
+            |a: &Num<L, N>, b: &Num<L, N>| f.add(a, b),
+            |a: &Num<L, N>, b: &Num<L, N>| f.sub(a, b),
         );
-        let triple = |a: &Num<L>| add(&add(a, a), a);
+        let triple = |a: &Num<L, N>| add(&add(a, a), a);
         let xx = mul(&p.x, &q.x);
         let yy = mul(&p.y, &q.y);
         let zz = mul(&p.z, &q.z);
@@ -198,68 +231,32 @@ impl<L: Limb> Curve<L> {
         }
     }
 
-    /// `u1 G + u2 Q` (Shamir's trick: one doubling per bit, one addition of `G`, `Q` or
-    /// `G + Q` where either scalar has a one).
-    fn combination(&self, u1: &Num<L>, u2: &Num<L>, q: &Point<L>) -> Point<L> {
-        let table = [self.g, *q, self.add(&self.g, q)];
-        let mut acc = Point {
-            x: [L::from(0); MAX_LIMBS],
-            y: self.field.one(),
-            z: [L::from(0); MAX_LIMBS],
-        };
-        for i in (0..self.params.size * 8).rev() {
-            acc = self.add(&acc, &acc);
-            let index = usize::from(bit(u1, i)) | usize::from(bit(u2, i)) << 1;
-            if index != 0 {
-                acc = self.add(&acc, &table[index - 1]);
-            }
-        }
-        acc
-    }
-
-    /// Whether `signature` (`r || s`) is a valid signature of `digest` (as long as the
-    /// curve's order) by the public key `q`.
-    pub(crate) fn verify_digest(&self, q: &Point<L>, digest: &[u8], signature: &[u8]) -> bool {
-        let size = self.params.size;
-        let n = &self.scalars;
-        if signature.len() != 2 * size || digest.len() != size {
-            return false;
-        }
-        let (r, s) = signature.split_at(size);
-        // 1 <= r, s < n
-        let (Some(r), Some(s)) = (n.number(r), n.number(s)) else {
-            return false;
-        };
-        if is_zero(&r) || is_zero(&s) {
-            return false;
-        }
-        // e: the digest as a number (its bits are the order's), reduced modulo n.
-        let e = n.reduce(digest);
-        // w = s^-1 in Montgomery form; times a plain number, a plain product.
-        let w = n.invert(&n.montgomery(&s));
-        let (u1, u2) = (n.mul(&e, &w), n.mul(&r, &w));
-        let point = self.combination(&u1, &u2, q);
-        if is_zero(&point.z) {
-            return false; // the point at infinity
-        }
-        let f = &self.field;
-        let x = f.plain(&f.mul(&point.x, &f.invert(&point.z)));
-        n.reduce(&be_bytes(&x, size)) == r
+    /// `p + p`, by the complete addition.
+    fn double(&self, p: &Point<L, N>) -> Point<L, N> {
+        self.add(p, p)
     }
 }
 
-/// The curves at this target's limb width, made at their first use.
-fn curve(params: &'static CurveParams) -> &'static Curve<Word> {
-    static CURVES: [OnceLock<Curve<Word>>; 2] = [OnceLock::new(), OnceLock::new()];
-    let slot = usize::from(std::ptr::eq(params, &P384));
-    CURVES[slot].get_or_init(|| Curve::new(params))
+/// The limbs of a P-256 number at this target's limb width.
+const P256_LIMBS: usize = 256 / Word::BITS as usize;
+/// The limbs of a P-384 number at this target's limb width.
+const P384_LIMBS: usize = 384 / Word::BITS as usize;
+
+/// A curve at this target's limb width, made at its first use.
+fn curve<const N: usize>(
+    params: &'static CurveParams,
+    slot: &'static OnceLock<Curve<Word, N>>,
+) -> &'static Curve<Word, N> {
+    slot.get_or_init(|| Curve::new(params))
 }
 
 /// An ECDSA public key, ready to verify ES256 (P-256) or ES384 (P-384) signatures.
 #[derive(Debug, Clone)]
-pub(crate) struct EcPublicKey {
-    curve: &'static Curve<Word>,
-    point: Point<Word>,
+pub(crate) enum EcPublicKey {
+    /// A P-256 key.
+    P256(&'static Curve<Word, P256_LIMBS>, Point<Word, P256_LIMBS>),
+    /// A P-384 key.
+    P384(&'static Curve<Word, P384_LIMBS>, Point<Word, P384_LIMBS>),
 }
 
 impl EcPublicKey {
@@ -269,6 +266,8 @@ impl EcPublicKey {
         params: &'static CurveParams,
         encoded: &[u8],
     ) -> Result<EcPublicKey, EcKeyError> {
+        static CURVE_P256: OnceLock<Curve<Word, P256_LIMBS>> = OnceLock::new();
+        static CURVE_P384: OnceLock<Curve<Word, P384_LIMBS>> = OnceLock::new();
         let size = params.size;
         let (Some((0x04, coordinates)), true) =
             (encoded.split_first(), encoded.len() == 1 + 2 * size)
@@ -279,23 +278,27 @@ impl EcPublicKey {
                 found: encoded.len(),
             });
         };
-        let curve = curve(params);
         let (x, y) = coordinates.split_at(size);
-        Ok(EcPublicKey {
-            point: curve.point(x, y)?,
-            curve,
+        Ok(if std::ptr::eq(params, &P384) {
+            let curve = curve(params, &CURVE_P384);
+            EcPublicKey::P384(curve, curve.point(x, y)?)
+        } else {
+            let curve = curve(params, &CURVE_P256);
+            EcPublicKey::P256(curve, curve.point(x, y)?)
         })
     }
 
     /// Whether `signature` (`r || s`) is a valid signature of `message`, hashed with the
     /// curve's hash (SHA-256 for P-256, SHA-384 for P-384).
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        let digest = if self.curve.params.size == 32 {
-            Sha256::digest(message).to_vec()
-        } else {
-            Sha384::digest(message).to_vec()
-        };
-        self.curve.verify_digest(&self.point, &digest, signature)
+        match self {
+            EcPublicKey::P256(curve, point) => {
+                curve.verify_digest(point, &Sha256::digest(message), signature)
+            }
+            EcPublicKey::P384(curve, point) => {
+                curve.verify_digest(point, &Sha384::digest(message), signature)
+            }
+        }
     }
 }
 
@@ -368,8 +371,8 @@ mod tests {
         out
     }
 
-    fn signatures_agree_with_the_oracle<L: Limb>(params: &'static CurveParams) {
-        let curve = Curve::<L>::new(params);
+    fn signatures_agree_with_the_oracle<L: Limb, const N: usize>(params: &'static CurveParams) {
+        let curve = Curve::<L, N>::new(params);
         let mut rng = rand::rngs::StdRng::seed_from_u64(params.size as u64);
         let size = params.size;
         for round in 0..6 {
@@ -416,67 +419,65 @@ mod tests {
 
     #[test]
     fn oracle_signatures_verify_and_damaged_ones_do_not_at_both_widths() {
-        for params in [&P256, &P384] {
-            signatures_agree_with_the_oracle::<u32>(params);
-            signatures_agree_with_the_oracle::<u64>(params);
-        }
+        signatures_agree_with_the_oracle::<u32, 8>(&P256);
+        signatures_agree_with_the_oracle::<u64, 4>(&P256);
+        signatures_agree_with_the_oracle::<u32, 12>(&P384);
+        signatures_agree_with_the_oracle::<u64, 6>(&P384);
     }
 
-    fn constants<L: Limb>(params: &'static CurveParams) {
-        let curve = Curve::<L>::new(params);
+    fn constants<L: Limb, const N: usize>(params: &'static CurveParams) {
+        let curve = Curve::<L, N>::new(params);
         // G is on the curve, and n G is the point at infinity.
         let g = curve
             .point(params.gx, params.gy)
             .expect("G is a point of the curve");
         let n = curve.field.number(params.n).expect("n < p");
-        let zero = [L::from(0); MAX_LIMBS];
-        assert!(is_zero(&curve.combination(&n, &zero, &g).z));
-        assert!(is_zero(&curve.combination(&zero, &n, &g).z));
+        let zero = [L::from(0); N];
+        let g = multiples(&curve, &g);
+        let sum = |a, b| combination(&curve, a, &g, b, &g);
+        assert!(is_zero(&sum(&n, &zero).z));
+        assert!(is_zero(&sum(&zero, &n).z));
         // (n - 1) G + G too; 2 G is not.
         let mut n_minus_1 = n;
         n_minus_1[0] = n_minus_1[0].wrapping_sub(L::from(1));
         let mut one = zero;
         one[0] = L::from(1);
-        assert!(is_zero(&curve.combination(&n_minus_1, &one, &g).z));
-        assert!(!is_zero(&curve.combination(&one, &one, &g).z));
+        assert!(is_zero(&sum(&n_minus_1, &one).z));
+        assert!(!is_zero(&sum(&one, &one).z));
     }
 
     #[test]
     fn the_curves_constants_make_a_group_of_order_n_at_both_widths() {
-        for params in [&P256, &P384] {
-            constants::<u32>(params);
-            constants::<u64>(params);
-        }
+        constants::<u32, 8>(&P256);
+        constants::<u64, 4>(&P256);
+        constants::<u32, 12>(&P384);
+        constants::<u64, 6>(&P384);
     }
 
     #[test]
     fn a_signature_whose_point_is_at_infinity_is_refused() {
         // With Q = G (the key of the secret 1), r = n - e makes u1 + u2 = 0: u1 G + u2 Q is
         // the point at infinity, which has no x to compare.
-        for params in [&P256, &P384] {
-            let curve = curve(params);
-            let key =
-                EcPublicKey::from_sec1(params, &[&[4], params.gx, params.gy].concat()).unwrap();
-            let message = b"header.claims";
-            let e = digest(params, message);
+        fn at_infinity<const N: usize>(params: &'static CurveParams) {
+            let curve = Curve::<Word, N>::new(params);
+            let g = curve.point(params.gx, params.gy).unwrap();
+            let e = digest(params, b"header.claims");
             let r = order_minus(params, &e);
             let mut s = vec![0u8; params.size];
             s[params.size - 1] = 7;
-            assert!(
-                !key.verify(message, &[&r[..], &s[..]].concat()),
-                "{}",
-                params.name
-            );
-            assert!(is_zero(
-                &curve
-                    .combination(
-                        &curve.scalars.number(&e).unwrap(),
-                        &curve.scalars.number(&r).unwrap(),
-                        &key.point
-                    )
-                    .z
-            ));
+            let n = &curve.scalars;
+            let g_multiples = multiples(&curve, &g);
+            let (u1, u2) = (n.number(&e).unwrap(), n.number(&r).unwrap());
+            let sum = combination(&curve, &u1, &g_multiples, &u2, &g_multiples);
+            assert!(is_zero(&sum.z));
+            let signature = [&r[..], &s[..]].concat();
+            assert!(!curve.verify_digest(&g, &e, &signature), "{}", params.name);
+            // And through the key, as tokens are checked.
+            let key = EcPublicKey::from_sec1(params, &[&[4], params.gx, params.gy].concat());
+            assert!(!key.unwrap().verify(b"header.claims", &signature));
         }
+        at_infinity::<P256_LIMBS>(&P256);
+        at_infinity::<P384_LIMBS>(&P384);
     }
 
     #[test]
@@ -538,7 +539,7 @@ mod tests {
                 .collect()
         };
         let file: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let curve = Curve::<u32>::new(&P256);
+        let curve = Curve::<u32, 8>::new(&P256);
         let mut cases = 0;
         for group in file["testGroups"].as_array().unwrap() {
             let encoded = hex(group["publicKey"]["uncompressed"].as_str().unwrap());

@@ -5,6 +5,7 @@ pub(crate) mod base64url;
 mod claims;
 pub mod crypto;
 mod ecdsa_verify;
+mod ed25519_verify;
 mod error;
 mod jwk;
 mod jws;
@@ -15,6 +16,7 @@ mod montgomery;
 mod object;
 mod prime_field;
 mod rsa_verify;
+mod scalar_mul;
 
 pub use claims::{BoundObject, Claims, Credential, TokenFormat};
 pub use claims::{

@@ -1,7 +1,7 @@
-//! Montgomery arithmetic modulo an odd number `n`: modular exponentiation by a public
-//! exponent, `base^e mod n`, which is what an RSA public-key operation needs (RFC 8017 RSAVP1),
-//! and the multiplication that the elliptic curves' prime fields build on
-//! (`src/token/prime_field.rs`).
+//! Montgomery arithmetic modulo an odd number `n` of any length: modular exponentiation by a
+//! public exponent, `base^e mod n`, which is what an RSA public-key operation needs (RFC 8017
+//! RSAVP1), and the constants of the fixed-length prime fields of the elliptic curves
+//! (`src/token/prime_field.rs`, whose multiplication is this one with the length a constant).
 //!
 //! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on limbs least
 //! significant first, of the width the target multiplies fastest: 32 bits in wasm, where a
@@ -167,25 +167,28 @@ impl<L: Limb> OddModulus<L> {
         Some(out)
     }
 
-    /// `a * b * R^-1 mod n`, for `a` and `b` below the modulus (the result is too).
-    fn multiply(&self, a: &[L], b: &[L]) -> Vec<L> {
-        let k = self.n.len();
-        let mut t = vec![L::from(0); k + 2];
-        self.multiply_into(a, b, &mut t);
-        t.truncate(k);
-        t
+    /// The modulus's limbs, least significant first (the most significant one not zero).
+    pub(crate) fn modulus_limbs(&self) -> &[L] {
+        &self.n
     }
 
-    /// `a * b * R^-1 mod n` into `t[..k]` (`k` limbs, the modulus's length), for `b` below
-    /// the modulus and `a` any number of `k` limbs (the result is below the modulus: `a * b +
-    /// m * n < 2Rn` before the division by R); `t` is `k + 2` limbs of scratch, overwritten.
-    /// The elliptic curves' field arithmetic calls it with arrays on the stack, allocating
-    /// nothing.
-    pub(crate) fn multiply_into(&self, a: &[L], b: &[L], t: &mut [L]) {
+    /// `-n^-1 mod 2^L::BITS`, the factor of each reduction step.
+    pub(crate) fn inverse_negated(&self) -> L {
+        self.n0
+    }
+
+    /// `R^2 mod n`, made at its first use: multiplied in, it brings a number into Montgomery
+    /// form.
+    pub(crate) fn r_squared_limbs(&self) -> &[L] {
+        self.rr.get_or_init(|| self.r_squared())
+    }
+
+    /// `a * b * R^-1 mod n`, for `a` and `b` below the modulus (the result is too).
+    fn multiply(&self, a: &[L], b: &[L]) -> Vec<L> {
         let n = &self.n;
         let k = n.len();
         let wide = L::Wide::from;
-        t.fill(L::from(0));
+        let mut t = vec![L::from(0); k + 2];
         for &b_i in b {
             // t += a * b_i
             let mut carry = wide(L::from(0));
@@ -214,17 +217,8 @@ impl<L: Limb> OddModulus<L> {
         if t[k] != L::from(0) || compare(&t[..k], n) != Ordering::Less {
             subtract(&mut t[..k], n);
         }
-    }
-
-    /// The modulus's limbs, least significant first (the most significant one not zero).
-    pub(crate) fn limbs(&self) -> &[L] {
-        &self.n
-    }
-
-    /// `R^2 mod n`, made at its first use: multiplied in, it brings a number into Montgomery
-    /// form.
-    pub(crate) fn r_squared_limbs(&self) -> &[L] {
-        self.rr.get_or_init(|| self.r_squared())
+        t.truncate(k);
+        t
     }
 
     /// `R^2 mod n`: `2R mod n` (R mod n doubled until it has passed R's bits, each time
@@ -272,7 +266,7 @@ impl<L: Limb> OddModulus<L> {
 }
 
 /// `x -= n`, modulo `2^(L::BITS * x.len())` (the borrow out of the top is dropped).
-pub(crate) fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
+fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
     let mut borrow = false;
     for (x_j, &n_j) in x.iter_mut().zip(n) {
         let (d, b1) = x_j.overflowing_sub(n_j);
@@ -308,7 +302,7 @@ pub(crate) fn limbs<L: Limb>(be: &[u8]) -> Vec<L> {
 
 /// Compares two numbers given as limbs (least significant first; either may have leading
 /// zero limbs).
-pub(crate) fn compare<L: Limb>(a: &[L], b: &[L]) -> Ordering {
+fn compare<L: Limb>(a: &[L], b: &[L]) -> Ordering {
     let zero = L::from(0);
     let limb = |x: &[L], i: usize| x.get(i).copied().unwrap_or(zero);
     (0..a.len().max(b.len()))

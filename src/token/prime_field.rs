@@ -1,169 +1,210 @@
-//! Arithmetic modulo an odd prime of at most 384 bits (the coordinates and the scalars of the
-//! P-256 and P-384 curves), on fixed arrays of limbs that live on the stack: nothing is
-//! allocated per operation. Products are Montgomery's (`src/token/montgomery.rs`, the same
-//! multiplication RSA uses); numbers are kept in Montgomery form (`x * R mod p`) where the
-//! caller multiplies them.
+//! Arithmetic modulo an odd prime whose length is fixed at compile time (the coordinates and
+//! the scalars of the P-256, P-384 and Ed25519 curves), on arrays of limbs that live on the
+//! stack: nothing is allocated per operation, and every loop has a constant trip count (no
+//! bounds checks). Products are Montgomery's (CIOS, as `src/token/montgomery.rs` does for RSA
+//! moduli of any length, which also prepares the constants here); numbers are kept in
+//! Montgomery form (`x * R mod p`) where the caller multiplies them.
 //!
 //! Every input is public (a key, a signature, a digest), so nothing here needs to be
 //! constant-time.
 
-use std::cmp::Ordering;
+use super::montgomery::{limbs, Limb, OddModulus};
 
-use super::montgomery::{compare, limbs, subtract, Limb, OddModulus};
+/// A number modulo the field's prime: `N` limbs, least significant first.
+pub(crate) type Num<L, const N: usize> = [L; N];
 
-/// The longest prime, in bits.
-const MAX_BITS: usize = 384;
-
-/// The most limbs of a number: 384 bits in 32-bit limbs.
-pub(crate) const MAX_LIMBS: usize = MAX_BITS / 32;
-
-/// A number modulo the field's prime, least significant limb first; the limbs above the
-/// prime's length are zero.
-pub(crate) type Num<L> = [L; MAX_LIMBS];
-
-/// The integers modulo an odd prime `p`.
+/// The integers modulo an odd prime `p` of `N` limbs (`R = 2^(L::BITS * N)`).
 #[derive(Debug)]
-pub(crate) struct PrimeField<L: Limb> {
-    modulus: OddModulus<L>,
-    /// The prime's length in limbs.
-    k: usize,
+pub(crate) struct PrimeField<L: Limb, const N: usize> {
+    /// The prime.
+    p: Num<L, N>,
+    /// `-p^-1 mod 2^L::BITS`.
+    p0: L,
+    /// `R^2 mod p`: multiplied in, it brings a number into Montgomery form.
+    rr: Num<L, N>,
     /// `R mod p`: 1 in Montgomery form.
-    one: Num<L>,
+    one: Num<L, N>,
     /// `p - 2`, the exponent of an inverse (Fermat).
-    p_minus_2: Num<L>,
+    p_minus_2: Num<L, N>,
 }
 
-impl<L: Limb> PrimeField<L> {
-    /// The field of the prime `p`, big-endian; `None` when `p` is even, 1 or longer than 384
-    /// bits. Whether it is prime is the caller's to know.
-    pub(crate) fn new(p: &[u8]) -> Option<PrimeField<L>> {
+impl<L: Limb, const N: usize> PrimeField<L, N> {
+    /// The field of the prime `p`, big-endian; `None` when `p` is even or 1, or not `N` limbs
+    /// long. Whether it is prime is the caller's to know.
+    pub(crate) fn new(p: &[u8]) -> Option<PrimeField<L, N>> {
         let modulus = OddModulus::<L>::from_be_bytes(p)?;
-        if modulus.bits() > MAX_BITS {
-            return None;
-        }
-        let k = modulus.limbs().len();
-        let mut p_minus_2 = [L::from(0); MAX_LIMBS];
-        p_minus_2[..k].copy_from_slice(modulus.limbs());
-        let mut two = [L::from(0); MAX_LIMBS];
+        let p: Num<L, N> = modulus.modulus_limbs().try_into().ok()?;
+        let rr = modulus.r_squared_limbs().try_into().ok()?;
+        let mut p_minus_2 = p;
+        let mut two = [L::from(0); N];
         two[0] = L::from(2);
-        subtract(&mut p_minus_2[..k], &two[..k]);
+        sub_assign(&mut p_minus_2, &two);
         let mut field = PrimeField {
-            modulus,
-            k,
-            one: [L::from(0); MAX_LIMBS],
+            p,
+            p0: modulus.inverse_negated(),
+            rr,
+            one: [L::from(0); N],
             p_minus_2,
         };
-        let mut plain_one = [L::from(0); MAX_LIMBS];
-        plain_one[0] = L::from(1);
-        field.one = field.montgomery(&plain_one);
+        field.one = field.montgomery(&small(1));
         Some(field)
     }
 
     /// The number written big-endian (leading zero bytes allowed), as it is (not in Montgomery
     /// form); `None` when it is not below the prime.
-    pub(crate) fn number(&self, be: &[u8]) -> Option<Num<L>> {
-        if self.modulus.exceeds(be) {
-            return None;
-        }
-        let mut out = [L::from(0); MAX_LIMBS];
+    pub(crate) fn number(&self, be: &[u8]) -> Option<Num<L, N>> {
         let value = limbs::<L>(be);
-        out[..value.len()].copy_from_slice(&value);
-        Some(out)
+        let mut out = [L::from(0); N];
+        out.get_mut(..value.len())?.copy_from_slice(&value);
+        less(&out, &self.p).then_some(out)
     }
 
     /// The big-endian number, of any length, reduced modulo the prime (a digest; a
     /// coordinate taken modulo a curve's order).
-    pub(crate) fn reduce(&self, be: &[u8]) -> Num<L> {
+    pub(crate) fn reduce(&self, be: &[u8]) -> Num<L, N> {
         // Horner's rule in base R, in Montgomery form: acc * R + chunk, each step times R mod
         // p. A product with R^2 mod p (below p) is below p whatever the other factor.
-        let k = self.k;
-        let mut rr = [L::from(0); MAX_LIMBS];
-        rr[..k].copy_from_slice(self.modulus.r_squared_limbs());
         let value = limbs::<L>(be);
-        let mut acc = [L::from(0); MAX_LIMBS];
-        for chunk in value.chunks(k).rev() {
-            let mut c = [L::from(0); MAX_LIMBS];
+        let mut acc = [L::from(0); N];
+        for chunk in value.chunks(N).rev() {
+            let mut c = [L::from(0); N];
             c[..chunk.len()].copy_from_slice(chunk);
-            acc = self.add(&self.mul(&acc, &rr), &self.mul(&c, &rr));
+            acc = self.add(&self.mul(&acc, &self.rr), &self.mul(&c, &self.rr));
         }
         self.plain(&acc)
     }
 
-    /// `a * b * R^-1 mod p`: for `a` and `b` in Montgomery form, their product in that form;
-    /// for one of them in Montgomery form and the other not, their plain product.
-    pub(crate) fn mul(&self, a: &Num<L>, b: &Num<L>) -> Num<L> {
-        let k = self.k;
-        let mut t = [L::from(0); MAX_LIMBS + 2];
-        self.modulus
-            .multiply_into(&a[..k], &b[..k], &mut t[..k + 2]);
-        let mut out = [L::from(0); MAX_LIMBS];
-        out[..k].copy_from_slice(&t[..k]);
-        out
+    /// `a * b * R^-1 mod p` (CIOS), for `b` below the prime and `a` any number of `N` limbs:
+    /// for `a` and `b` in Montgomery form, their product in that form; for one of them in
+    /// Montgomery form and the other not, their plain product. The result is below the prime
+    /// (`a * b + m * p < 2Rp` before the division by R).
+    pub(crate) fn mul(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
+        let zero = L::from(0);
+        let wide = L::Wide::from;
+        let p = &self.p;
+        let mut t = [zero; N];
+        let mut top = zero;
+        for &b_i in b {
+            // t += a * b_i
+            let b_i = wide(b_i);
+            let mut carry = wide(zero);
+            for j in 0..N {
+                let sum = wide(t[j]) + wide(a[j]) * b_i + carry;
+                t[j] = L::low(sum);
+                carry = sum >> L::BITS;
+            }
+            let sum = wide(top) + carry;
+            top = L::low(sum);
+            let above = L::low(sum >> L::BITS);
+            // t = (t + m * p) / 2^L::BITS, with m chosen so that the low limb becomes zero.
+            let m = wide(t[0].wrapping_mul(self.p0));
+            let mut carry = (wide(t[0]) + m * wide(p[0])) >> L::BITS;
+            for j in 1..N {
+                let sum = wide(t[j]) + m * wide(p[j]) + carry;
+                t[j - 1] = L::low(sum);
+                carry = sum >> L::BITS;
+            }
+            let sum = wide(top) + carry;
+            t[N - 1] = L::low(sum);
+            // At most 1: t stays below 2p.
+            top = L::low(wide(above) + (sum >> L::BITS));
+        }
+        if top != zero || !less(&t, p) {
+            sub_assign(&mut t, p);
+        }
+        t
     }
 
     /// `a + b mod p`.
-    pub(crate) fn add(&self, a: &Num<L>, b: &Num<L>) -> Num<L> {
-        let k = self.k;
+    pub(crate) fn add(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
         let mut out = *a;
-        let carry = add_assign(&mut out[..k], &b[..k]);
-        if carry || compare(&out[..k], self.modulus.limbs()) != Ordering::Less {
-            subtract(&mut out[..k], self.modulus.limbs());
+        if add_assign(&mut out, b) || !less(&out, &self.p) {
+            sub_assign(&mut out, &self.p);
         }
         out
     }
 
     /// `a - b mod p`.
-    pub(crate) fn sub(&self, a: &Num<L>, b: &Num<L>) -> Num<L> {
-        let k = self.k;
+    pub(crate) fn sub(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
         let mut out = *a;
-        if compare(&a[..k], &b[..k]) == Ordering::Less {
-            // a + p - b, each step modulo 2^(BITS * k): the result is below p.
-            add_assign(&mut out[..k], self.modulus.limbs());
+        // Modulo 2^(L::BITS * N): a - b, plus p when that borrowed.
+        if sub_assign(&mut out, b) {
+            add_assign(&mut out, &self.p);
         }
-        subtract(&mut out[..k], &b[..k]);
         out
     }
 
     /// `a * R mod p`: the number into Montgomery form (for `a` below the prime).
-    pub(crate) fn montgomery(&self, a: &Num<L>) -> Num<L> {
-        let mut rr = [L::from(0); MAX_LIMBS];
-        rr[..self.k].copy_from_slice(self.modulus.r_squared_limbs());
-        self.mul(a, &rr)
+    pub(crate) fn montgomery(&self, a: &Num<L, N>) -> Num<L, N> {
+        self.mul(a, &self.rr)
     }
 
     /// `a * R^-1 mod p`: the number out of Montgomery form.
-    pub(crate) fn plain(&self, a: &Num<L>) -> Num<L> {
-        let mut plain_one = [L::from(0); MAX_LIMBS];
-        plain_one[0] = L::from(1);
-        self.mul(a, &plain_one)
+    pub(crate) fn plain(&self, a: &Num<L, N>) -> Num<L, N> {
+        self.mul(a, &small(1))
     }
 
     /// `a^-1 mod p` in Montgomery form, for `a` in Montgomery form (0 for 0): `a^(p-2)`, by
     /// Fermat's little theorem.
-    pub(crate) fn invert(&self, a: &Num<L>) -> Num<L> {
+    pub(crate) fn invert(&self, a: &Num<L, N>) -> Num<L, N> {
         self.pow(a, &self.p_minus_2)
     }
 
-    /// `a^exponent mod p` in Montgomery form, for `a` in Montgomery form and a plain exponent.
-    pub(crate) fn pow(&self, a: &Num<L>, exponent: &Num<L>) -> Num<L> {
+    /// `a^exponent mod p` in Montgomery form, for `a` in Montgomery form and a plain exponent:
+    /// four bits at a time (four squarings, then one product by `a^0`..`a^15`).
+    pub(crate) fn pow(&self, a: &Num<L, N>, exponent: &Num<L, N>) -> Num<L, N> {
+        let mut powers = [self.one; 16];
+        for i in 1..16 {
+            powers[i] = self.mul(&powers[i - 1], a);
+        }
         let mut acc = self.one;
-        for i in (0..self.k * L::BITS).rev() {
-            acc = self.mul(&acc, &acc);
-            if bit(exponent, i) {
-                acc = self.mul(&acc, a);
+        for w in (0..N * L::BITS / 4).rev() {
+            for _ in 0..4 {
+                acc = self.mul(&acc, &acc);
+            }
+            let window = nibble(exponent, w);
+            if window != 0 {
+                acc = self.mul(&acc, &powers[window]);
             }
         }
         acc
     }
 
     /// 1 in Montgomery form.
-    pub(crate) fn one(&self) -> Num<L> {
+    pub(crate) fn one(&self) -> Num<L, N> {
         self.one
     }
 }
 
+/// The small number `n`, as it is.
+pub(crate) fn small<L: Limb, const N: usize>(n: u8) -> Num<L, N> {
+    let mut out = [L::from(0); N];
+    out[0] = L::from(n);
+    out
+}
+
+/// Hexadecimal digits as bytes, at compile time.
+pub(crate) const fn hex<const N: usize>(digits: &str) -> [u8; N] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hexadecimal digit"),
+        }
+    }
+    let digits = digits.as_bytes();
+    assert!(digits.len() == 2 * N, "wrong number of digits");
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = nibble(digits[2 * i]) << 4 | nibble(digits[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
 /// The number's low `len` bytes, big-endian.
-pub(crate) fn be_bytes<L: Limb>(x: &Num<L>, len: usize) -> Vec<u8> {
+pub(crate) fn be_bytes<L: Limb, const N: usize>(x: &Num<L, N>, len: usize) -> Vec<u8> {
     let per_limb = L::BITS / 8;
     let mut be = vec![0u8; len];
     for (i, byte) in be.iter_mut().rev().enumerate() {
@@ -172,25 +213,54 @@ pub(crate) fn be_bytes<L: Limb>(x: &Num<L>, len: usize) -> Vec<u8> {
     be
 }
 
-/// `x += y` modulo `2^(BITS * x.len())`, and whether it carried out of the top.
-fn add_assign<L: Limb>(x: &mut [L], y: &[L]) -> bool {
+/// Whether `a < b`.
+fn less<L: Limb, const N: usize>(a: &Num<L, N>, b: &Num<L, N>) -> bool {
+    let mut i = N;
+    while i > 0 {
+        i -= 1;
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+/// `x += y` modulo `2^(L::BITS * N)`, and whether it carried out of the top.
+fn add_assign<L: Limb, const N: usize>(x: &mut Num<L, N>, y: &Num<L, N>) -> bool {
     let mut carry = false;
-    for (x_j, &y_j) in x.iter_mut().zip(y) {
-        let (sum, c1) = x_j.overflowing_add(y_j);
+    for j in 0..N {
+        let (sum, c1) = x[j].overflowing_add(y[j]);
         let (sum, c2) = sum.overflowing_add(L::from(u8::from(carry)));
-        *x_j = sum;
+        x[j] = sum;
         carry = c1 || c2;
     }
     carry
 }
 
+/// `x -= y` modulo `2^(L::BITS * N)`, and whether it borrowed out of the top.
+fn sub_assign<L: Limb, const N: usize>(x: &mut Num<L, N>, y: &Num<L, N>) -> bool {
+    let mut borrow = false;
+    for j in 0..N {
+        let (d, b1) = x[j].overflowing_sub(y[j]);
+        let (d, b2) = d.overflowing_sub(L::from(u8::from(borrow)));
+        x[j] = d;
+        borrow = b1 || b2;
+    }
+    borrow
+}
+
 /// Whether the number is zero.
-pub(crate) fn is_zero<L: Limb>(a: &Num<L>) -> bool {
+pub(crate) fn is_zero<L: Limb, const N: usize>(a: &Num<L, N>) -> bool {
     a.iter().all(|limb| *limb == L::from(0))
 }
 
+/// Bits `4w` to `4w + 3` of the number, as a number from 0 to 15.
+pub(crate) fn nibble<L: Limb, const N: usize>(a: &Num<L, N>, w: usize) -> usize {
+    (0..4).fold(0, |acc, b| acc | usize::from(bit(a, 4 * w + b)) << b)
+}
+
 /// Bit `i` of the number (bit 0 the least significant).
-pub(crate) fn bit<L: Limb>(a: &Num<L>, i: usize) -> bool {
+pub(crate) fn bit<L: Limb, const N: usize>(a: &Num<L, N>, i: usize) -> bool {
     (a[i / L::BITS] >> (i % L::BITS)).is_odd()
 }
 
@@ -199,11 +269,11 @@ mod tests {
     use super::*;
 
     /// 2^127 - 1, a Mersenne prime, and some numbers around it.
-    fn checks<L: Limb>() {
+    fn checks<L: Limb, const N: usize>() {
         let p: u128 = (1 << 127) - 1;
-        let field = PrimeField::<L>::new(&p.to_be_bytes()).unwrap();
+        let field = PrimeField::<L, N>::new(&p.to_be_bytes()).unwrap();
         let num = |x: u128| field.number(&x.to_be_bytes()).unwrap();
-        let value = |a: &Num<L>| u128::from_be_bytes(be_bytes(a, 16).try_into().unwrap());
+        let value = |a: &Num<L, N>| u128::from_be_bytes(be_bytes(a, 16).try_into().unwrap());
         assert!(field.number(&p.to_be_bytes()).is_none(), "p is not below p");
         let samples = [
             0,
@@ -262,16 +332,18 @@ mod tests {
         let three = field.montgomery(&num(3));
         assert_eq!(value(&field.plain(&field.pow(&three, &num(5)))), 243);
         assert_eq!(value(&field.plain(&field.pow(&three, &num(p - 1)))), 1);
-        // Even numbers and 1 are no field's prime; nor is a number longer than 384 bits.
-        assert!(PrimeField::<L>::new(&[0x10]).is_none());
-        assert!(PrimeField::<L>::new(&[1]).is_none());
-        assert!(PrimeField::<L>::new(&[0xff; 49]).is_none());
-        assert!(PrimeField::<L>::new(&[0xff; 48]).is_some());
+        // Even numbers and 1 are no field's prime; nor is a prime of another length.
+        assert!(PrimeField::<L, N>::new(&[0x10]).is_none());
+        assert!(PrimeField::<L, N>::new(&[1]).is_none());
+        assert!(PrimeField::<L, N>::new(&[0xff; 8]).is_none());
+        assert!(PrimeField::<L, N>::new(&[0xff; 17]).is_none());
+        // Nor is a number above p, or of more limbs than the field's.
+        assert!(field.number(&[1; 17]).is_none());
     }
 
     #[test]
     fn arithmetic_agrees_with_u128_at_both_limb_widths() {
-        checks::<u32>();
-        checks::<u64>();
+        checks::<u32, 4>();
+        checks::<u64, 2>();
     }
 }
