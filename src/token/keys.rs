@@ -116,6 +116,8 @@ impl PublicKey {
             jwk.string(member)?;
         }
         jwk.strings("x5c")?;
+        // An EC key's point, `04 || x || y`, decoded once.
+        let mut ec_point = Vec::new();
         let (family, public) = match jwk.required("kty")? {
             "RSA" => {
                 let n = jwk.required("n")?;
@@ -135,17 +137,26 @@ impl PublicKey {
                 let (x, y) = (jwk.required("x")?, jwk.required("y")?);
                 // Each coordinate exactly the field's size: the point is read as `04 || x || y`,
                 // and a long x with a short y would be another point than the JWK states.
+                ec_point.push(0x04);
                 for (name, text) in [("x", x), ("y", y)] {
-                    if let Ok(bytes) = super::base64url::decode(text) {
-                        if bytes.len() != size {
-                            return Err(format!(
-                                "{name}: {} bytes (expected {size} for {crv})",
-                                bytes.len()
-                            ));
-                        }
+                    let bytes = decode(name, text)?;
+                    if bytes.len() != size {
+                        return Err(format!(
+                            "{name}: {} bytes (expected {size} for {crv})",
+                            bytes.len()
+                        ));
                     }
+                    ec_point.extend(bytes);
                 }
-                (family, PublicJwk::Ec { crv, x, y })
+                (
+                    family,
+                    PublicJwk::Ec {
+                        crv,
+                        x,
+                        y,
+                        point: &ec_point,
+                    },
+                )
             }
             "OKP" => match jwk.required("crv")? {
                 "Ed25519" => (
@@ -232,6 +243,8 @@ enum PublicJwk<'a> {
         crv: &'static str,
         x: &'a str,
         y: &'a str,
+        /// `04 || x || y`, decoded.
+        point: &'a [u8],
     },
     Okp {
         x: &'a str,
@@ -239,23 +252,15 @@ enum PublicJwk<'a> {
 }
 
 impl PublicJwk<'_> {
-    /// The key for the crypto provider: RSA's modulus and exponent, an EC point `04 || x || y`,
-    /// an Ed25519 public key, decoded from their base64url.
+    /// The key for the crypto provider: RSA's modulus and exponent and an Ed25519 public key
+    /// decoded from their base64url, an EC point `04 || x || y` as already decoded.
     fn decoding_key(self) -> Result<DecodingKey, String> {
-        let bytes = |name: &str, text: &str| {
-            super::base64url::decode(text).map_err(|e| format!("{name}: not base64url: {e}"))
-        };
         Ok(match self {
             PublicJwk::Rsa { n, e } => {
-                DecodingKey::from_rsa_raw_components(&bytes("n", n)?, &bytes("e", e)?)
+                DecodingKey::from_rsa_raw_components(&decode("n", n)?, &decode("e", e)?)
             }
-            PublicJwk::Ec { x, y, .. } => {
-                let mut point = vec![0x04];
-                point.extend(bytes("x", x)?);
-                point.extend(bytes("y", y)?);
-                DecodingKey::from_ec_der(&point)
-            }
-            PublicJwk::Okp { x } => DecodingKey::from_ed_der(&bytes("x", x)?),
+            PublicJwk::Ec { point, .. } => DecodingKey::from_ec_der(point),
+            PublicJwk::Okp { x } => DecodingKey::from_ed_der(&decode("x", x)?),
         })
     }
 
@@ -266,12 +271,17 @@ impl PublicJwk<'_> {
     fn text(self) -> String {
         match self {
             PublicJwk::Rsa { n, e } => format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
-            PublicJwk::Ec { crv, x, y } => {
+            PublicJwk::Ec { crv, x, y, .. } => {
                 format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
             }
             PublicJwk::Okp { x } => format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#),
         }
     }
+}
+
+/// A JWK member's base64url value, decoded.
+fn decode(name: &str, text: &str) -> Result<Vec<u8>, String> {
+    super::base64url::decode(text).map_err(|e| format!("{name}: not base64url: {e}"))
 }
 
 /// An issuer, compiled.
