@@ -17,6 +17,8 @@ mod object;
 mod prime_field;
 mod rsa_verify;
 mod scalar_mul;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod vectors;
 
 pub use claims::{BoundObject, Claims, Credential, TokenFormat};
 pub use claims::{
