@@ -457,7 +457,9 @@ mod tests {
     #[test]
     fn a_signature_whose_point_is_at_infinity_is_refused() {
         // With Q = G (the key of the secret 1), r = n - e makes u1 + u2 = 0: u1 G + u2 Q is
-        // the point at infinity, which has no x to compare.
+        // the point at infinity, which has no x to compare. (Read as an affine x it would be 0,
+        // which is never r, so the signature is refused either way: what this shows is that
+        // the sum is the point at infinity, and that the check refuses it.)
         fn at_infinity<const N: usize>(params: &'static CurveParams) {
             let curve = Curve::<Word, N>::new(params);
             let g = curve.point(params.gx, params.gy).unwrap();

@@ -401,11 +401,15 @@ mod tests {
                 encodings.push(b);
             }
         }
-        let mut identity = [0u8; 32];
-        identity[0] = 1;
-        encodings.push(identity);
-        identity[31] = 0x80; // x = 0 with its sign bit set
-        encodings.push(identity);
+        // The eight points of small order, with either sign bit (x = 0 with its sign bit set
+        // among them).
+        for torsion in curve25519_dalek::constants::EIGHT_TORSION {
+            let encoded = torsion.compress().to_bytes();
+            encodings.push(encoded);
+            let mut flipped = encoded;
+            flipped[31] ^= 0x80;
+            encodings.push(flipped);
+        }
         let mut small = 0;
         for encoded in encodings {
             let ours = curve.decompress(&encoded);
@@ -417,7 +421,10 @@ mod tests {
                 small += usize::from(theirs.is_small_order());
             }
         }
-        assert!(small >= 2, "the identity, with either sign bit");
+        assert!(
+            small >= 16,
+            "the eight points of small order, with either sign bit"
+        );
     }
 
     #[test]
@@ -459,19 +466,82 @@ mod tests {
 
     #[test]
     fn keys_of_small_order_load_but_verify_nothing_and_bad_keys_say_why() {
-        // The identity is a point (the oracle loads it too); no signature verifies with it.
+        use curve25519_dalek::constants::ED25519_BASEPOINT_POINT as B;
+        use curve25519_dalek::scalar::Scalar;
         let mut identity = [0u8; 32];
         identity[0] = 1;
+        // The identity is a key (the oracle loads it too). With it, [s]B - [k]A = [s]B for
+        // every message: R = [5]B and s = 5 satisfy the equation, and only the small-order
+        // rule refuses the forgery.
         let key = Ed25519PublicKey::from_bytes(&identity).unwrap();
         assert!(VerifyingKey::from_bytes(&identity).is_ok());
+        let r = (B * Scalar::from(5u8)).compress().to_bytes();
+        let mut s5 = [0u8; 32];
+        s5[0] = 5;
+        let forged = [&r[..], &s5[..]].concat();
+        for message in [&b"m"[..], b"any other message"] {
+            assert!(!key.verify(message, &forged));
+            assert!(!oracle_accepts(&identity, message, &forged));
+        }
+        let curve = curve();
+        let k = curve.scalars.reduce(&{
+            let mut h = Sha512::new()
+                .chain_update(r)
+                .chain_update(identity)
+                .chain_update(b"m")
+                .finalize()
+                .to_vec();
+            h.reverse();
+            h
+        });
+        let sb = combination(
+            curve,
+            &curve.scalars.number(&[5]).unwrap(),
+            curve.base_multiples(),
+            &k,
+            &multiples(curve, &curve.identity()),
+        );
+        assert_eq!(
+            curve.compress(&sb),
+            r,
+            "the equation holds: only the rule refuses it"
+        );
+        // R the identity, for a real key: s = k a makes [s]B - [k]A = the identity = R, and
+        // only the small-order rule on R refuses it.
         let signer = SigningKey::from_bytes(&[7; 32]);
-        let signature = signer.sign(b"m").to_bytes();
-        assert!(!key.verify(b"m", &signature));
-        // A signature whose R is of small order is refused, even by its right key.
-        let good = Ed25519PublicKey::from_bytes(&signer.verifying_key().to_bytes()).unwrap();
-        assert!(good.verify(b"m", &signature));
-        let small_r = [&identity[..], &signature[32..]].concat();
+        let public = signer.verifying_key().to_bytes();
+        let good = Ed25519PublicKey::from_bytes(&public).unwrap();
+        let k = Scalar::from_hash(
+            Sha512::new()
+                .chain_update(identity)
+                .chain_update(public)
+                .chain_update(b"m"),
+        );
+        let s = (k * signer.to_scalar()).to_bytes();
+        let small_r = [&identity[..], &s[..]].concat();
         assert!(!good.verify(b"m", &small_r));
+        assert!(!oracle_accepts(&public, b"m", &small_r));
+        let point = curve.decompress(&public).unwrap();
+        let mut s_be = s;
+        s_be.reverse();
+        let mut k_be = k.to_bytes();
+        k_be.reverse();
+        let minus_a = multiples(curve, &curve.negate(&point));
+        let sum = combination(
+            curve,
+            &curve.scalars.number(&s_be).unwrap(),
+            curve.base_multiples(),
+            &curve.scalars.number(&k_be).unwrap(),
+            &minus_a,
+        );
+        assert_eq!(
+            curve.compress(&sum),
+            identity,
+            "the equation holds: only the rule refuses it"
+        );
+        // The right key's own signature verifies.
+        let signature = signer.sign(b"m").to_bytes();
+        assert!(good.verify(b"m", &signature));
         assert_eq!(
             Ed25519PublicKey::from_bytes(&[1; 31])
                 .unwrap_err()

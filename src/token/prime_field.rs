@@ -346,4 +346,71 @@ mod tests {
         checks::<u32, 4>();
         checks::<u64, 2>();
     }
+
+    /// The primes the curves use, against a general big-integer library (the rsa crate's, a
+    /// native dependency), on random operands: a Montgomery constant other than 1 and limbs
+    /// that are not all ones, which 2^127 - 1 above does not exercise.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn agrees_with_big_integers<L: Limb, const N: usize>(prime_be: &[u8]) {
+        use rand::{RngCore, SeedableRng};
+        use rsa::BigUint;
+        let field = PrimeField::<L, N>::new(prime_be).unwrap();
+        let p = BigUint::from_bytes_be(prime_be);
+        let len = prime_be.len();
+        let value = |a: &Num<L, N>| BigUint::from_bytes_be(&be_bytes(a, len));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(len as u64);
+        let mut random = |bytes: usize| {
+            let mut be = vec![0u8; bytes];
+            rng.fill_bytes(&mut be);
+            be
+        };
+        for round in 0..60 {
+            let (a_be, b_be) = (random(len), random(len));
+            let (a, b) = (field.reduce(&a_be), field.reduce(&b_be));
+            let (big_a, big_b) = (
+                BigUint::from_bytes_be(&a_be) % &p,
+                BigUint::from_bytes_be(&b_be) % &p,
+            );
+            assert_eq!(value(&a), big_a, "round {round}");
+            assert_eq!(value(&field.add(&a, &b)), (&big_a + &big_b) % &p);
+            assert_eq!(value(&field.sub(&a, &b)), (&big_a + &p - &big_b) % &p);
+            assert_eq!(
+                value(&field.mul(&field.montgomery(&a), &b)),
+                (&big_a * &big_b) % &p
+            );
+            let inverse = field.plain(&field.invert(&field.montgomery(&a)));
+            if !is_zero(&a) {
+                assert_eq!((value(&inverse) * &big_a) % &p, BigUint::from(1u8));
+            }
+            // Any length reduces: a digest of 64 bytes, of 3.
+            for bytes in [64, 3, len + 1] {
+                let long = random(bytes);
+                assert_eq!(
+                    value(&field.reduce(&long)),
+                    BigUint::from_bytes_be(&long) % &p
+                );
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn the_curves_primes_agree_with_big_integers_at_both_widths() {
+        let primes: [&[u8]; 6] = [
+            &hex::<32>("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
+            &hex::<32>("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+            &hex::<32>("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed"),
+            &hex::<32>("1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed"),
+            &hex::<48>("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff"),
+            &hex::<48>("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"),
+        ];
+        for prime in &primes[..4] {
+            agrees_with_big_integers::<u32, 8>(prime);
+            agrees_with_big_integers::<u64, 4>(prime);
+        }
+        for prime in &primes[4..] {
+            agrees_with_big_integers::<u32, 12>(prime);
+            agrees_with_big_integers::<u64, 6>(prime);
+        }
+    }
 }
