@@ -1,5 +1,5 @@
 // Two builds of the module side by side in one Node process: a cold verify + decide (every
-// cache off, a new token each call) per algorithm, the two builds interleaved as the harness
+// cache off, 200 tokens cycled) per algorithm, the two builds interleaved as the harness
 // interleaves its contenders, so that a change is measured against what it changes and not
 // against another moment of a shared machine.
 //
@@ -15,6 +15,7 @@
 // every decision, or it stops.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { mint, question } from './lib/tokens.mjs';
 import { interleave, fmtNs } from './lib/stats.mjs';
@@ -35,7 +36,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const text = readFileSync(new URL('./results/bundle-1000.json', import.meta.url), 'utf8');
 
 function load(dir) {
-  const t = require(`${dir}/tessera.js`);
+  const t = require(path.resolve(dir, 'tessera.js'));
   if (!moduleCrypto) t.setSignatureVerifier(nodeSignatureVerifier());
   const engine = new t.Engine(text);
   engine.setCacheCapacity(0);

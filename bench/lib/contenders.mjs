@@ -41,9 +41,9 @@ export function loadTessera() {
   try {
     const tessera = require(TESSERA_JS);
     // As the npm package's Node entry does: node:crypto does the RSA/ECDSA/EdDSA signature
-    // math, the engine everything else (TESSERA_HOST_CRYPTO=0 measures RustCrypto in wasm).
+    // math, the engine everything else (TESSERA_HOST_CRYPTO=0 measures the module's own signature code).
     // As the package's engine.js composes them: a verdict WebCrypto gave ahead for exactly these
-    // bytes (the async contender, see tesseraCanAsync), else node:crypto, else RustCrypto.
+    // bytes (the async contender, see tesseraCanAsync), else node:crypto, else the module's own code.
     const sync = process.env.TESSERA_HOST_CRYPTO !== '0' ? nodeSignatureVerifier() : null;
     tessera.setSignatureVerifier((alg, jwk, message, signature) => {
       const verdict = webSignatures.verdict(alg, jwk, message, signature);

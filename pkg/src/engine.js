@@ -21,7 +21,7 @@ let signatureVerifier = null;
 let webSignatures = null;
 
 // What the module calls: a verdict WebCrypto gave ahead for exactly these bytes, else the
-// synchronous verifier, else nothing (RustCrypto decides).
+// synchronous verifier, else nothing (the module's own signature code decides).
 function installHostVerifier() {
   const sync = signatureVerifier;
   const web = webSignatures;
@@ -38,7 +38,7 @@ function installHostVerifier() {
 
 /**
  * Hands the signature math of public-key tokens to `verifier(alg, jwkJson, message, signature)`
- * (true/false; anything else leaves it to the module's RustCrypto), or `null` for none. The Node
+ * (true/false; anything else leaves it to the module's own signature code), or `null` for none. The Node
  * entry installs Node's `crypto.verify`. The engine still chooses the key and the algorithm.
  * `message` and `signature` are views of the module's memory, valid only during the call.
  */

@@ -1,10 +1,11 @@
 // Node's (and Deno's and Bun's) synchronous `node:crypto` does the signature math of public-key
-// tokens for the wasm engine: several times faster than RustCrypto compiled to wasm for RSA and
-// ECDSA. It does the math only: the engine has already chosen the key (by issuer, `kid`, and the
+// tokens for the wasm engine: 14 to 21 times faster than the module's own signature code for RSA
+// and ECDSA, about 6 times for EdDSA. It does the math only: the engine has already chosen the key (by issuer, `kid`, and the
 // key's own algorithm, DESIGN 1.3) and hands over the key as a JWK, the algorithm, the signed
 // bytes and the signature. Each algorithm family is first checked against a known signature (and
 // a tampered one): a runtime whose `node:crypto` answers wrongly or throws leaves that family to
-// the module's RustCrypto. Anything but `true`/`false` from here also means "RustCrypto decides".
+// the module's own signature code. Anything but `true`/`false` from here also means "the module
+// decides".
 import { constants, createPublicKey, verify } from 'node:crypto';
 import { FAMILY, PSS_SALT, SELF_TEST, SELF_TEST_MESSAGE } from './signature-vectors.js';
 

@@ -1,12 +1,12 @@
 // WebCrypto (`crypto.subtle`) does the signature math of public-key tokens in workers and
-// browsers, where it is several times faster than RustCrypto compiled to wasm for RSA and ECDSA,
-// but only asynchronous. So the check is made ahead of the decision: the engine says which keys
+// browsers, where it is several times faster than the module's own signature code for RSA and
+// ECDSA (and faster for EdDSA), but only asynchronous. So the check is made ahead of the decision: the engine says which keys
 // it chose for the token, the signed bytes and the signature (`Engine#signatureCheck`); this
 // module verifies them with WebCrypto and holds the verdicts while the synchronous decision
 // runs, answering the engine's host-verifier call from them for exactly those bytes. It does the
 // math only: choosing the key and the algorithm, and everything else, stays in the engine. Each
 // algorithm family is first checked against a known signature (and a tampered one); a family
-// that fails, or a key WebCrypto cannot import, is left to the module's RustCrypto.
+// that fails, or a key WebCrypto cannot import, is left to the module's own signature code.
 import { FAMILY, PSS_SALT, SELF_TEST, SELF_TEST_MESSAGE } from './signature-vectors.js';
 
 const HASH = {
@@ -75,7 +75,7 @@ export class WebCryptoSignatures {
   /**
    * Verifies a check from `Engine#signatureCheck` (`{alg, keys, message, signature}`) with each
    * of its keys. Resolves with the verdicts (one per key WebCrypto could answer for); never
-   * rejects: what it cannot verify is left out, and the engine's RustCrypto decides it.
+   * rejects: what it cannot verify is left out, and the engine's own signature code decides it.
    */
   async verify(check) {
     const { alg, keys, message, signature } = check ?? {};
@@ -106,7 +106,7 @@ export class WebCryptoSignatures {
 
   /**
    * The held verdict for exactly this algorithm, key, message and signature, or `undefined`
-   * (the host verifier then asks the next verifier, or leaves it to RustCrypto).
+   * (the host verifier then asks the next verifier, or leaves it to the module).
    */
   verdict(alg, jwk, message, signature) {
     for (const v of this.#held) {

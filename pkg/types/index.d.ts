@@ -143,7 +143,7 @@ export interface SignatureCheck {
 /**
  * Hands the signature math of public-key tokens (RS*, PS*, ES*, EdDSA) to the host:
  * `verifier(alg, jwkJson, message, signature)` returns true or false, or anything else to leave
- * the check to the module's RustCrypto; `null` removes it. The engine still chooses the key and
+ * the check to the module's own signature code; `null` removes it. The engine still chooses the key and
  * the algorithm. The Node, Deno and Bun entry installs node:crypto here. `message` and
  * `signature` are views of the module's memory, valid only until the verifier returns: copy them
  * to keep them.
@@ -170,7 +170,7 @@ export interface SignatureVerdict {
 /** Signature checks with WebCrypto, made ahead of the engine's synchronous decision. */
 export declare class WebCryptoSignatures {
   constructor(options?: { subtle?: SubtleCrypto; maxKeys?: number });
-  /** Never rejects; what WebCrypto cannot verify is left out (RustCrypto decides it). */
+  /** Never rejects; what WebCrypto cannot verify is left out (the module's own code decides it). */
   verify(check: SignatureCheck): Promise<SignatureVerdict[]>;
   with<T>(verdicts: SignatureVerdict[] | null, fn: () => T): T;
   verdict(alg: string, jwk: string, message: Uint8Array, signature: Uint8Array): boolean | undefined;

@@ -40,7 +40,8 @@ pub fn ensure_installed() {
 
 /// Signature math done by the host where it is faster (Node's `crypto`, WebCrypto): given the
 /// algorithm, the public key as a JWK (JSON text), the signed message and the signature, it
-/// answers `Some(valid)`, or `None` to leave the check to RustCrypto. It does the math only: the
+/// answers `Some(valid)`, or `None` to leave the check to the module's own code (rsa_verify,
+/// ecdsa_verify, ed25519_verify). It does the math only: the
 /// key and the algorithm are still chosen here, by the rules of DESIGN 1.3.
 pub type HostVerifier = Box<dyn Fn(Algorithm, &str, &[u8], &[u8]) -> Option<bool>>;
 
@@ -60,7 +61,7 @@ pub fn set_host_verifier(verifier: Option<HostVerifier>) {
 
 fn host_verify(algorithm: Algorithm, jwk: &str, message: &[u8], signature: &[u8]) -> Option<bool> {
     // A verifier that calls back into this (it cannot through the engine, which is borrowed)
-    // finds the slot busy and leaves the check to RustCrypto.
+    // finds the slot busy and leaves the check to the module's own code.
     HOST_VERIFIER.with(|h| {
         let slot = h.try_borrow().ok()?;
         slot.as_ref()

@@ -5,8 +5,9 @@
 //! Points are added by the complete formulas of Renes, Costello and Batina (2016, Algorithm 4,
 //! for `a = -3`) in projective coordinates: one formula for every pair of points, the point at
 //! infinity and a point added to itself included, so no case is special. `u1 G + u2 Q` is
-//! computed by Shamir's trick, one doubling per bit. Every input is public (the key, the
-//! signature, the message), so nothing needs to be constant-time.
+//! computed four bits of each scalar at a time (`src/token/scalar_mul.rs`: four doublings and
+//! at most two additions per four bits). Every input is public (the key, the signature, the
+//! message), so nothing needs to be constant-time.
 //!
 //! Ours, not the RustCrypto curve crates (which sign for the CLI and are this module's test
 //! oracle): their two stacks were about 50 KB of the wasm module, for verification only.

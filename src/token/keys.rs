@@ -265,8 +265,9 @@ impl PublicJwk<'_> {
     }
 
     /// The key as JSON text, for the host's signature math: its parameters only (no private
-    /// members, which a public key never needs), members in name order. Written directly: every value is a name of
-    /// ours or base64url that [`PublicJwk::decoding_key`] has already decoded strictly, so no
+    /// members, which a public key never needs), members in name order. Written directly: every
+    /// value is a name of ours or base64url already decoded strictly (an EC key's coordinates
+    /// when the JWK is read, the other keys' values by [`PublicJwk::decoding_key`]), so no
     /// character needs escaping (a test parses the text back).
     fn text(self) -> String {
         match self {
@@ -824,12 +825,12 @@ mod host_tests {
     }
 
     #[test]
-    fn without_an_answer_from_the_host_rustcrypto_decides() {
+    fn without_an_answer_from_the_host_the_module_decides() {
         let key = key();
         set_host_verifier(Some(Box::new(|_, _, _, _| None)));
         assert!(
             !key.verify(Algorithm::EdDSA, b"yes", &[0; 64]),
-            "RustCrypto refuses a zero signature"
+            "the module's own code refuses a zero signature"
         );
         set_host_verifier(None);
         assert!(!key.verify(Algorithm::EdDSA, b"yes", &[0; 64]));

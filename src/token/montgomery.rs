@@ -102,9 +102,10 @@ pub(crate) struct OddModulus<L: Limb = Word> {
     n: Vec<L>,
     /// `-n^-1 mod 2^L::BITS`.
     n0: L,
-    /// `R^2 mod n`: multiplied in, it brings a number into Montgomery form. Made at the first
-    /// power, not with the key: a key whose signatures the host checks (node:crypto,
-    /// WebCrypto) never needs it, and a bundle loads sooner without it.
+    /// `R^2 mod n`: multiplied in, it brings a number into Montgomery form. Made at its first
+    /// use: for an RSA key the first power, not the key's loading (a key whose signatures the
+    /// host checks, node:crypto or WebCrypto, never needs it, and a bundle loads sooner
+    /// without it); for a curve's field, when the field is made (once per process).
     rr: OnceLock<Vec<L>>,
 }
 

@@ -6,9 +6,9 @@ await init({ module_or_path: new URL('../../dist/wasm/tessera_bg.wasm', import.m
 
 import { useWebCrypto } from '../engine.js';
 
-// RSA and ECDSA signature math by WebCrypto for the *Async methods (and so for edgeHandler and
-// authorizeRequest): several times faster than RustCrypto in wasm; self-tested per family, and
-// RustCrypto remains the fallback and the synchronous methods' math.
+// RSA, ECDSA and EdDSA signature math by WebCrypto for the *Async methods (and so for
+// edgeHandler and authorizeRequest): faster than the module's own signature code; self-tested
+// per family, and the module's code remains the fallback and the synchronous methods' math.
 useWebCrypto();
 
 export * from '../index.js';

@@ -7,8 +7,9 @@ initSync({ module: readFileSync(new URL('../../dist/wasm/tessera_bg.wasm', impor
 import { setSignatureVerifier } from '../engine.js';
 import { nodeSignatureVerifier } from '../host-crypto.js';
 
-// RSA and ECDSA signature math by node:crypto (several times faster than RustCrypto in wasm);
-// each algorithm family is self-tested first, and RustCrypto remains the fallback.
+// RSA, ECDSA and EdDSA signature math by node:crypto (several times faster than the module's
+// own signature code); each algorithm family is self-tested first, and the module's code
+// remains the fallback.
 setSignatureVerifier(nodeSignatureVerifier());
 
 export * from '../index.js';
