@@ -168,9 +168,10 @@ impl Engine {
     /// whose signature math is asynchronous: they make it first and give the verdict back,
     /// by [`Engine::signature_verdict`] (then the decision on the same token at the same `now`
     /// repeats none of the token's own checks, which this check has made; the account's
-    /// checks against the bundle are made as always) or through the host verifier. `None` when there is nothing to check ahead: the token's verification is
-    /// cached, the bundle no longer answers, the token uses HMAC, or it is refused before any
-    /// signature is checked (the decision says why). Only the last check waits for a verdict.
+    /// checks against the bundle are made as always) or through the host verifier. `None`
+    /// when there is nothing to check ahead: the token's verification is cached, the bundle no
+    /// longer answers, the token uses HMAC, or it is refused before any signature is checked
+    /// (the decision says why). Only the last check waits for a verdict.
     pub fn signature_check<'s>(
         &'s mut self,
         token: &'s str,

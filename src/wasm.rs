@@ -475,11 +475,11 @@ fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> Js
 
 /// Hands the signature math of public keys (RS*, PS*, ES*, EdDSA) to the host:
 /// `verifier(alg, jwkJson, message, signature)` returns `true` or `false`, or anything else
-/// (or throws) to leave the check to the module's own signature code. The key and the algorithm are
-/// still chosen by the engine (DESIGN 1.3); HMAC stays in the module. `null` removes it. The npm
-/// package installs Node's synchronous `crypto.verify` here. `message` and `signature` are views
-/// of the module's memory, valid only until the verifier returns (no copy is made): a verifier
-/// that keeps them must copy them.
+/// (or throws) to leave the check to the module's own signature code. The key and the algorithm
+/// are still chosen by the engine (DESIGN 1.3); HMAC stays in the module. `null` removes it. The
+/// npm package installs Node's synchronous `crypto.verify` here. `message` and `signature` are
+/// views of the module's memory, valid only until the verifier returns (no copy is made): a
+/// verifier that keeps them must copy them.
 #[wasm_bindgen(js_name = setSignatureVerifier)]
 pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
     let host = verifier.map(|f| {

@@ -41,8 +41,8 @@ pub fn ensure_installed() {
 /// Signature math done by the host where it is faster (Node's `crypto`, WebCrypto): given the
 /// algorithm, the public key as a JWK (JSON text), the signed message and the signature, it
 /// answers `Some(valid)`, or `None` to leave the check to the module's own code (rsa_verify,
-/// ecdsa_verify, ed25519_verify). It does the math only: the
-/// key and the algorithm are still chosen here, by the rules of DESIGN 1.3.
+/// ecdsa_verify, ed25519_verify). It does the math only: the key and the algorithm are still
+/// chosen here, by the rules of DESIGN 1.3.
 pub type HostVerifier = Box<dyn Fn(Algorithm, &str, &[u8], &[u8]) -> Option<bool>>;
 
 thread_local! {
@@ -281,6 +281,15 @@ impl JwtVerifier for HmacVerifier {
     }
 }
 
+/// A check's answer as the `signature` crate's `Verifier` gives it.
+fn verdict(valid: bool) -> Result<(), signature::Error> {
+    if valid {
+        Ok(())
+    } else {
+        Err(signature::Error::new())
+    }
+}
+
 struct RsaVerifier {
     alg: Algorithm,
     key: Arc<RsaPublicKey>,
@@ -298,11 +307,7 @@ impl Verifier<Vec<u8>> for RsaVerifier {
             PS512 => (RsaPadding::Pss, RsaHash::Sha512),
             _ => return Err(signature::Error::new()),
         };
-        if self.key.verify(padding, hash, msg, signature) {
-            Ok(())
-        } else {
-            Err(signature::Error::new())
-        }
+        verdict(self.key.verify(padding, hash, msg, signature))
     }
 }
 
@@ -319,11 +324,7 @@ struct EcVerifier {
 
 impl Verifier<Vec<u8>> for EcVerifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        if self.key.verify(msg, signature) {
-            Ok(())
-        } else {
-            Err(signature::Error::new())
-        }
+        verdict(self.key.verify(msg, signature))
     }
 }
 
@@ -337,11 +338,7 @@ struct Ed25519Verifier(Ed25519PublicKey);
 
 impl Verifier<Vec<u8>> for Ed25519Verifier {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        if self.0.verify(msg, signature) {
-            Ok(())
-        } else {
-            Err(signature::Error::new())
-        }
+        verdict(self.0.verify(msg, signature))
     }
 }
 

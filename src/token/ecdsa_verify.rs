@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256, Sha384};
 
 use super::montgomery::{Limb, Word};
 use super::prime_field::{be_bytes, hex, is_zero, Num, PrimeField};
-use super::scalar_mul::{combination, multiples, Group};
+use super::scalar_mul::{combination, multiples, Base, Group};
 
 /// A curve `y^2 = x^3 - 3x + b` over the integers modulo a prime `p`, with a base point `G` of
 /// prime order `n` (cofactor 1), its numbers big-endian.
@@ -104,10 +104,8 @@ pub(crate) struct Curve<L: Limb, const N: usize> {
     scalars: PrimeField<L, N>,
     /// `b` in Montgomery form.
     b: Num<L, N>,
-    /// The base point.
-    g: Point<L, N>,
-    /// `[0]G` to `[15]G` ([`Curve::g_multiples`]).
-    g_multiples: OnceLock<[Point<L, N>; 16]>,
+    /// The base point, and its multiples.
+    g: Base<Point<L, N>>,
 }
 
 impl<L: Limb, const N: usize> Curve<L, N> {
@@ -126,8 +124,7 @@ impl<L: Limb, const N: usize> Curve<L, N> {
             params,
             field,
             scalars,
-            g,
-            g_multiples: OnceLock::new(),
+            g: Base::new(g),
         }
     }
 
@@ -154,12 +151,6 @@ impl<L: Limb, const N: usize> Curve<L, N> {
         Ok(Point { x, y, z: f.one() })
     }
 
-    /// `[0]G` to `[15]G`, made at the first signature checked (a bundle's keys are checked
-    /// sooner without them, and a host that checks signatures itself never needs them).
-    fn g_multiples(&self) -> &[Point<L, N>; 16] {
-        self.g_multiples.get_or_init(|| multiples(self, &self.g))
-    }
-
     /// Whether `signature` (`r || s`) is a valid signature of `digest` (as long as the
     /// curve's order) by the public key `q`.
     pub(crate) fn verify_digest(&self, q: &Point<L, N>, digest: &[u8], signature: &[u8]) -> bool {
@@ -181,7 +172,7 @@ impl<L: Limb, const N: usize> Curve<L, N> {
         // w = s^-1 in Montgomery form; times a plain number, a plain product.
         let w = n.invert(&n.montgomery(&s));
         let (u1, u2) = (n.mul(&e, &w), n.mul(&r, &w));
-        let point = combination(self, &u1, self.g_multiples(), &u2, &multiples(self, q));
+        let point = combination(self, &u1, self.g.multiples(self), &u2, &multiples(self, q));
         if is_zero(&point.z) {
             return false; // the point at infinity
         }

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha512};
 
 use super::montgomery::{Limb, Word};
 use super::prime_field::{be_bytes, bit, hex, is_zero, Num, PrimeField};
-use super::scalar_mul::{combination, multiples, Group};
+use super::scalar_mul::{combination, multiples, Base, Group};
 
 /// The field's prime, `2^255 - 19`.
 const P: [u8; 32] = hex("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed");
@@ -77,11 +77,8 @@ pub(crate) struct Edwards<L: Limb, const N: usize> {
     d2: Num<L, N>,
     /// A square root of -1.
     sqrt_m1: Num<L, N>,
-    /// The base point.
-    base: Point<L, N>,
-    /// `[0]B` to `[15]B`, made at the first signature checked (a bundle's keys are checked
-    /// sooner without them, and a host that checks signatures itself never needs them).
-    base_multiples: OnceLock<[Point<L, N>; 16]>,
+    /// The base point, and its multiples.
+    base: Base<Point<L, N>>,
 }
 
 impl<L: Limb, const N: usize> Edwards<L, N> {
@@ -95,22 +92,15 @@ impl<L: Limb, const N: usize> Edwards<L, N> {
             d2: field.add(&d, &d),
             d,
             sqrt_m1: number(&SQRT_M1),
-            base: Point {
+            base: Base::new(Point {
                 t: field.mul(&x, &y),
                 x,
                 y,
                 z: field.one(),
-            },
-            base_multiples: OnceLock::new(),
+            }),
             field,
             scalars,
         }
-    }
-
-    /// `[0]B` to `[15]B`, made at the first signature checked.
-    fn base_multiples(&self) -> &[Point<L, N>; 16] {
-        self.base_multiples
-            .get_or_init(|| multiples(self, &self.base))
     }
 
     /// `-p`.
@@ -218,7 +208,7 @@ impl<L: Limb, const N: usize> Edwards<L, N> {
         h.reverse();
         let k = self.scalars.reduce(&h);
         let minus_a = multiples(self, &self.negate(point));
-        let expected = combination(self, &s, self.base_multiples(), &k, &minus_a);
+        let expected = combination(self, &s, self.base.multiples(self), &k, &minus_a);
         self.compress(&expected) == *r
     }
 }
@@ -442,17 +432,21 @@ mod tests {
         let at_l = combination(
             curve,
             &order,
-            curve.base_multiples(),
+            curve.base.multiples(curve),
             &zero,
-            curve.base_multiples(),
+            curve.base.multiples(curve),
         );
         assert!(is_zero(&at_l.x) && at_l.y == at_l.z);
-        assert!(!curve.is_small_order(&curve.base));
-        assert_eq!(curve.compress(&curve.base), BASE);
+        assert!(!curve.is_small_order(curve.base.point()));
+        assert_eq!(curve.compress(curve.base.point()), BASE);
         let decoded = curve.decompress(&BASE).unwrap();
         assert_eq!(
             (decoded.x, decoded.y, decoded.t),
-            (curve.base.x, curve.base.y, curve.base.t)
+            (
+                curve.base.point().x,
+                curve.base.point().y,
+                curve.base.point().t
+            )
         );
         // sqrt(-1)^2 = -1; d * 121666 = -121665.
         let minus_one = f.sub(&zero, &f.one());
@@ -497,7 +491,7 @@ mod tests {
         let sb = combination(
             curve,
             &curve.scalars.number(&[5]).unwrap(),
-            curve.base_multiples(),
+            curve.base.multiples(curve),
             &k,
             &multiples(curve, &curve.identity()),
         );
@@ -530,7 +524,7 @@ mod tests {
         let sum = combination(
             curve,
             &curve.scalars.number(&s_be).unwrap(),
-            curve.base_multiples(),
+            curve.base.multiples(curve),
             &curve.scalars.number(&k_be).unwrap(),
             &minus_a,
         );

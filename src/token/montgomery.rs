@@ -155,8 +155,8 @@ impl<L: Limb> OddModulus<L> {
         }
         value.resize(self.n.len(), L::from(0));
         let rr = self.r_squared_limbs();
-        let acc = self.power(&self.multiply(&value, rr), exponent); // base * R mod n, raised
-                                                                    // Out of Montgomery form: acc * 1 * R^-1.
+        // base * R mod n, raised; then out of Montgomery form: acc * 1 * R^-1.
+        let acc = self.power(&self.multiply(&value, rr), exponent);
         let mut one = vec![L::from(0); self.n.len()];
         one[0] = L::from(1);
         let result = self.multiply(&acc, &one);

@@ -562,8 +562,8 @@ mod tests {
                 rsa::RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(bad));
             assert!(theirs.is_err(), "{bad:?}: the rsa crate");
         }
-        assert!(RsaPublicKey::new(&n, &[0x01, 0xff, 0xff, 0xff, 0xff]).is_ok()); // 2^33 - 1
-                                                                                 // An exponent not below the modulus.
+        // 2^33 - 1 is accepted; an exponent not below the modulus is not.
+        assert!(RsaPublicKey::new(&n, &[0x01, 0xff, 0xff, 0xff, 0xff]).is_ok());
         assert_eq!(
             RsaPublicKey::new(&[0x0b], &[0x0d]).unwrap_err(),
             RsaKeyError::BadExponent

@@ -3,6 +3,8 @@
 //! so four doublings and at most two additions per four bits. Not constant-time; nothing
 //! here is secret.
 
+use std::sync::OnceLock;
+
 use super::montgomery::Limb;
 use super::prime_field::{nibble, Num};
 
@@ -16,6 +18,36 @@ pub(crate) trait Group {
     fn add(&self, p: &Self::Point, q: &Self::Point) -> Self::Point;
     /// `p + p`.
     fn double(&self, p: &Self::Point) -> Self::Point;
+}
+
+/// A curve's base point, with its multiples `[0]B` to `[15]B` made at the first signature
+/// checked (a bundle's keys are checked sooner without them, and a host that checks signatures
+/// itself never needs them).
+#[derive(Debug)]
+pub(crate) struct Base<P> {
+    point: P,
+    multiples: OnceLock<[P; 16]>,
+}
+
+impl<P: Copy> Base<P> {
+    /// The base point `point`, its table not made yet.
+    pub(crate) fn new(point: P) -> Base<P> {
+        Base {
+            point,
+            multiples: OnceLock::new(),
+        }
+    }
+
+    /// The point.
+    #[cfg(test)]
+    pub(crate) fn point(&self) -> &P {
+        &self.point
+    }
+
+    /// `[0]B` to `[15]B`, made the first time.
+    pub(crate) fn multiples<G: Group<Point = P>>(&self, group: &G) -> &[P; 16] {
+        self.multiples.get_or_init(|| multiples(group, &self.point))
+    }
 }
 
 /// `[0]p` to `[15]p`.
