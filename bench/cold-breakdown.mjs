@@ -3,7 +3,7 @@
 //   compile       `new WebAssembly.Module(bytes)` alone (V8 validates every function up front
 //                 and compiles lazily, a function when it is first called)
 //   require       the nodejs glue: read, compile and instantiate
-//   load ...      the first `new Engine(text)` of a process for the cold-start bundle (1,000
+//   load ...      the first `new Engine(bytes)` of a process for the cold-start bundle (1,000
 //                 accounts, 2,000 bindings); in other processes, the first load of that bundle
 //                 cut to 10 accounts and their 20 bindings with no public keys (its other
 //                 sections, and the code any first load runs the first time), then of the cut
@@ -48,14 +48,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '-
     // `--child load A [B ...]`: the first load of A, then of B (its own first time only for
     // what A did not already run), ... in this one process; `again` repeats the last one.
     const files = process.argv.slice(4);
-    const texts = files.map((f) => (f === 'again' ? null : readFileSync(f, 'utf8')));
+    const bundles = files.map((f) => (f === 'again' ? null : readFileSync(f)));
     let t0 = performance.now();
     const { Engine } = createRequire(import.meta.url)(GLUE);
     out.require = ms(t0);
     out.loads = [];
     let last = null;
-    for (const text of texts) {
-      last = text ?? last;
+    for (const bundle of bundles) {
+      last = bundle ?? last;
       t0 = performance.now();
       new Engine(last);
       out.loads.push(ms(t0));

@@ -13,7 +13,8 @@ let tImport, tLoad, allowed;
 if (contender === 'tessera') {
   const { Engine } = c.loadTessera();
   tImport = performance.now();
-  const engine = new Engine(readFileSync(bundlePath, 'utf8'));
+  // The bundle's bytes as read (the JS contenders need the text, for JSON.parse).
+  const engine = new Engine(readFileSync(bundlePath));
   tLoad = performance.now();
   allowed = c.tesseraCan(engine, token, q, now);
 } else if (contender === 'jose' || contender === 'fast-jwt') {

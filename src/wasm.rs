@@ -125,6 +125,23 @@ fn json_of(value: &JsValue) -> Result<String, String> {
     }
 }
 
+/// The bytes of a bundle given as text or as bytes (see [`BundleSource`]).
+fn bundle_bytes(bundle: &BundleSource) -> Result<Vec<u8>, JsError> {
+    if let Some(text) = bundle.as_string() {
+        Ok(text.into_bytes())
+    } else if let Some(bytes) = bundle.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else if let Some(buffer) = bundle.dyn_ref::<js_sys::ArrayBuffer>() {
+        Ok(js_sys::Uint8Array::new(buffer).to_vec())
+    } else {
+        let found = bundle.js_typeof().as_string().unwrap_or_default();
+        Err(JsError::new(&format!(
+            "bundle: expected its JSON text (a string) or its bytes (a Uint8Array or an \
+             ArrayBuffer), found a value of type {found}"
+        )))
+    }
+}
+
 fn at(now: Option<f64>) -> UnixTime {
     match now {
         Some(seconds) if seconds.is_finite() => UnixTime(seconds.floor() as i64),
@@ -148,12 +165,12 @@ fn bad_request(kind: DecisionKind, why: String, revision: u64) -> JsValue {
 
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    /// Loads an (unsigned) bundle from its JSON text. Throws an `Error` naming the path of
-    /// every problem.
+    /// Loads an (unsigned) bundle from its JSON text or its bytes (see [`BundleSource`]).
+    /// Throws an `Error` naming the path of every problem.
     #[wasm_bindgen(constructor)]
-    pub fn new(bundle_json: &str) -> Result<WasmEngine, JsError> {
+    pub fn new(bundle: &BundleSource) -> Result<WasmEngine, JsError> {
         Ok(WasmEngine {
-            core: Core::from_json(bundle_json.as_bytes())?,
+            core: Core::from_json(&bundle_bytes(bundle)?)?,
             tokens: Slots::new(),
             questions: Slots::new(),
         })
@@ -164,14 +181,15 @@ impl WasmEngine {
     /// the clock).
     #[wasm_bindgen(js_name = fromSigned)]
     pub fn from_signed(
-        bundle_json: &str,
+        bundle: &BundleSource,
         signature: &str,
         trusted_keys: &str,
         now: Option<f64>,
     ) -> Result<WasmEngine, JsError> {
+        let bytes = bundle_bytes(bundle)?;
         let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
         Ok(WasmEngine {
-            core: Core::from_signed_json(bundle_json.as_bytes(), signature, &trusted, at(now))?,
+            core: Core::from_signed_json(&bytes, signature, &trusted, at(now))?,
             tokens: Slots::new(),
             questions: Slots::new(),
         })
@@ -179,8 +197,8 @@ impl WasmEngine {
 
     /// Replaces the bundle with an unsigned one (refusing rollback and expiry; on error the
     /// bundle held stays).
-    pub fn update(&mut self, bundle_json: &str, now: Option<f64>) -> Result<(), JsError> {
-        let bundle = Bundle::from_json(bundle_json.as_bytes())?;
+    pub fn update(&mut self, bundle: &BundleSource, now: Option<f64>) -> Result<(), JsError> {
+        let bundle = Bundle::from_json(&bundle_bytes(bundle)?)?;
         Ok(self.core.update(bundle, at(now))?)
     }
 
@@ -188,15 +206,16 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = updateSigned)]
     pub fn update_signed(
         &mut self,
-        bundle_json: &str,
+        bundle: &BundleSource,
         signature: &str,
         trusted_keys: &str,
         now: Option<f64>,
     ) -> Result<(), JsError> {
+        let bytes = bundle_bytes(bundle)?;
         let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
         Ok(self
             .core
-            .update_signed(bundle_json.as_bytes(), signature, &trusted, at(now))?)
+            .update_signed(&bytes, signature, &trusted, at(now))?)
     }
 
     /// The bundle's revision.
@@ -501,6 +520,13 @@ pub fn set_signature_verifier(verifier: Option<js_sys::Function>) {
 
 #[wasm_bindgen]
 extern "C" {
+    /// A bundle as JavaScript holds it: its JSON text, or its bytes as read or fetched (a
+    /// `Uint8Array`, which a Node `Buffer` is, or an `ArrayBuffer`). Bytes are copied into the
+    /// module as they are; text is encoded to UTF-8 on the way in (and a file read as text was
+    /// decoded from UTF-8 once already). The signature of a signed bundle covers its bytes.
+    #[wasm_bindgen(typescript_type = "string | Uint8Array | ArrayBuffer")]
+    pub type BundleSource;
+
     /// The host's signature verifier (a JavaScript function).
     #[wasm_bindgen(extends = js_sys::Function)]
     type HostVerifierFn;

@@ -83,6 +83,15 @@ export function decisionId() {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+// The bundle as load() keeps it: text as given; bytes copied, so that a later change to the
+// caller's buffer cannot alter the bundle reloaded after a reset.
+function ownBundle(bundle) {
+  if (typeof bundle === 'string') return bundle;
+  if (bundle instanceof Uint8Array) return bundle.slice();
+  if (bundle instanceof ArrayBuffer) return new Uint8Array(bundle.slice(0));
+  throw new TypeError(`tessera: the bundle must be its JSON text (a string) or its bytes (a Uint8Array or an ArrayBuffer), not ${bundle === null ? 'null' : typeof bundle}`);
+}
+
 function keysText(trustedKeys) {
   if (trustedKeys === undefined || trustedKeys === null) return undefined;
   if (typeof trustedKeys === 'string') return trustedKeys;
@@ -162,13 +171,15 @@ export class Tessera {
   }
 
   /**
-   * Loads a bundle (JSON text) and its detached signature. Verified in the wasm against the
-   * pinned keys; a bundle older than the one held (rollback), past its `expires_at`, badly
-   * signed or invalid throws a TesseraError and the bundle held stays.
+   * Loads a bundle and its detached signature. The bundle is its JSON text or its bytes as
+   * read or fetched (a Uint8Array, such as a Node Buffer, or an ArrayBuffer: no decoding to
+   * text and encoding back). Verified in the wasm against the pinned keys; a bundle older
+   * than the one held (rollback), past its `expires_at`, badly signed or invalid throws a
+   * TesseraError and the bundle held stays.
    * @returns {number} the new revision.
    */
   load(bundle, signature, { now, etag } = {}) {
-    if (typeof bundle !== 'string') throw new TypeError('tessera: the bundle must be its JSON text (the signature covers its exact bytes)');
+    bundle = ownBundle(bundle);
     if (!this.#unsigned && typeof signature !== 'string') throw new TesseraError('bundle', 'tessera: the bundle has no signature and options.trustedKeys is set');
     const at = now ?? this.#clock();
     try {
@@ -196,7 +207,7 @@ export class Tessera {
     return this.revision;
   }
 
-  /** The last good bundle text, signature and ETag (what a storage hook keeps). */
+  /** The last good bundle (text or bytes, as loaded), signature and ETag (what a storage hook keeps). */
   snapshot() {
     if (!this.#lastGood) return null;
     const { bundle, signature, etag } = this.#lastGood;

@@ -96,11 +96,15 @@ export interface HttpRequestInput {
 }
 
 /** The raw wasm engine (`src/wasm.rs`). Its decisions never throw; loading throws `Error`. */
+/** A bundle as its JSON text or its bytes as read or fetched (copied into the module as they are). */
+export type BundleSource = string | Uint8Array | ArrayBuffer;
+
 export declare class Engine {
-  constructor(bundleJson: string);
-  static fromSigned(bundleJson: string, signature: string, trustedKeysJson: string, now?: number | null): Engine;
-  update(bundleJson: string, now?: number | null): void;
-  updateSigned(bundleJson: string, signature: string, trustedKeysJson: string, now?: number | null): void;
+  /** The bundle as its JSON text or its bytes (a Uint8Array, such as a Node Buffer, or an ArrayBuffer). */
+  constructor(bundle: BundleSource);
+  static fromSigned(bundle: BundleSource, signature: string, trustedKeysJson: string, now?: number | null): Engine;
+  update(bundle: BundleSource, now?: number | null): void;
+  updateSigned(bundle: BundleSource, signature: string, trustedKeysJson: string, now?: number | null): void;
   readonly revision: number;
   readonly expiresAt: number | undefined;
   setCacheCapacity(capacity: number): void;
@@ -324,9 +328,10 @@ export declare class Tessera {
   readonly etag: string | undefined;
   readonly loaded: boolean;
   /** Verifies (pinned keys) and loads; throws TesseraError and keeps the bundle held on refusal. */
-  load(bundle: string, signature?: string, options?: { now?: number; etag?: string }): number;
+  load(bundle: BundleSource, signature?: string, options?: { now?: number; etag?: string }): number;
   ready(): Promise<number>;
-  snapshot(): { bundle: string; signature?: string; etag?: string } | null;
+  /** The last good bundle (text, or a copy of the bytes it was loaded from), signature and ETag. */
+  snapshot(): { bundle: string | Uint8Array; signature?: string; etag?: string } | null;
   verify(token: string, now?: number): TokenReview;
   authorize(token: string, attributes: ResourceAttributes | NonResourceAttributes, now?: number): Decision;
   can(token: string, verb: string, resource: string, namespace: string, name?: string, now?: number): Decision;

@@ -102,6 +102,30 @@ test('a signed bundle loads against the pinned key; a tampered one throws and th
   assert.equal(engine.revision, 1);
 });
 
+test('a bundle loads from its bytes as from its text (Buffer, Uint8Array, ArrayBuffer); signed bytes verify; anything else throws', () => {
+  const bytes = readFileSync(new URL('../../examples/bundle.json', import.meta.url));
+  const signature = file('examples/bundle.json.sig');
+  const trusted = file('examples/keys/bundle-signing.public.jwk.json');
+  const token = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
+  const byText = new Engine(bundleText).can(token, 'get', 'pods', 'top-secret', undefined, NOW);
+  const inputs = [bytes, new Uint8Array(bytes), bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)];
+  for (const input of inputs) {
+    assert.deepEqual(new Engine(input).can(token, 'get', 'pods', 'top-secret', undefined, NOW), byText);
+    assert.equal(Engine.fromSigned(input, signature, trusted, NOW).revision, 1);
+  }
+  // The signature covers the bytes: one byte changed in the bytes given is refused.
+  const changed = Buffer.from(bytes);
+  changed[changed.indexOf('"revision": 1') + 12] = '9'.charCodeAt(0);
+  assert.throws(() => Engine.fromSigned(changed, signature, trusted, NOW), /bundle signature: does not verify/);
+  const engine = new Engine(bytes);
+  assert.throws(() => engine.update(Buffer.from('{"version": 1,'), NOW), /bundle is not valid JSON/);
+  assert.throws(() => engine.update(Buffer.from([0x7b, 0xff, 0x7d]), NOW), /bundle is not valid JSON/);
+  assert.equal(engine.revision, 1);
+  for (const [bad, found] of [[42, 'number'], [null, 'object'], [undefined, 'undefined'], [{ revision: 1 }, 'object'], [[1, 2], 'object']]) {
+    assert.throws(() => new Engine(bad), new RegExp(`bundle: expected its JSON text \\(a string\\) or its bytes \\(a Uint8Array or an ArrayBuffer\\), found a value of type ${found}`));
+  }
+});
+
 test('a bad bundle throws an Error naming the path; a bad update keeps the good bundle', () => {
   const broken = JSON.parse(bundleText);
   broken.service_accounts[3].namespace = 'nowhere';

@@ -156,6 +156,40 @@ test('fail closed: an exception or trap in the wasm is a denial, then the module
   }
 });
 
+test('load() takes a bundle as bytes (Buffer, Uint8Array, ArrayBuffer) as well as text, keeps its own copy, and refuses anything else', async () => {
+  const jwt = await deployBot();
+  const bytes = new TextEncoder().encode(bundleText);
+  const ask = (t) => t.checkHttp('GET', 'https://wiki.example.com/', `Bearer ${jwt}`, undefined, NOW);
+  for (const input of [Buffer.from(bundleText), bytes, bytes.buffer.slice(0)]) {
+    const t = new Tessera({ trustedKeys });
+    assert.equal(t.load(input, signature, { now: NOW }), 1);
+    assert.deepEqual([ask(t).allowed, ask(t).status], [true, 200]);
+    assert.ok(t.snapshot().bundle instanceof Uint8Array);
+    assert.notEqual(t.snapshot().bundle, input);
+  }
+  // Unsigned, so only the copy protects it: the caller's buffer changed after load() does not
+  // change the bundle reloaded after a reset.
+  const mine = new TextEncoder().encode(bundleText);
+  const t = new Tessera({ allowUnsigned: true });
+  t.load(mine, undefined, { now: NOW });
+  mine.fill(0x20);
+  const original = Engine.prototype.checkHttp;
+  Engine.prototype.checkHttp = function trap() {
+    Engine.prototype.checkHttp = original;
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  assert.equal(ask(t).status, 500);
+  assert.deepEqual([ask(t).allowed, ask(t).status, t.revision], [true, 200, 1]);
+  // Bytes that are not the signed ones are refused, and the bundle held stays.
+  const changed = Buffer.from(bundleText.replace('"revision": 1', '"revision": 7'));
+  const signed = loaded();
+  assert.throws(() => signed.load(changed, signature, { now: NOW }), /bundle signature: does not verify/);
+  assert.equal(signed.revision, 1);
+  for (const bad of [42, null, undefined, { revision: 1 }]) {
+    assert.throws(() => new Tessera({ allowUnsigned: true }).load(bad), /the bundle must be its JSON text \(a string\) or its bytes \(a Uint8Array or an ArrayBuffer\)/);
+  }
+});
+
 test('after a reset, a bundle within its expiry grace is reloaded and keeps answering', async () => {
   const { signBundle, variant } = await import('./helpers.mjs');
   const expires = NOW + 3600;
