@@ -110,10 +110,10 @@ browser_tests() {
 stage "setup" "$TESSERA_ROOT/scripts/setup.sh"
 CHROMEDRIVER_BIN="$(find_chromedriver)"
 stage "cargo fmt --check" env "${NATIVE_UNSET[@]}" cargo fmt --all --check
-stage "clippy (native)" env "${NATIVE_UNSET[@]}" cargo clippy --all-targets -- -D warnings
+stage "clippy (native)" env "${NATIVE_UNSET[@]}" cargo clippy --workspace --all-targets -- -D warnings
 # wasm32: the library and the wasm test harnesses (the other tests and examples are native-only).
 stage "clippy (wasm32)" env "${NATIVE_UNSET[@]}" cargo clippy --lib --test wasm_node --test wasm_browser --target wasm32-unknown-unknown -- -D warnings
-stage "cargo test (native)" env "${NATIVE_UNSET[@]}" cargo test --all-targets
+stage "cargo test (native)" env "${NATIVE_UNSET[@]}" cargo test --workspace --all-targets
 stage "cargo test --doc (native)" env "${NATIVE_UNSET[@]}" cargo test --doc
 stage "wasm tests (Node)" env "${WASM_ENV[@]}" cargo test --target wasm32-unknown-unknown --test wasm_node
 stage "wasm tests (Chromium)" browser_tests

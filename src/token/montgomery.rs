@@ -3,8 +3,9 @@
 //! RSAVP1), and the constants of the fixed-length prime fields of the elliptic curves
 //! (`src/token/prime_field.rs`, whose multiplication is this one with the length a constant).
 //!
-//! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996) on limbs least
-//! significant first, of the width the target multiplies fastest: 32 bits in wasm, where a
+//! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996, in crates/limbs,
+//! which is built for speed) on limbs least significant first, of the width the target
+//! multiplies fastest: 32 bits in wasm, where a
 //! 32x32->64 multiply is one instruction (a 64x64->128 one is a library call), 64 bits natively.
 //! The tests run both widths. Every input here is public (the key, the signature), so no
 //! operation needs to be constant-time.
@@ -13,7 +14,6 @@
 //! module for RSA's one operation. A test compares it with that library on random operands.
 
 use std::cmp::Ordering;
-use std::ops::{Add, BitOr, Mul, Shl, Shr};
 use std::sync::OnceLock;
 
 /// The limb of this target's moduli.
@@ -23,77 +23,9 @@ pub(crate) type Word = u32;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Word = u64;
 
-/// An unsigned integer used as a limb, with its double width for products.
-pub(crate) trait Limb:
-    Copy
-    + Eq
-    + Ord
-    + std::fmt::Debug
-    + From<u8>
-    + BitOr<Output = Self>
-    + Shl<usize, Output = Self>
-    + Shr<usize, Output = Self>
-{
-    /// Twice as wide: a product of two limbs plus two carries fits.
-    type Wide: Copy
-        + From<Self>
-        + Add<Output = Self::Wide>
-        + Mul<Output = Self::Wide>
-        + Shr<usize, Output = Self::Wide>;
-    /// The width in bits.
-    const BITS: usize;
-    /// The low limb of a wide value.
-    fn low(wide: Self::Wide) -> Self;
-    /// `self * other mod 2^BITS`.
-    fn wrapping_mul(self, other: Self) -> Self;
-    /// `self - other mod 2^BITS`.
-    fn wrapping_sub(self, other: Self) -> Self;
-    /// `self - other mod 2^BITS`, and whether it borrowed.
-    fn overflowing_sub(self, other: Self) -> (Self, bool);
-    /// `self + other mod 2^BITS`, and whether it carried.
-    fn overflowing_add(self, other: Self) -> (Self, bool);
-    /// The number of leading zero bits.
-    fn leading_zeros(self) -> u32;
-    /// Whether the lowest bit is set.
-    fn is_odd(self) -> bool;
-    /// The lowest byte.
-    fn low_byte(self) -> u8;
-}
-
-macro_rules! limb {
-    ($limb:ty, $wide:ty) => {
-        impl Limb for $limb {
-            type Wide = $wide;
-            const BITS: usize = <$limb>::BITS as usize;
-            fn low(wide: $wide) -> $limb {
-                wide as $limb
-            }
-            fn wrapping_mul(self, other: $limb) -> $limb {
-                <$limb>::wrapping_mul(self, other)
-            }
-            fn wrapping_sub(self, other: $limb) -> $limb {
-                <$limb>::wrapping_sub(self, other)
-            }
-            fn overflowing_sub(self, other: $limb) -> ($limb, bool) {
-                <$limb>::overflowing_sub(self, other)
-            }
-            fn overflowing_add(self, other: $limb) -> ($limb, bool) {
-                <$limb>::overflowing_add(self, other)
-            }
-            fn leading_zeros(self) -> u32 {
-                <$limb>::leading_zeros(self)
-            }
-            fn is_odd(self) -> bool {
-                self & 1 == 1
-            }
-            fn low_byte(self) -> u8 {
-                self as u8
-            }
-        }
-    };
-}
-limb!(u32, u64);
-limb!(u64, u128);
+use tessera_limbs::sub_in_place;
+/// An unsigned integer used as a limb (crates/limbs, with the Montgomery product).
+pub(crate) use tessera_limbs::Limb;
 
 /// An odd modulus, prepared for Montgomery arithmetic (`R = 2^(L::BITS * limbs)`).
 #[derive(Debug, Clone)]
@@ -186,39 +118,8 @@ impl<L: Limb> OddModulus<L> {
 
     /// `a * b * R^-1 mod n`, for `a` and `b` below the modulus (the result is too).
     fn multiply(&self, a: &[L], b: &[L]) -> Vec<L> {
-        let n = &self.n;
-        let k = n.len();
-        let wide = L::Wide::from;
-        let mut t = vec![L::from(0); k + 2];
-        for &b_i in b {
-            // t += a * b_i
-            let mut carry = wide(L::from(0));
-            for (t_j, &a_j) in t.iter_mut().zip(a) {
-                let sum = wide(*t_j) + wide(a_j) * wide(b_i) + carry;
-                *t_j = L::low(sum);
-                carry = sum >> L::BITS;
-            }
-            let sum = wide(t[k]) + carry;
-            t[k] = L::low(sum);
-            t[k + 1] = L::low(sum >> L::BITS);
-            // t = (t + m * n) / 2^L::BITS, with m chosen so that the low limb becomes zero.
-            let m = t[0].wrapping_mul(self.n0);
-            let mut carry = (wide(t[0]) + wide(m) * wide(n[0])) >> L::BITS;
-            for j in 1..k {
-                let sum = wide(t[j]) + wide(m) * wide(n[j]) + carry;
-                t[j - 1] = L::low(sum);
-                carry = sum >> L::BITS;
-            }
-            let sum = wide(t[k]) + carry;
-            t[k - 1] = L::low(sum);
-            // At most 1: t stays below 2n.
-            t[k] = L::low(wide(t[k + 1]) + (sum >> L::BITS));
-        }
-        // Below 2n: one subtraction at most.
-        if t[k] != L::from(0) || compare(&t[..k], n) != Ordering::Less {
-            subtract(&mut t[..k], n);
-        }
-        t.truncate(k);
+        let mut t = vec![L::from(0); self.n.len()];
+        L::montgomery_product(a, b, &self.n, self.n0, &mut t);
         t
     }
 
@@ -261,19 +162,8 @@ impl<L: Limb> OddModulus<L> {
             carry = next;
         }
         if carry != L::from(0) || compare(x, &self.n) != Ordering::Less {
-            subtract(x, &self.n);
+            sub_in_place(x, &self.n);
         }
-    }
-}
-
-/// `x -= n`, modulo `2^(L::BITS * x.len())` (the borrow out of the top is dropped).
-fn subtract<L: Limb>(x: &mut [L], n: &[L]) {
-    let mut borrow = false;
-    for (x_j, &n_j) in x.iter_mut().zip(n) {
-        let (d, b1) = x_j.overflowing_sub(n_j);
-        let (d, b2) = d.overflowing_sub(L::from(u8::from(borrow)));
-        *x_j = d;
-        borrow = b1 || b2;
     }
 }
 

@@ -1,14 +1,16 @@
 //! Arithmetic modulo an odd prime whose length is fixed at compile time (the coordinates and
 //! the scalars of the P-256, P-384 and Ed25519 curves), on arrays of limbs that live on the
 //! stack: nothing is allocated per operation, and every loop has a constant trip count (no
-//! bounds checks). Products are Montgomery's (CIOS, as `src/token/montgomery.rs` does for RSA
-//! moduli of any length, which also prepares the constants here); numbers are kept in
+//! bounds checks). Products are Montgomery's (CIOS, crates/limbs, the one product for these
+//! fields and for RSA moduli of any length: `src/token/montgomery.rs` also prepares the
+//! constants here); numbers are kept in
 //! Montgomery form (`x * R mod p`) where the caller multiplies them.
 //!
 //! Every input is public (a key, a signature, a digest), so nothing here needs to be
 //! constant-time.
 
 use super::montgomery::{limbs, Limb, OddModulus};
+use tessera_limbs::{add_in_place, below, sub_in_place};
 
 /// A number modulo the field's prime: `N` limbs, least significant first.
 pub(crate) type Num<L, const N: usize> = [L; N];
@@ -38,7 +40,7 @@ impl<L: Limb, const N: usize> PrimeField<L, N> {
         let mut p_minus_2 = p;
         let mut two = [L::from(0); N];
         two[0] = L::from(2);
-        sub_assign(&mut p_minus_2, &two);
+        sub_in_place(&mut p_minus_2, &two);
         let mut field = PrimeField {
             p,
             p0: modulus.inverse_negated(),
@@ -56,7 +58,7 @@ impl<L: Limb, const N: usize> PrimeField<L, N> {
         let value = limbs::<L>(be);
         let mut out = [L::from(0); N];
         out.get_mut(..value.len())?.copy_from_slice(&value);
-        less(&out, &self.p).then_some(out)
+        below(&out, &self.p).then_some(out)
     }
 
     /// The big-endian number, of any length, reduced modulo the prime (a digest; a
@@ -79,47 +81,16 @@ impl<L: Limb, const N: usize> PrimeField<L, N> {
     /// Montgomery form and the other not, their plain product. The result is below the prime
     /// (`a * b + m * p < 2Rp` before the division by R).
     pub(crate) fn mul(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
-        let zero = L::from(0);
-        let wide = L::Wide::from;
-        let p = &self.p;
-        let mut t = [zero; N];
-        let mut top = zero;
-        for &b_i in b {
-            // t += a * b_i
-            let b_i = wide(b_i);
-            let mut carry = wide(zero);
-            for j in 0..N {
-                let sum = wide(t[j]) + wide(a[j]) * b_i + carry;
-                t[j] = L::low(sum);
-                carry = sum >> L::BITS;
-            }
-            let sum = wide(top) + carry;
-            top = L::low(sum);
-            let above = L::low(sum >> L::BITS);
-            // t = (t + m * p) / 2^L::BITS, with m chosen so that the low limb becomes zero.
-            let m = wide(t[0].wrapping_mul(self.p0));
-            let mut carry = (wide(t[0]) + m * wide(p[0])) >> L::BITS;
-            for j in 1..N {
-                let sum = wide(t[j]) + m * wide(p[j]) + carry;
-                t[j - 1] = L::low(sum);
-                carry = sum >> L::BITS;
-            }
-            let sum = wide(top) + carry;
-            t[N - 1] = L::low(sum);
-            // At most 1: t stays below 2p.
-            top = L::low(wide(above) + (sum >> L::BITS));
-        }
-        if top != zero || !less(&t, p) {
-            sub_assign(&mut t, p);
-        }
+        let mut t = [L::from(0); N];
+        L::montgomery_product(a, b, &self.p, self.p0, &mut t);
         t
     }
 
     /// `a + b mod p`.
     pub(crate) fn add(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
         let mut out = *a;
-        if add_assign(&mut out, b) || !less(&out, &self.p) {
-            sub_assign(&mut out, &self.p);
+        if add_in_place(&mut out, b) || !below(&out, &self.p) {
+            sub_in_place(&mut out, &self.p);
         }
         out
     }
@@ -128,8 +99,8 @@ impl<L: Limb, const N: usize> PrimeField<L, N> {
     pub(crate) fn sub(&self, a: &Num<L, N>, b: &Num<L, N>) -> Num<L, N> {
         let mut out = *a;
         // Modulo 2^(L::BITS * N): a - b, plus p when that borrowed.
-        if sub_assign(&mut out, b) {
-            add_assign(&mut out, &self.p);
+        if sub_in_place(&mut out, b) {
+            add_in_place(&mut out, &self.p);
         }
         out
     }
@@ -211,42 +182,6 @@ pub(crate) fn be_bytes<L: Limb, const N: usize>(x: &Num<L, N>, len: usize) -> Ve
         *byte = (x[i / per_limb] >> (8 * (i % per_limb))).low_byte();
     }
     be
-}
-
-/// Whether `a < b`.
-fn less<L: Limb, const N: usize>(a: &Num<L, N>, b: &Num<L, N>) -> bool {
-    let mut i = N;
-    while i > 0 {
-        i -= 1;
-        if a[i] != b[i] {
-            return a[i] < b[i];
-        }
-    }
-    false
-}
-
-/// `x += y` modulo `2^(L::BITS * N)`, and whether it carried out of the top.
-fn add_assign<L: Limb, const N: usize>(x: &mut Num<L, N>, y: &Num<L, N>) -> bool {
-    let mut carry = false;
-    for j in 0..N {
-        let (sum, c1) = x[j].overflowing_add(y[j]);
-        let (sum, c2) = sum.overflowing_add(L::from(u8::from(carry)));
-        x[j] = sum;
-        carry = c1 || c2;
-    }
-    carry
-}
-
-/// `x -= y` modulo `2^(L::BITS * N)`, and whether it borrowed out of the top.
-fn sub_assign<L: Limb, const N: usize>(x: &mut Num<L, N>, y: &Num<L, N>) -> bool {
-    let mut borrow = false;
-    for j in 0..N {
-        let (d, b1) = x[j].overflowing_sub(y[j]);
-        let (d, b2) = d.overflowing_sub(L::from(u8::from(borrow)));
-        x[j] = d;
-        borrow = b1 || b2;
-    }
-    borrow
 }
 
 /// Whether the number is zero.
