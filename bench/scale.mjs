@@ -38,7 +38,7 @@ for (let r = 0; r < work.rounds; r++) {
   }
 }
 console.log(JSON.stringify({
-  bundle_bytes: Buffer.byteLength(text),
+  bundle_bytes: bytes.length,
   load_ms: median(loads),
   loads_ms: loads,
   wasm_memory_before: memBefore,
