@@ -238,7 +238,10 @@ export class BundleLoader {
   async #store(snapshot) {
     if (this.#storage === null) return;
     try {
-      await this.#storage.set(this.#storageKey, { bundle: snapshot.bundle, signature: snapshot.signature, etag: snapshot.etag, fetchedAt: this.#clock() });
+      // Storage keeps text: a bundle held as bytes (load() given bytes) is valid UTF-8, checked
+      // when it loaded, so its text encodes back to the same bytes, which the signature covers.
+      const bundle = typeof snapshot.bundle === 'string' ? snapshot.bundle : new TextDecoder().decode(snapshot.bundle);
+      await this.#storage.set(this.#storageKey, { bundle, signature: snapshot.signature, etag: snapshot.etag, fetchedAt: this.#clock() });
     } catch (error) {
       this.#report(loaderError('storage', `tessera: storage.set failed: ${error?.message ?? error}`, error));
     }

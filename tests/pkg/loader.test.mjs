@@ -239,6 +239,16 @@ test('loader: the storage hook lets a new isolate start from the cached copy, re
     assert.match(errors[0].message, /stored bundle was refused/);
     assert.deepEqual(updates.map((u) => u.source), ['network']);
     assert.equal(srv.gets(), 2);
+
+    // A bundle loaded from bytes (with the server's ETag) is stored as its text on a 304, and
+    // a new isolate starts from that text.
+    const bytesStorage = memoryStorage();
+    const fromBytes = tesseraFor(srv, { storage: bytesStorage });
+    fromBytes.t.load(new TextEncoder().encode(bundleText), signature, { now: NOW, etag: '"r1"' });
+    assert.equal((await fromBytes.t.loader.refresh()).status, 304);
+    assert.equal((await bytesStorage.get(srv.bundleUrl)).bundle, bundleText);
+    const restored = new Tessera({ bundleUrl: srv.bundleUrl, trustedKeys, storage: bytesStorage, fetch: () => Promise.reject(new Error('offline')) });
+    assert.equal(await restored.ready(), 1);
   } finally {
     await srv.close();
   }
