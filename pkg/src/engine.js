@@ -92,6 +92,15 @@ function ownBundle(bundle) {
   throw new TypeError(`tessera: the bundle must be its JSON text (a string) or its bytes (a Uint8Array or an ArrayBuffer), not ${bundle === null ? 'null' : typeof bundle}`);
 }
 
+// The members checkRequest reads, so that the others (a body, say) are not turned into JSON on
+// the way to the engine: the same JSON for those four (undefined ones are left out either way).
+// Anything but a plain-looking object goes as it is, for the engine's own error.
+function requestMembers(request) {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) return request;
+  const { method, url, headers, sourceIp } = request;
+  return { method, url, headers, sourceIp };
+}
+
 function keysText(trustedKeys) {
   if (trustedKeys === undefined || trustedKeys === null) return undefined;
   if (typeof trustedKeys === 'string') return trustedKeys;
@@ -266,7 +275,7 @@ export class Tessera {
 
   /** A whole request `{method, url, headers, sourceIp}` (headers: a plain object). Never throws. */
   checkRequest(request, now) {
-    const d = this.#decide('http', (e) => e.checkRequest(request, now));
+    const d = this.#decide('http', (e) => e.checkRequest(requestMembers(request), now));
     this.#record(d, { kind: 'http', method: request?.method, url: request?.url });
     return d;
   }

@@ -190,6 +190,31 @@ test('load() takes a bundle as bytes (Buffer, Uint8Array, ArrayBuffer) as well a
   }
 });
 
+test('checkRequest reads only method, url, headers and sourceIp: a body is never turned into JSON', async () => {
+  const t = loaded();
+  const jwt = await deployBot();
+  const request = {
+    method: 'GET',
+    url: 'https://wiki.example.com/page',
+    headers: { authorization: `Bearer ${jwt}` },
+    body: { toJSON() { throw new Error('the body was read'); } },
+    size: 10n, // JSON.stringify throws on a BigInt
+  };
+  const d = t.checkRequest(request, NOW);
+  assert.deepEqual([d.allowed, d.status], [true, 200], d.explanation);
+  // Still refused, each for its own reason: not an object, a Map of headers, a bad member.
+  for (const [bad, why] of [
+    [null, /request/],
+    [[1, 2], /request/],
+    [{ method: 'GET', url: 'https://wiki.example.com/', headers: new Map() }, /headers: expected a plain object/],
+    [{ method: 'GET', url: 'https://wiki.example.com/', headers: {}, sourceIp: 7 }, /sourceIp/],
+  ]) {
+    const refused = t.checkRequest(bad, NOW);
+    assert.deepEqual([refused.allowed, refused.status], [false, 400], JSON.stringify(refused));
+    assert.match(refused.explanation, why);
+  }
+});
+
 test('after a reset, a bundle within its expiry grace is reloaded and keeps answering', async () => {
   const { signBundle, variant } = await import('./helpers.mjs');
   const expires = NOW + 3600;
