@@ -174,8 +174,8 @@ fn product<L: Limb>(a: &[L], b: &[L], n: &[L], n0: L, t: &mut [L]) {
     }
 }
 
-/// `x += y` modulo `2^(BITS * x.len())` (`y` as long as `x`, or shorter), and whether it
-/// carried out of the top.
+/// `x += y` modulo `2^(BITS * x.len())` (`y` as long as `x`), and whether it carried out of
+/// the top.
 #[inline]
 pub fn add_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
     let mut carry = false;
@@ -188,8 +188,8 @@ pub fn add_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
     carry
 }
 
-/// `x -= y` modulo `2^(BITS * x.len())` (`y` as long as `x`, or shorter), and whether it
-/// borrowed out of the top.
+/// `x -= y` modulo `2^(BITS * x.len())` (`y` as long as `x`), and whether it borrowed out of
+/// the top.
 #[inline]
 pub fn sub_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
     let mut borrow = false;
