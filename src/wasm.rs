@@ -119,7 +119,9 @@ fn json_of(value: &JsValue) -> Result<String, String> {
             .ok_or_else(|| "expected an object, found undefined".to_string()),
         Err(e) => Err(format!(
             "not representable as JSON: {}",
-            e.as_string()
+            e.dyn_ref::<js_sys::Error>()
+                .map(|error| String::from(error.message()))
+                .or_else(|| e.as_string())
                 .unwrap_or_else(|| "JSON.stringify threw".into())
         )),
     }
@@ -132,6 +134,11 @@ fn bundle_bytes(bundle: &BundleSource) -> Result<Vec<u8>, JsError> {
     } else if let Some(bytes) = bundle.dyn_ref::<js_sys::Uint8Array>() {
         Ok(bytes.to_vec())
     } else if let Some(buffer) = bundle.dyn_ref::<js_sys::ArrayBuffer>() {
+        // A detached buffer has no bytes, and a view of it would throw: empty, it is refused
+        // as JSON like any other empty bundle.
+        if buffer.byte_length() == 0 {
+            return Ok(Vec::new());
+        }
         Ok(js_sys::Uint8Array::new(buffer).to_vec())
     } else {
         let found = bundle.js_typeof().as_string().unwrap_or_default();

@@ -83,22 +83,34 @@ export function decisionId() {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-// The bundle as load() keeps it: text as given; bytes copied, so that a later change to the
-// caller's buffer cannot alter the bundle reloaded after a reset.
+// The bundle as load() keeps it: text as given; bytes copied into a Uint8Array of its own, so
+// that a later change to the caller's buffer cannot alter the bundle reloaded after a reset.
+// (`new Uint8Array(view)` copies; a Node Buffer's `slice` would not.)
 function ownBundle(bundle) {
   if (typeof bundle === 'string') return bundle;
-  if (bundle instanceof Uint8Array) return bundle.slice();
+  if (bundle instanceof Uint8Array) return new Uint8Array(bundle);
   if (bundle instanceof ArrayBuffer) return new Uint8Array(bundle.slice(0));
   throw new TypeError(`tessera: the bundle must be its JSON text (a string) or its bytes (a Uint8Array or an ArrayBuffer), not ${bundle === null ? 'null' : typeof bundle}`);
 }
 
 // The members checkRequest reads, so that the others (a body, say) are not turned into JSON on
-// the way to the engine: the same JSON for those four (undefined ones are left out either way).
-// Anything but a plain-looking object goes as it is, for the engine's own error.
+// the way to the engine. Read as JSON.stringify reads them (own enumerable properties), so the
+// engine sees the same JSON for those four. Anything else goes as it is, for the engine to read
+// whole and name its problem: not an object, an array, an object with its own toJSON, or one
+// whose reading throws (a getter).
+const REQUEST_MEMBERS = ['method', 'url', 'headers', 'sourceIp'];
 function requestMembers(request) {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) return request;
-  const { method, url, headers, sourceIp } = request;
-  return { method, url, headers, sourceIp };
+  try {
+    if (typeof request.toJSON === 'function') return request;
+    const members = {};
+    for (const name of REQUEST_MEMBERS) {
+      if (Object.prototype.propertyIsEnumerable.call(request, name)) members[name] = request[name];
+    }
+    return members;
+  } catch {
+    return request;
+  }
 }
 
 function keysText(trustedKeys) {
@@ -216,11 +228,14 @@ export class Tessera {
     return this.revision;
   }
 
-  /** The last good bundle (text or bytes, as loaded), signature and ETag (what a storage hook keeps). */
+  /**
+   * The last good bundle (text, or a copy of the bytes it was loaded from), signature and ETag
+   * (what a storage hook keeps).
+   */
   snapshot() {
     if (!this.#lastGood) return null;
     const { bundle, signature, etag } = this.#lastGood;
-    return { bundle, signature, etag };
+    return { bundle: typeof bundle === 'string' ? bundle : bundle.slice(), signature, etag };
   }
 
   /** Who is this token? A TokenReview status `{authenticated, user, error}` plus `identity`. */

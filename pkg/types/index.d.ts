@@ -95,10 +95,10 @@ export interface HttpRequestInput {
   sourceIp?: string;
 }
 
-/** The raw wasm engine (`src/wasm.rs`). Its decisions never throw; loading throws `Error`. */
 /** A bundle as its JSON text or its bytes as read or fetched (copied into the module as they are). */
 export type BundleSource = string | Uint8Array | ArrayBuffer;
 
+/** The raw wasm engine (`src/wasm.rs`). Its decisions never throw; loading throws `Error`. */
 export declare class Engine {
   /** The bundle as its JSON text or its bytes (a Uint8Array, such as a Node Buffer, or an ArrayBuffer). */
   constructor(bundle: BundleSource);

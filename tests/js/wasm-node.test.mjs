@@ -121,6 +121,11 @@ test('a bundle loads from its bytes as from its text (Buffer, Uint8Array, ArrayB
   assert.throws(() => engine.update(Buffer.from('{"version": 1,'), NOW), /bundle is not valid JSON/);
   assert.throws(() => engine.update(Buffer.from([0x7b, 0xff, 0x7d]), NOW), /bundle is not valid JSON/);
   assert.equal(engine.revision, 1);
+  // A detached ArrayBuffer has no bytes: refused as JSON, and the engine keeps working.
+  const detached = new ArrayBuffer(8);
+  structuredClone(detached, { transfer: [detached] });
+  assert.throws(() => engine.update(detached, NOW), /bundle is not valid JSON/);
+  assert.equal(engine.revision, 1);
   for (const [bad, found] of [[42, 'number'], [null, 'object'], [undefined, 'undefined'], [{ revision: 1 }, 'object'], [[1, 2], 'object']]) {
     assert.throws(() => new Engine(bad), new RegExp(`bundle: expected its JSON text \\(a string\\) or its bytes \\(a Uint8Array or an ArrayBuffer\\), found a value of type ${found}`));
   }

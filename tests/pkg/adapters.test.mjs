@@ -167,19 +167,23 @@ test('load() takes a bundle as bytes (Buffer, Uint8Array, ArrayBuffer) as well a
     assert.ok(t.snapshot().bundle instanceof Uint8Array);
     assert.notEqual(t.snapshot().bundle, input);
   }
-  // Unsigned, so only the copy protects it: the caller's buffer changed after load() does not
+  // Unsigned, so only the copy protects it: the caller's buffer (a Uint8Array, a Node Buffer,
+  // whose own slice() is a view) changed after load(), or the snapshot's bytes changed, do not
   // change the bundle reloaded after a reset.
-  const mine = new TextEncoder().encode(bundleText);
-  const t = new Tessera({ allowUnsigned: true });
-  t.load(mine, undefined, { now: NOW });
-  mine.fill(0x20);
-  const original = Engine.prototype.checkHttp;
-  Engine.prototype.checkHttp = function trap() {
-    Engine.prototype.checkHttp = original;
-    throw new WebAssembly.RuntimeError('unreachable');
-  };
-  assert.equal(ask(t).status, 500);
-  assert.deepEqual([ask(t).allowed, ask(t).status, t.revision], [true, 200, 1]);
+  for (const mine of [new TextEncoder().encode(bundleText), Buffer.from(bundleText)]) {
+    const t = new Tessera({ allowUnsigned: true });
+    t.load(mine, undefined, { now: NOW });
+    mine.fill(0x20);
+    t.snapshot().bundle.fill(0x20);
+    assert.equal(new TextDecoder().decode(t.snapshot().bundle), bundleText);
+    const original = Engine.prototype.checkHttp;
+    Engine.prototype.checkHttp = function trap() {
+      Engine.prototype.checkHttp = original;
+      throw new WebAssembly.RuntimeError('unreachable');
+    };
+    assert.equal(ask(t).status, 500);
+    assert.deepEqual([ask(t).allowed, ask(t).status, t.revision], [true, 200, 1]);
+  }
   // Bytes that are not the signed ones are refused, and the bundle held stays.
   const changed = Buffer.from(bundleText.replace('"revision": 1', '"revision": 7'));
   const signed = loaded();
@@ -202,10 +206,13 @@ test('checkRequest reads only method, url, headers and sourceIp: a body is never
   };
   const d = t.checkRequest(request, NOW);
   assert.deepEqual([d.allowed, d.status], [true, 200], d.explanation);
-  // Still refused, each for its own reason: not an object, a Map of headers, a bad member.
+  // Still refused, each for its own reason (a 400, the module not reset): not an object, a
+  // getter that throws, a Map of headers, a bad member.
+  const throwing = { method: 'GET', url: 'https://wiki.example.com/', get headers() { throw new Error('no headers here'); } };
   for (const [bad, why] of [
     [null, /request/],
     [[1, 2], /request/],
+    [throwing, /request: .*no headers here/],
     [{ method: 'GET', url: 'https://wiki.example.com/', headers: new Map() }, /headers: expected a plain object/],
     [{ method: 'GET', url: 'https://wiki.example.com/', headers: {}, sourceIp: 7 }, /sourceIp/],
   ]) {

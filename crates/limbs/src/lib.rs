@@ -165,7 +165,7 @@ fn product<L: Limb>(a: &[L], b: &[L], n: &[L], n0: L, t: &mut [L]) {
         }
         let sum = wide(top) + carry;
         t[k - 1] = L::low(sum);
-        // At most 1: t stays below 2n.
+        // At most 1: t stays below a + n < 2R (and, at the end, below 2n).
         top = L::low(wide(above) + (sum >> L::BITS));
     }
     if top != zero || !below(t, n) {
@@ -301,6 +301,32 @@ mod tests {
                     reduce(&limbs(&mut seed, k), &n),
                     reduce(&limbs(&mut seed, k), &n),
                 );
+                let mut out = vec![0u32; k];
+                u32::montgomery_product(&a, &b, &n, n0_32(n[0]), &mut out);
+                assert!(below(&out, &n), "k {k}: not reduced");
+                let mut shifted = vec![0u32; k];
+                shifted.extend_from_slice(&out);
+                assert_eq!(reduce(&shifted, &n), reduce(&times(&a, &b), &n), "k {k}");
+            }
+        }
+    }
+
+    /// `a` may be any number of k limbs, not only one below `n` (`b` below `n`): all ones, and
+    /// random, against moduli whose top limb is small.
+    #[test]
+    fn a_above_the_modulus() {
+        let mut seed = 0x0123_4567_89ab_cdef;
+        for k in [1, 2, 8, 12, 5] {
+            for round in 0..12 {
+                let mut n = limbs(&mut seed, k);
+                n[k - 1] = (n[k - 1] >> 20).max(1);
+                n[0] |= 1;
+                let a = if round == 0 {
+                    vec![u32::MAX; k]
+                } else {
+                    limbs(&mut seed, k)
+                };
+                let b = reduce(&limbs(&mut seed, k), &n);
                 let mut out = vec![0u32; k];
                 u32::montgomery_product(&a, &b, &n, n0_32(n[0]), &mut out);
                 assert!(below(&out, &n), "k {k}: not reduced");
