@@ -5,9 +5,8 @@
 //!
 //! Montgomery multiplication (the CIOS method, Koç, Acar and Kaliski 1996, in crates/limbs,
 //! which is built for speed) on limbs least significant first, of the width the target
-//! multiplies fastest: 32 bits in wasm, where a
-//! 32x32->64 multiply is one instruction (a 64x64->128 one is a library call), 64 bits natively.
-//! The tests run both widths. Every input here is public (the key, the signature), so no
+//! multiplies fastest: 32 bits in wasm, where a 32x32->64 multiply is one instruction (a
+//! 64x64->128 one is a library call), 64 bits natively. The tests run both widths. Every input here is public (the key, the signature), so no
 //! operation needs to be constant-time.
 //!
 //! Ours, not a big-integer library: the general one the `rsa` crate brings was 33 KB of the
@@ -16,6 +15,8 @@
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
+use tessera_limbs::sub_in_place;
+
 /// The limb of this target's moduli.
 #[cfg(target_arch = "wasm32")]
 pub(crate) type Word = u32;
@@ -23,7 +24,6 @@ pub(crate) type Word = u32;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Word = u64;
 
-use tessera_limbs::sub_in_place;
 /// An unsigned integer used as a limb (crates/limbs, with the Montgomery product).
 pub(crate) use tessera_limbs::Limb;
 

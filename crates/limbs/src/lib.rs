@@ -178,28 +178,28 @@ fn product<L: Limb>(a: &[L], b: &[L], n: &[L], n0: L, t: &mut [L]) {
 /// the top.
 #[inline]
 pub fn add_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
-    let mut carry = false;
-    for (x_j, &y_j) in x.iter_mut().zip(y) {
-        let (sum, c1) = x_j.overflowing_add(y_j);
-        let (sum, c2) = sum.overflowing_add(L::from(u8::from(carry)));
-        *x_j = sum;
-        carry = c1 || c2;
-    }
-    carry
+    chain(x, y, L::overflowing_add)
 }
 
 /// `x -= y` modulo `2^(BITS * x.len())` (`y` as long as `x`), and whether it borrowed out of
 /// the top.
 #[inline]
 pub fn sub_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
-    let mut borrow = false;
+    chain(x, y, L::overflowing_sub)
+}
+
+/// `x = x op y` limb by limb, least significant first, each limb's carry (or borrow) passed
+/// to the next; whether one came out of the top.
+#[inline(always)]
+fn chain<L: Limb>(x: &mut [L], y: &[L], op: impl Fn(L, L) -> (L, bool)) -> bool {
+    let mut carry = false;
     for (x_j, &y_j) in x.iter_mut().zip(y) {
-        let (d, b1) = x_j.overflowing_sub(y_j);
-        let (d, b2) = d.overflowing_sub(L::from(u8::from(borrow)));
-        *x_j = d;
-        borrow = b1 || b2;
+        let (v, c1) = op(*x_j, y_j);
+        let (v, c2) = op(v, L::from(u8::from(carry)));
+        *x_j = v;
+        carry = c1 || c2;
     }
-    borrow
+    carry
 }
 
 /// Whether `a < b` (numbers of the same length).
@@ -283,6 +283,18 @@ mod tests {
         out
     }
 
+    /// The product of `a` and `b` modulo `n` (whatever `out` held before), checked for the
+    /// product's defining property, `out * R = a * b (mod n)`.
+    fn product_of(a: &[u32], b: &[u32], n: &[u32]) -> Vec<u32> {
+        let k = n.len();
+        let mut out = vec![7u32; k];
+        u32::montgomery_product(a, b, n, n0_32(n[0]), &mut out);
+        let mut shifted = vec![0u32; k];
+        shifted.extend_from_slice(&out);
+        assert_eq!(reduce(&shifted, n), reduce(&times(a, b), n), "k {k}");
+        out
+    }
+
     /// The product's defining property, `out * R = a * b (mod n)`, at the fixed length (8
     /// limbs) and others (1, 2, 3, 12, 64), moduli with the top bit set and not.
     #[test]
@@ -301,12 +313,8 @@ mod tests {
                     reduce(&limbs(&mut seed, k), &n),
                     reduce(&limbs(&mut seed, k), &n),
                 );
-                let mut out = vec![0u32; k];
-                u32::montgomery_product(&a, &b, &n, n0_32(n[0]), &mut out);
+                let out = product_of(&a, &b, &n);
                 assert!(below(&out, &n), "k {k}: not reduced");
-                let mut shifted = vec![0u32; k];
-                shifted.extend_from_slice(&out);
-                assert_eq!(reduce(&shifted, &n), reduce(&times(&a, &b), &n), "k {k}");
             }
         }
     }
@@ -327,12 +335,8 @@ mod tests {
                     limbs(&mut seed, k)
                 };
                 let b = reduce(&limbs(&mut seed, k), &n);
-                let mut out = vec![0u32; k];
-                u32::montgomery_product(&a, &b, &n, n0_32(n[0]), &mut out);
+                let out = product_of(&a, &b, &n);
                 assert!(below(&out, &n), "k {k}: not reduced");
-                let mut shifted = vec![0u32; k];
-                shifted.extend_from_slice(&out);
-                assert_eq!(reduce(&shifted, &n), reduce(&times(&a, &b), &n), "k {k}");
             }
         }
     }
@@ -348,11 +352,7 @@ mod tests {
             let mut one = zero.clone();
             one[0] = 1;
             for (a, b) in [(&top, &top), (&zero, &top), (&one, &one), (&top, &one)] {
-                let mut out = vec![7u32; k];
-                u32::montgomery_product(a, b, &n, n0_32(n[0]), &mut out);
-                let mut shifted = vec![0u32; k];
-                shifted.extend_from_slice(&out);
-                assert_eq!(reduce(&shifted, &n), reduce(&times(a, b), &n), "k {k}");
+                product_of(a, b, &n);
             }
         }
     }
