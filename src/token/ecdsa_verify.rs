@@ -312,34 +312,28 @@ mod tests {
     }
 
     fn oracle(params: &CurveParams, rng: &mut rand::rngs::StdRng) -> Oracle {
+        // The same for both curves, whose crates have types of their own.
+        macro_rules! oracle_of {
+            ($curve:ident) => {{
+                let key = $curve::ecdsa::SigningKey::random(rng);
+                let public = *key.verifying_key();
+                Oracle {
+                    public: public.to_encoded_point(false).as_bytes().to_vec(),
+                    accepts: Box::new(move |msg, sig| {
+                        $curve::ecdsa::Signature::from_slice(sig)
+                            .is_ok_and(|sig| public.verify(msg, &sig).is_ok())
+                    }),
+                    sign: Box::new(move |msg| {
+                        let sig: $curve::ecdsa::Signature = key.sign(msg);
+                        sig.to_vec()
+                    }),
+                }
+            }};
+        }
         if params.size == 32 {
-            let key = p256::ecdsa::SigningKey::random(rng);
-            let public = *key.verifying_key();
-            Oracle {
-                public: public.to_encoded_point(false).as_bytes().to_vec(),
-                accepts: Box::new(move |msg, sig| {
-                    p256::ecdsa::Signature::from_slice(sig)
-                        .is_ok_and(|sig| public.verify(msg, &sig).is_ok())
-                }),
-                sign: Box::new(move |msg| {
-                    let sig: p256::ecdsa::Signature = key.sign(msg);
-                    sig.to_vec()
-                }),
-            }
+            oracle_of!(p256)
         } else {
-            let key = p384::ecdsa::SigningKey::random(rng);
-            let public = *key.verifying_key();
-            Oracle {
-                public: public.to_encoded_point(false).as_bytes().to_vec(),
-                accepts: Box::new(move |msg, sig| {
-                    p384::ecdsa::Signature::from_slice(sig)
-                        .is_ok_and(|sig| public.verify(msg, &sig).is_ok())
-                }),
-                sign: Box::new(move |msg| {
-                    let sig: p384::ecdsa::Signature = key.sign(msg);
-                    sig.to_vec()
-                }),
-            }
+            oracle_of!(p384)
         }
     }
 
