@@ -12,9 +12,11 @@
 //   V8 flags      require and the first load of the 1,000 accounts again, in processes run
 //                 with one of V8's compiler flags (not for use, for the why: a library cannot
 //                 set them): --liftoff-only (no optimizing compiler working in the background
-//                 while the load runs), --single-threaded (no background threads at all), and
-//                 --no-wasm-lazy-compilation (every function compiled when the module is, so
-//                 the load compiles nothing)
+//                 while the load runs), --single-threaded (no background threads at all),
+//                 --wasm-num-compilation-tasks=1 (the optimizing compiler at work in the
+//                 background, but one function at a time: on 2 cores, the main thread keeps
+//                 one to itself), and --no-wasm-lazy-compilation (every function compiled when
+//                 the module is, so the load compiles nothing)
 // and, from one more process run with V8's --trace-wasm-compilation-times, how many functions
 // (and bytes of their bodies) V8's baseline compiler compiled during require and that first
 // load (the optimizing compiler's background work is not counted: the process may end first).
@@ -93,7 +95,7 @@ export function coldBreakdown(processes) {
       return r.stdout;
     };
     const runs = { compile: [], require: [], big: [], again: [], keyless: [], keys: [] };
-    const FLAGS = ['--liftoff-only', '--single-threaded', '--no-wasm-lazy-compilation'];
+    const FLAGS = ['--liftoff-only', '--single-threaded', '--wasm-num-compilation-tasks=1', '--no-wasm-lazy-compilation'];
     const flagged = Object.fromEntries(FLAGS.map((f) => [f, { require: [], load: [] }]));
     for (let k = 0; k < processes; k++) {
       runs.compile.push(JSON.parse(child(['compile'])).compile);
