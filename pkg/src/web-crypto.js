@@ -1,7 +1,7 @@
 // WebCrypto (`crypto.subtle`) does the signature math of public-key tokens in workers and
-// browsers, where it is faster than the module's own signature code (in Node's, some 4 to 6
-// times for ES256, 2 to 3 for EdDSA, 1.2 to 1.8 for RS256: docs/performance.md), but only
-// asynchronous. So the check is made ahead of the decision: the engine says which keys
+// browsers, where it is faster than the module's own signature code for ECDSA and EdDSA (in
+// Node's, some 4 to 6 times for ES256, 2 to 3 for EdDSA; for RS256 about even, 0.9 to 1.8:
+// docs/performance.md), but only asynchronous. So the check is made ahead of the decision: the engine says which keys
 // it chose for the token, the signed bytes and the signature (`Engine#signatureCheck`); this
 // module verifies them with WebCrypto and holds the verdicts while the synchronous decision
 // runs, answering the engine's host-verifier call from them for exactly those bytes. It does the
