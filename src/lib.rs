@@ -30,3 +30,9 @@ pub use engine::Engine;
 pub use identity::{Identity, TokenReviewStatus};
 pub use request::HttpRequest;
 pub use time::UnixTime;
+
+/// The wasm module's allocator: talc, which grows the module's memory as it needs (Cargo.toml
+/// says why it replaces the standard library's dlmalloc).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
