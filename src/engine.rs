@@ -182,14 +182,14 @@ impl Engine {
             return None;
         }
         let bundle = &self.bundle;
-        let (mut check, prepared) = token::signature_check(
+        let (check, prepared) = token::signature_check(
+            next_check_id(),
             bundle.keys(),
             bundle.leeway(),
             token,
             now,
             &mut self.headers,
         )?;
-        check.id = next_check_id();
         self.pending = Some(PendingCheck {
             id: check.id,
             keys: check.keys.len(),

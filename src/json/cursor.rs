@@ -174,34 +174,19 @@ impl<'a> Cursor<'a> {
         &mut self,
         field: &mut Member<'_, 'a, E>,
     ) -> Result<(), E> {
-        self.eat(b'{')?;
-        self.ws();
-        if matches!(self.peek(), Some(b'}')) {
-            self.at += 1;
-            return Ok(());
-        }
-        // Where an escaped name is decoded (rare): one buffer for the whole object.
-        let mut decoded: String;
-        loop {
-            let key = match self.raw_string()? {
+        self.sequence(b'{', b'}', |c, _| {
+            let decoded: String;
+            let key = match c.raw_string()? {
                 Ok(plain) => Name::Plain(plain),
+                // Rare: a name with escapes.
                 Err(raw) => {
                     decoded = unescape(raw)?;
                     Name::Decoded(&decoded)
                 }
             };
-            self.eat(b':')?;
-            field(self, key)?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(GiveUp.into()),
-            }
-        }
+            c.eat(b':')?;
+            field(c, key)
+        })
     }
 
     /// An array: `item` reads each item, given its index.
@@ -209,20 +194,31 @@ impl<'a> Cursor<'a> {
         &mut self,
         item: &mut dyn FnMut(&mut Self, usize) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.eat(b'[')?;
+        self.sequence(b'[', b']', item)
+    }
+
+    /// What `open` and `close` delimit, its members separated by commas: `member` reads each,
+    /// given its index.
+    fn sequence<E: From<GiveUp>>(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut member: impl FnMut(&mut Self, usize) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.eat(open)?;
         self.ws();
-        if matches!(self.peek(), Some(b']')) {
+        if self.peek() == Some(close) {
             self.at += 1;
             return Ok(());
         }
         let mut i = 0;
         loop {
-            item(self, i)?;
+            member(self, i)?;
             i += 1;
             self.ws();
             match self.peek() {
                 Some(b',') => self.at += 1,
-                Some(b']') => {
+                Some(b) if b == close => {
                     self.at += 1;
                     return Ok(());
                 }

@@ -57,9 +57,8 @@ pub use jws::{algorithm_name, header as jws_header, HeaderMemo, MAX_TOKEN_BYTES}
 /// the host verifier ([`crypto::set_host_verifier`]) when the engine verifies the token.
 #[derive(Debug)]
 pub struct SignatureCheck<'k, 't> {
-    /// The engine's number for this check, to give its verdict back by
-    /// ([`crate::Engine::signature_verdict`]), unique among all engines' checks; 0 from
-    /// [`signature_check`] itself.
+    /// The number the caller gave this check: the engine's, to give its verdict back by
+    /// ([`crate::Engine::signature_verdict`]), unique among all engines' checks.
     pub id: u32,
     /// The token's algorithm.
     pub alg: jsonwebtoken::Algorithm,
@@ -76,8 +75,9 @@ pub struct SignatureCheck<'k, 't> {
 /// chosen as [`verify`] chooses them, and what [`verify`] will answer for either verdict
 /// (everything it checks besides the signature, checked now); `None` when there is no check
 /// to make ahead: HMAC (done in the module), or a token refused before any signature is
-/// checked (verifying it says why). `headers` as for [`verify`].
+/// checked (verifying it says why). `id` numbers the check; `headers` as for [`verify`].
 pub fn signature_check<'k, 't>(
+    id: u32,
     keys: &'k KeyRing,
     leeway: u32,
     token: &'t str,
@@ -102,7 +102,7 @@ pub fn signature_check<'k, 't>(
     let if_valid = passed.map(|p| p.token(issuer, jws.claims_json));
     Some((
         SignatureCheck {
-            id: 0,
+            id,
             alg: jws.alg,
             keys: jwks,
             message: jws.signing_input.as_bytes(),

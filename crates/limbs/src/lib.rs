@@ -192,6 +192,7 @@ pub fn sub_in_place<L: Limb>(x: &mut [L], y: &[L]) -> bool {
 /// to the next; whether one came out of the top.
 #[inline(always)]
 fn chain<L: Limb>(x: &mut [L], y: &[L], op: impl Fn(L, L) -> (L, bool)) -> bool {
+    debug_assert_eq!(x.len(), y.len(), "numbers of different lengths");
     let mut carry = false;
     for (x_j, &y_j) in x.iter_mut().zip(y) {
         let (v, c1) = op(*x_j, y_j);
@@ -205,6 +206,7 @@ fn chain<L: Limb>(x: &mut [L], y: &[L], op: impl Fn(L, L) -> (L, bool)) -> bool 
 /// Whether `a < b` (numbers of the same length).
 #[inline]
 pub fn below<L: Limb>(a: &[L], b: &[L]) -> bool {
+    debug_assert_eq!(a.len(), b.len(), "numbers of different lengths");
     for (x, y) in a.iter().rev().zip(b.iter().rev()) {
         if x != y {
             return x < y;
@@ -405,5 +407,19 @@ mod tests {
             // R differs (2^(32k) both ways: k limbs of 32 bits, k/2 of 64), so the results agree.
             assert_eq!(out64, wide(&out32), "{k64} limbs of 64 bits");
         }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "numbers of different lengths")]
+    fn add_refuses_numbers_of_different_lengths() {
+        add_in_place(&mut [1u32, 2], &[3u32]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "numbers of different lengths")]
+    fn below_refuses_numbers_of_different_lengths() {
+        below(&[1u64], &[1u64, 0]);
     }
 }
