@@ -39,7 +39,7 @@ blocks.coldstart = md(['contender', 'import + instantiate (ms)', 'load bundle (m
   Object.entries(r.cold_start).map(([k, c]) => [k, ms(c.import_ms), ms(c.load_ms), ms(c.first_ms), `**${ms(c.total_ms)}**`, ms(c.wall_ms)]));
 blocks.scale = md(['accounts', 'bindings', 'namespaces', 'bundle JSON', 'load, wasm (ms)', 'load, native (ms)', 'wasm memory', 'process rss', 'decision `can()`, wasm', '`checkHttp()`, wasm', 'decision, native'],
   r.scale.map((s) => [s.accounts.toLocaleString('en'), s.bindings.toLocaleString('en'), s.namespaces.toLocaleString('en'), fmtBytes(s.bundle_bytes), ms(s.load_ms), ms(s.native_load_ms), fmtBytes(s.wasm_memory_after), fmtBytes(s.rss_after), fmtNs(s.decision_ns), fmtNs(s.http_ns), fmtNs(s.native_decision_ns)]));
-blocks.flat = `${r.flat.decisions.toLocaleString('en')} decisions in ${r.flat.seconds.toFixed(1)} s (after a fill phase that put all 20,000 rotating tokens through the cache once):\n\n` +
+blocks.flat = `${r.flat.decisions.toLocaleString('en')} decisions in ${r.flat.seconds.toFixed(1)} s (after a fill phase that put all 20,000 rotating tokens through the cache once); each sample taken after a full garbage collection:\n\n` +
   md(['decisions', 'wasm memory', 'rss', 'JS heap used'], r.flat.samples.map((s) => [s.decisions.toLocaleString('en'), `${(s.wasm / 2 ** 20).toFixed(2)} MB`, fmtBytes(s.rss), fmtBytes(s.heap)]));
 blocks.profile = (r.profile ?? []).map((p) => `**${p.label}**: ${(p.wasm_share * 100).toFixed(0)}% of the samples inside wasm code.\n\n` +
   md(['function (self time; wasm names are stripped from the release module)', 'share'], p.top.map((t) => [`\`${t.fn}\``, `${(t.share * 100).toFixed(1)}%`]))).join('\n\n') || '(profile runs in --full mode only)';
