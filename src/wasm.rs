@@ -414,15 +414,38 @@ impl WasmEngine {
         pomerium_authorization: Option<String>,
         now: Option<f64>,
     ) -> JsValue {
-        let token = token_from_headers(|name| match name {
-            "authorization" => authorization.as_deref(),
-            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
-            _ => None,
-        });
-        match token {
-            Ok(token) => signature_check_js(self.core.signature_check(token, at(now))),
-            Err(_) => JsValue::UNDEFINED,
-        }
+        let check = self.headers_check(
+            authorization.as_deref(),
+            pomerium_authorization.as_deref(),
+            now,
+        );
+        signature_check_js(check)
+    }
+
+    /// `signatureCheck` packed for the package's JavaScript, which unpacks it
+    /// (`unpackCheck` in pkg/src/web-crypto.js) in fewer calls across the boundary than the
+    /// object takes to build here: `[bytes, keys, alg]`, `bytes` the check's number (4 bytes,
+    /// little-endian), the length of the signed bytes (4 bytes, little-endian), the signed
+    /// bytes and the signature; or `undefined`, as for `signatureCheck`.
+    #[wasm_bindgen(js_name = signatureCheckPacked)]
+    pub fn signature_check_packed(&mut self, token: &str, now: Option<f64>) -> JsValue {
+        packed_check_js(self.core.signature_check(token, at(now)))
+    }
+
+    /// `signatureCheckHeaders` packed as `signatureCheckPacked` is.
+    #[wasm_bindgen(js_name = signatureCheckHeadersPacked)]
+    pub fn signature_check_headers_packed(
+        &mut self,
+        authorization: Option<String>,
+        pomerium_authorization: Option<String>,
+        now: Option<f64>,
+    ) -> JsValue {
+        let check = self.headers_check(
+            authorization.as_deref(),
+            pomerium_authorization.as_deref(),
+            now,
+        );
+        packed_check_js(check)
     }
 
     /// The hot HTTP call, strings only: decides `method url` against the routes, with the
@@ -466,37 +489,73 @@ impl WasmEngine {
     }
 }
 
+impl WasmEngine {
+    /// The signature check for the token of the `Authorization` and
+    /// `X-Pomerium-Authorization` header values, read as `checkHttp` reads it.
+    fn headers_check<'s>(
+        &'s mut self,
+        authorization: Option<&'s str>,
+        pomerium_authorization: Option<&'s str>,
+        now: Option<f64>,
+    ) -> Option<crate::token::SignatureCheck<'s, 's>> {
+        let token = token_from_headers(|name| match name {
+            "authorization" => authorization,
+            "x-pomerium-authorization" => pomerium_authorization,
+            _ => None,
+        })
+        .ok()?;
+        self.core.signature_check(token, at(now))
+    }
+}
+
+/// Bytes before the signed bytes in a packed check: its number and the signed bytes' length.
+const CHECK_HEADER: u32 = 8;
+
+/// The check's bytes for JavaScript, copied out once into one buffer (each typed array with a
+/// buffer of its own costs an allocation on the host's side): the header, the signed bytes,
+/// the signature. Returns it with the signed bytes' length.
+fn check_bytes(check: &crate::token::SignatureCheck<'_, '_>) -> (js_sys::Uint8Array, u32) {
+    // Lengths below MAX_TOKEN_BYTES (16 KiB).
+    let split = check.message.len() as u32;
+    let mut bytes =
+        Vec::with_capacity(CHECK_HEADER as usize + check.message.len() + check.signature.len());
+    bytes.extend_from_slice(&check.id.to_le_bytes());
+    bytes.extend_from_slice(&split.to_le_bytes());
+    bytes.extend_from_slice(check.message);
+    bytes.extend_from_slice(&check.signature);
+    (js_sys::Uint8Array::from(&bytes[..]), split)
+}
+
 /// `{id, alg, keys, message, signature}` as JavaScript sees it, or `undefined`.
 fn signature_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> JsValue {
     let Some(check) = check else {
         return JsValue::UNDEFINED;
     };
-    let keys = js_sys::Array::new();
-    for key in &check.keys {
-        keys.push(&host_string(key));
-    }
+    let (bytes, split) = check_bytes(&check);
+    let (start, end) = (CHECK_HEADER + split, bytes.length());
     let object = js_sys::Object::new();
-    // The signed bytes and the signature copied out once, into one buffer that the two arrays
-    // view (each typed array with a buffer of its own costs an allocation on the host's side).
-    let mut both = Vec::with_capacity(check.message.len() + check.signature.len());
-    both.extend_from_slice(check.message);
-    both.extend_from_slice(&check.signature);
-    let all = js_sys::Uint8Array::from(&both[..]);
-    // Lengths below MAX_TOKEN_BYTES (16 KiB).
-    let split = check.message.len() as u32;
-    let end = both.len() as u32;
     let fields: [(&str, JsValue); 5] = [
         ("id", check.id.into()),
         ("alg", host_string(crate::token::algorithm_name(check.alg))),
-        ("keys", keys.into()),
-        ("message", all.subarray(0, split).into()),
-        ("signature", all.subarray(split, end).into()),
+        ("keys", host_keys(&check.keys)),
+        ("message", bytes.subarray(CHECK_HEADER, start).into()),
+        ("signature", bytes.subarray(start, end).into()),
     ];
     for (name, value) in fields {
         // Setting a property of a new plain object cannot fail.
         let _ = js_sys::Reflect::set(&object, &host_string(name), &value);
     }
     object.into()
+}
+
+/// `[bytes, keys, alg]` (see `signatureCheckPacked`), or `undefined`.
+fn packed_check_js(check: Option<crate::token::SignatureCheck<'_, '_>>) -> JsValue {
+    let Some(check) = check else {
+        return JsValue::UNDEFINED;
+    };
+    let (bytes, _) = check_bytes(&check);
+    let alg = host_string(crate::token::algorithm_name(check.alg));
+    js_sys::Array::of3(&bytes, &host_keys(&check.keys), &alg).into()
 }
 
 /// Hands the signature math of public keys (RS*, PS*, ES*, EdDSA) to the host:
@@ -571,6 +630,59 @@ fn host_string(text: &str) -> JsValue {
         // Only a re-entrant call could find it borrowed: then a new string.
         Err(_) => JsValue::from_str(text),
     })
+}
+
+/// The keys of a check as one frozen JavaScript array of JWK texts, made once for each set of
+/// keys the engine chooses (a key set crosses as the same array every time). Keyed by
+/// content, at most `MAX` kept.
+#[derive(Default)]
+struct HostKeySets(Vec<(Vec<Box<str>>, JsValue)>);
+
+thread_local! {
+    static HOST_KEY_SETS: std::cell::RefCell<HostKeySets> =
+        std::cell::RefCell::new(HostKeySets::default());
+}
+
+/// The frozen JavaScript array of `keys`, from [`HostKeySets`].
+fn host_keys(keys: &[&str]) -> JsValue {
+    HOST_KEY_SETS.with(|sets| match sets.try_borrow_mut() {
+        Ok(mut sets) => sets.get(keys),
+        // Only a re-entrant call could find it borrowed: then a new array.
+        Err(_) => key_array(keys),
+    })
+}
+
+/// A new frozen array of `keys`' JavaScript strings.
+fn key_array(keys: &[&str]) -> JsValue {
+    let array = js_sys::Array::new();
+    for key in keys {
+        array.push(&host_string(key));
+    }
+    js_sys::Object::freeze(&array).into()
+}
+
+impl HostKeySets {
+    const MAX: usize = 16;
+
+    fn get(&mut self, keys: &[&str]) -> JsValue {
+        let same = |set: &[Box<str>]| {
+            set.len() == keys.len()
+                && set
+                    .iter()
+                    .zip(keys)
+                    .all(|(a, b)| same_bytes(a.as_bytes(), b.as_bytes()))
+        };
+        if let Some((_, value)) = self.0.iter().find(|(set, _)| same(set)) {
+            return value.clone();
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let value = key_array(keys);
+        self.0
+            .push((keys.iter().map(|k| Box::from(*k)).collect(), value.clone()));
+        value
+    }
 }
 
 impl HostStrings {

@@ -7,7 +7,7 @@ import { BundleLoader } from './loader.js';
 import { DecisionLog } from './log.js';
 import { checkProxyRequest, checkProxyRequestAsync } from './http.js';
 import { TokenHandles } from './handles.js';
-import { WebCryptoSignatures, giveVerdicts } from './web-crypto.js';
+import { WebCryptoSignatures, giveVerdicts, unpackCheck } from './web-crypto.js';
 
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
@@ -112,6 +112,12 @@ function requestMembers(request) {
     return request;
   }
 }
+
+// The signature check an *Async method asks an engine for, at `at` (packed across the
+// boundary: fewer calls than the object `Engine#signatureCheck` builds).
+const tokenCheck = (token) => (e, at) => unpackCheck(e.signatureCheckPacked(String(token ?? ''), at));
+const headersCheck = (authorization, pomeriumAuthorization) => (e, at) =>
+  unpackCheck(e.signatureCheckHeadersPacked(authorization, pomeriumAuthorization, at));
 
 function keysText(trustedKeys) {
   if (trustedKeys === undefined || trustedKeys === null) return undefined;
@@ -305,33 +311,33 @@ export class Tessera {
 
   /** `verify`, with the signature checked by WebCrypto first. */
   async verifyAsync(token, now) {
-    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.verify(token, at));
+    return this.#checked(now, tokenCheck(token), (at) => this.verify(token, at));
   }
 
   /** `authorize`, with the signature checked by WebCrypto first. */
   async authorizeAsync(token, attributes, now) {
-    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.authorize(token, attributes, at));
+    return this.#checked(now, tokenCheck(token), (at) => this.authorize(token, attributes, at));
   }
 
   /** `can`, with the signature checked by WebCrypto first. */
   async canAsync(token, verb, resource, namespace, name, now) {
-    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.can(token, verb, resource, namespace, name, at));
+    return this.#checked(now, tokenCheck(token), (at) => this.can(token, verb, resource, namespace, name, at));
   }
 
   /** `canStatus`, with the signature checked by WebCrypto first. */
   async canStatusAsync(token, verb, resource, namespace, name, now) {
-    return this.#checked(now, (e, at) => e.signatureCheck(String(token ?? ''), at), (at) => this.canStatus(token, verb, resource, namespace, name, at));
+    return this.#checked(now, tokenCheck(token), (at) => this.canStatus(token, verb, resource, namespace, name, at));
   }
 
   /** `checkHttp`, with the signature checked by WebCrypto first. */
   async checkHttpAsync(method, url, authorization, pomeriumAuthorization, now) {
-    return this.#checked(now, (e, at) => e.signatureCheckHeaders(authorization, pomeriumAuthorization, at), (at) => this.checkHttp(method, url, authorization, pomeriumAuthorization, at));
+    return this.#checked(now, headersCheck(authorization, pomeriumAuthorization), (at) => this.checkHttp(method, url, authorization, pomeriumAuthorization, at));
   }
 
   /** `checkRequest`, with the signature checked by WebCrypto first. */
   async checkRequestAsync(request, now) {
     const headers = request?.headers;
-    return this.#checked(now, (e, at) => e.signatureCheckHeaders(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization'), at), (at) => this.checkRequest(request, at));
+    return this.#checked(now, headersCheck(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization')), (at) => this.checkRequest(request, at));
   }
 
   /** `check` (the proxy-filter call), with the signature checked by WebCrypto first. */

@@ -2,7 +2,7 @@
 // one .wasm the way their runtime can, then re-export this.
 export { Engine } from '../dist/wasm/tessera.js';
 export { Tessera, TesseraError, decisionId, setSignatureVerifier, useWebCrypto } from './engine.js';
-export { WebCryptoSignatures, giveVerdicts } from './web-crypto.js';
+export { WebCryptoSignatures, giveVerdicts, unpackCheck } from './web-crypto.js';
 export { BundleLoader, memoryStorage, cacheApiStorage } from './loader.js';
 export { DecisionLog } from './log.js';
 export {

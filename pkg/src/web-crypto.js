@@ -2,7 +2,8 @@
 // browsers, where it is faster than the module's own signature code for ECDSA and EdDSA (in
 // Node's, some 4 to 6 times for ES256, 2 to 3 for EdDSA; for RS256 about even, 0.9 to 1.8:
 // docs/performance.md), but only asynchronous. So the check is made ahead of the decision: the engine says which keys
-// it chose for the token, the signed bytes and the signature (`Engine#signatureCheck`); this
+// it chose for the token, the signed bytes and the signature (`Engine#signatureCheck`, or
+// packed by `Engine#signatureCheckPacked` and read by `unpackCheck`); this
 // module verifies them with WebCrypto and holds the verdicts while the synchronous decision
 // runs, answering the engine's host-verifier call from them for exactly those bytes. It does the
 // math only: choosing the key and the algorithm, and everything else, stays in the engine. Each
@@ -36,6 +37,21 @@ function sameBytes(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The check `Engine#signatureCheckPacked` (or `signatureCheckHeadersPacked`) packed, as
+ * `Engine#signatureCheck` gives it: `{id, alg, keys, message, signature}`, or `undefined` for
+ * no check. The packed form is `[bytes, keys, alg]`, `bytes` holding the check's number and
+ * the signed bytes' length (4 bytes each, little-endian), then the signed bytes and the
+ * signature; `message` and `signature` view it.
+ */
+export function unpackCheck(packed) {
+  if (!Array.isArray(packed)) return undefined;
+  const [bytes, keys, alg] = packed;
+  const header = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  const split = 8 + header.getUint32(4, true);
+  return { id: header.getUint32(0, true), alg, keys, message: bytes.subarray(8, split), signature: bytes.subarray(split) };
 }
 
 /**

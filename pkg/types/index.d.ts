@@ -128,6 +128,10 @@ export declare class Engine {
   signatureCheck(token: string, now?: number | null): SignatureCheck | undefined;
   /** `signatureCheck` for the token of the `Authorization` / `X-Pomerium-Authorization` header values. */
   signatureCheckHeaders(authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): SignatureCheck | undefined;
+  /** `signatureCheck` packed in fewer calls across the boundary (read it with `unpackCheck`). */
+  signatureCheckPacked(token: string, now?: number | null): PackedSignatureCheck | undefined;
+  /** `signatureCheckHeaders` packed as `signatureCheckPacked` is. */
+  signatureCheckHeadersPacked(authorization?: string | null, pomeriumAuthorization?: string | null, now?: number | null): PackedSignatureCheck | undefined;
   /** The verdict of the last signature check (by its `id`): how many keys verified and how many refused; whether it was kept (the decision on that token at the same `now` then repeats none of the token's own checks). */
   signatureVerdict(id: number, verified: number, refused: number): boolean;
   free(): void;
@@ -138,8 +142,8 @@ export interface SignatureCheck {
   /** The engine's number for the check (`Engine#signatureVerdict`). */
   id: number;
   alg: string;
-  /** JWK texts. */
-  keys: string[];
+  /** JWK texts (a frozen array, the same one for each check with those keys). */
+  keys: readonly string[];
   message: Uint8Array;
   signature: Uint8Array;
 }
@@ -179,6 +183,16 @@ export declare class WebCryptoSignatures {
   with<T>(verdicts: SignatureVerdict[] | null, fn: () => T): T;
   verdict(alg: string, jwk: string, message: Uint8Array, signature: Uint8Array): boolean | undefined;
 }
+
+/**
+ * A signature check as `Engine#signatureCheckPacked` gives it: `[bytes, keys, alg]`, `bytes`
+ * the check's number and the signed bytes' length (4 bytes each, little-endian), the signed
+ * bytes, the signature.
+ */
+export type PackedSignatureCheck = [bytes: Uint8Array, keys: readonly string[], alg: string];
+
+/** A packed check as `Engine#signatureCheck` gives it (`undefined` for none). */
+export declare function unpackCheck(packed: PackedSignatureCheck | undefined): SignatureCheck | undefined;
 
 /** Gives WebCrypto's verdicts for a check back to the engine that made it; whether it kept them. */
 export declare function giveVerdicts(engine: Engine, check: SignatureCheck, verdicts: SignatureVerdict[]): boolean;

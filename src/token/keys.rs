@@ -389,15 +389,58 @@ impl IssuerKeys {
         kid: Option<&str>,
         choice: &KeyChoice<'_>,
     ) -> TokenError {
+        self.refusal(alg, kid, choice).error()
+    }
+
+    /// [`IssuerKeys::bad_signature`] worked out ahead of the verdict, its message written
+    /// only if it is given.
+    pub fn refusal(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        choice: &KeyChoice<'_>,
+    ) -> SignatureRefusal {
         let keys = match choice {
-            KeyChoice::Secret(_) => "the shared secret".to_string(),
-            KeyChoice::Kid(_) => format!("key {:?}", kid.unwrap_or_default()),
-            KeyChoice::Candidates(candidates) => {
-                format!("any of its {} {alg:?} key(s)", candidates.len())
-            }
+            KeyChoice::Secret(_) => RefusedKeys::Secret,
+            KeyChoice::Kid(_) => RefusedKeys::Kid(kid.unwrap_or_default().into()),
+            KeyChoice::Candidates(candidates) => RefusedKeys::Candidates(candidates.len()),
+        };
+        SignatureRefusal {
+            issuer: self.name.clone(),
+            alg,
+            keys,
+        }
+    }
+}
+
+/// The refusal of a bad signature, as [`IssuerKeys::refusal`] prepares it: the issuer, the
+/// algorithm and the keys that were tried.
+#[derive(Debug, Clone)]
+pub struct SignatureRefusal {
+    issuer: String,
+    alg: Algorithm,
+    keys: RefusedKeys,
+}
+
+/// Which keys refused a signature.
+#[derive(Debug, Clone)]
+enum RefusedKeys {
+    Secret,
+    Kid(Box<str>),
+    Candidates(usize),
+}
+
+impl SignatureRefusal {
+    /// The refusal as the error [`IssuerKeys::verify`] gives.
+    pub fn error(self) -> TokenError {
+        let alg = self.alg;
+        let keys = match self.keys {
+            RefusedKeys::Secret => "the shared secret".to_string(),
+            RefusedKeys::Kid(kid) => format!("key {kid:?}"),
+            RefusedKeys::Candidates(n) => format!("any of its {n} {alg:?} key(s)"),
         };
         TokenError::BadSignature {
-            issuer: self.name.clone(),
+            issuer: self.issuer,
             alg: format!("{alg:?}"),
             keys,
         }

@@ -26,7 +26,7 @@ pub use claims::{
 };
 pub use error::TokenError;
 pub use jwk::{Jwk, JwkSet};
-pub use keys::{IssuerKeys, KeyChoice, KeyFamily, KeyRing, PublicKey};
+pub use keys::{IssuerKeys, KeyChoice, KeyFamily, KeyRing, PublicKey, SignatureRefusal};
 
 use crate::time::UnixTime;
 
@@ -96,7 +96,7 @@ pub fn signature_check<'k, 't>(
     if jwks.is_empty() {
         return None;
     }
-    let if_invalid = issuer.bad_signature(jws.alg, jws.kid.as_deref(), &choice);
+    let if_invalid = issuer.refusal(jws.alg, jws.kid.as_deref(), &choice);
     let passed = after_signature(issuer, leeway, &claims, now);
     drop(claims);
     let if_valid = passed.map(|p| p.token(issuer, jws.claims_json));
@@ -123,7 +123,7 @@ pub struct Prepared {
     /// that follow the signature (times, audience, format).
     pub if_valid: Result<VerifiedToken, TokenError>,
     /// The answer when it does not.
-    pub if_invalid: TokenError,
+    pub if_invalid: SignatureRefusal,
 }
 
 impl Prepared {
@@ -132,7 +132,7 @@ impl Prepared {
         if valid {
             self.if_valid
         } else {
-            Err(self.if_invalid)
+            Err(self.if_invalid.error())
         }
     }
 }

@@ -391,3 +391,39 @@ test('registered tokens answer as their strings do, and a stale handle is re-reg
   assert.equal(handles.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'the memo registers it again');
   assert.equal(handles.canStatus('not.a.token', 'get', 'pods', 'top-secret', undefined, NOW), 401);
 });
+
+test('a packed signature check unpacks to the check signatureCheck gives, for a token and for headers', async () => {
+  const { unpackCheck } = await import('../../pkg/src/web-crypto.js');
+  const engine = new Engine(bundleText);
+  const cases = await joseCases();
+  for (const [alg, token] of cases.filter(([alg]) => alg !== 'HS256')) {
+    const plain = engine.signatureCheck(token, NOW);
+    const forms = [
+      () => unpackCheck(engine.signatureCheckPacked(token, NOW)),
+      () => unpackCheck(engine.signatureCheckHeadersPacked(`Bearer ${token}`, undefined, NOW)),
+    ];
+    let id = plain.id;
+    for (const form of forms) {
+      const packed = form();
+      assert.equal(packed.alg, alg);
+      assert.equal(packed.alg, plain.alg);
+      assert.deepEqual(packed.keys, plain.keys, alg);
+      assert.equal(packed.keys, plain.keys, `${alg}: one array for the same keys`);
+      assert.ok(Object.isFrozen(packed.keys), alg);
+      assert.deepEqual(Buffer.from(packed.message), Buffer.from(token.slice(0, token.lastIndexOf('.'))), alg);
+      assert.deepEqual(Buffer.from(packed.signature), Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'), alg);
+      assert.deepEqual([packed.message, packed.signature].map(Buffer.from), [plain.message, plain.signature].map(Buffer.from), alg);
+      assert.ok(packed.id > id, `${alg}: each check its own number`);
+      id = packed.id;
+      // The number is the engine's (its last check's): its verdict is kept.
+      assert.equal(engine.signatureVerdict(packed.id, 1, 0), true, alg);
+    }
+  }
+  // Nothing to check ahead: HMAC, garbage, no credential.
+  const hs = cases.find(([alg]) => alg === 'HS256')[1];
+  for (const packed of [engine.signatureCheckPacked(hs, NOW), engine.signatureCheckPacked('not a token', NOW), engine.signatureCheckHeadersPacked(undefined, undefined, NOW)]) {
+    assert.equal(packed, undefined);
+    assert.equal(unpackCheck(packed), undefined);
+  }
+  engine.free();
+});
