@@ -443,14 +443,16 @@ export class Tessera {
   // both at one time `now` (the given one, or the current second).
   async #checked(now, ask, decide) {
     const at = now ?? nowSeconds();
-    const checked = await this.#signatures((e) => ask(e, at));
+    // Awaited only when there is a check to make: a cached token or HMAC decides at once.
+    const pending = this.#signatures((e) => ask(e, at));
+    const checked = pending === null ? null : await pending;
     return this.#withVerdicts(checked, () => decide(at));
   }
 
-  // The signature check the engine asks for, and WebCrypto's verdicts (none when WebCrypto is
-  // off, the check is not needed, or anything fails: the decision then verifies in the
-  // module).
-  async #signatures(ask) {
+  // The signature check the engine asks for, and WebCrypto's verdicts: null when there is
+  // nothing to check (WebCrypto off, the check not needed), else a promise of them, which
+  // resolves to null if anything fails (the decision then verifies in the module).
+  #signatures(ask) {
     const web = webSignatures;
     if (web === null) return null;
     const check = this.#call(ask, undefined);
@@ -458,9 +460,9 @@ export class Tessera {
     // The engine that made the check (`#call` ran it on this one, and nothing has run since).
     const engine = this.#engine;
     try {
-      return { engine, check, verdicts: await web.verify(check) };
+      return web.verify(check).then((verdicts) => ({ engine, check, verdicts }), () => null);
     } catch {
-      return null;
+      return Promise.resolve(null);
     }
   }
 
