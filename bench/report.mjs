@@ -43,6 +43,12 @@ blocks.flat = `${r.flat.decisions.toLocaleString('en')} decisions in ${r.flat.se
   md(['decisions', 'wasm memory', 'rss', 'JS heap used'], r.flat.samples.map((s) => [s.decisions.toLocaleString('en'), `${(s.wasm / 2 ** 20).toFixed(2)} MB`, fmtBytes(s.rss), fmtBytes(s.heap)]));
 blocks.profile = (r.profile ?? []).map((p) => `**${p.label}**: ${(p.wasm_share * 100).toFixed(0)}% of the samples inside wasm code.\n\n` +
   md(['function (self time; wasm names are stripped from the release module)', 'share'], p.top.map((t) => [`\`${t.fn}\``, `${(t.share * 100).toFixed(1)}%`]))).join('\n\n') || '(profile runs in --full mode only)';
+const rt = r.runtimes;
+blocks.runtimes = !rt ? '(not in this results file)' : rt.skipped ? `Not run: ${rt.skipped}.` :
+  `${rt.rounds} rounds per algorithm; batches of ${Object.entries(rt.batch).map(([a, n]) => `${n} ${a}`).join(', ')} questions (${Object.values(rt.sync_batch).join(', ')} for the synchronous call), the empty batch's round trip taken away; ${Object.values(rt.runtimes).map((x) => x.version).join(', ')}:\n\n` +
+  md(['runtime', 'alg', 'tessera `canStatusAsync` (WebCrypto)', 'jose + lookup', 'tessera / jose', "tessera `canStatus` (the module's own signature code)", 'round trip of an empty batch'],
+    Object.entries(rt.runtimes).flatMap(([name, { algs }]) => Object.entries(algs).map(([alg, v]) =>
+      [name, alg, fmtNs(v.tessera_ns), fmtNs(v.jose_ns), fmtX(v.tessera_ns / v.jose_ns), fmtNs(v.sync_ns), `${v.round_trip_ms.toFixed(2)} ms`])));
 blocks.targets = md(['target', 'goal', 'measured', 'result'], r.targets.map((t) => [t.name, t.goal, t.value, t.pass === null ? 'not run' : t.pass ? '**PASS**' : '**MISS**']));
 
 let doc = readFileSync(docPath, 'utf8');

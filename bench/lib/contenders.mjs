@@ -1,7 +1,7 @@
 // The contenders, each doing the same work: verify a service-account token and decide
 // "may it <verb> <resource> in <namespace>" against the same bundle.
 //   tessera   the wasm build (target/wasm/node), Engine.can (the hot string call)
-//   jose      jose.jwtVerify + the same RBAC lookup in plain JavaScript (jsRbac below)
+//   jose      jose.jwtVerify + the same RBAC lookup in plain JavaScript (bench/lib/lookup.mjs)
 //   fast-jwt  fast-jwt's verifier (cache on for warm, off for cold) + the same lookup
 //   cedar     @cedar-policy/cedar-wasm statefulIsAuthorized on the equivalent Cedar policies
 //             (decision only: Cedar verifies no token; its entities are built from the lookup)
@@ -11,8 +11,11 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
-import { WebCryptoSignatures, giveVerdicts } from '../../pkg/src/web-crypto.js';
+import { WebCryptoSignatures, giveVerdicts, unpackCheck } from '../../pkg/src/web-crypto.js';
 import { TokenHandles } from '../../pkg/src/handles.js';
+import { CLUSTER_ISS, joseVerifier } from './lookup.mjs';
+
+export { buildJsIndex, jsIdentity, jsDecide, CLUSTER_ISS } from './lookup.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +24,6 @@ const keysDir = path.join(ROOT, 'examples/keys');
 const jwk = (name) => JSON.parse(readFileSync(path.join(keysDir, `${name}.public.jwk.json`), 'utf8'));
 export const PUBLIC = { RS256: jwk('legacy'), ES256: jwk('cluster'), EdDSA: jwk('pomerium') };
 export const SECRET = Buffer.from(readFileSync(path.join(keysDir, 'pomerium.shared-secret.txt'), 'utf8').trim(), 'base64');
-export const CLUSTER_ISS = 'https://kubernetes.default.svc.cluster.local';
 
 // ---------------------------------------------------------------------------------------------
 // tessera
@@ -69,7 +71,7 @@ const webSignatures = new WebCryptoSignatures();
  * here), the verdicts given back to the engine and held, then the synchronous call. Resolves
  * with allowed. */
 export async function tesseraCanAsync(engine, token, q, now) {
-  const check = engine.signatureCheck(token, now);
+  const check = unpackCheck(engine.signatureCheckPacked(token, now));
   const verdicts = check ? await webSignatures.verify(check) : null;
   if (check) giveVerdicts(engine, check, verdicts);
   return webSignatures.with(verdicts, () => tesseraCan(engine, token, q, now));
@@ -90,94 +92,10 @@ export function tesseraCanFull(engine, token, q, now) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The same RBAC lookup in plain JavaScript (what a jose or fast-jwt user would write): account
-// by namespace/name with its uid (and, for legacy tokens, its live secret), revoked token ids,
-// the RoleBindings of the ServiceAccount subject in the asked namespace, and the rules of their
-// ClusterRoles.
-
-export function buildJsIndex(bundle) {
-  const accounts = new Map();
-  for (const a of bundle.service_accounts) accounts.set(`${a.namespace}/${a.name}`, a);
-  const bySubject = new Map();
-  for (const b of bundle.role_bindings) {
-    for (const s of b.subjects) {
-      if (s.kind !== 'ServiceAccount') continue;
-      const key = `${s.namespace ?? b.namespace}/${s.name}`;
-      let list = bySubject.get(key);
-      if (!list) bySubject.set(key, (list = []));
-      list.push({ namespace: b.namespace, role: b.roleRef.name, kind: b.roleRef.kind });
-    }
-  }
-  const clusterRoles = new Map(bundle.cluster_roles.map((r) => [r.name, r.rules]));
-  const revoked = new Set(bundle.revocations.map((r) => r.id));
-  return { accounts, bySubject, clusterRoles, revoked };
-}
-
-/** The service account a verified payload names, or null if the bundle refuses it. */
-export function jsIdentity(index, claims, alg) {
-  let ns, name, uid, secret, jti;
-  if (alg === 'RS256') {
-    ns = claims['kubernetes.io/serviceaccount/namespace'];
-    name = claims['kubernetes.io/serviceaccount/service-account.name'];
-    uid = claims['kubernetes.io/serviceaccount/service-account.uid'];
-    secret = claims['kubernetes.io/serviceaccount/secret.name'];
-  } else if (alg === 'ES256') {
-    const k = claims['kubernetes.io'];
-    ns = k?.namespace;
-    name = k?.serviceaccount?.name;
-    uid = k?.serviceaccount?.uid;
-    jti = claims.jti;
-  } else {
-    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(claims.sub ?? '');
-    if (!m) return null;
-    [, ns, name] = m;
-    jti = claims.jti;
-    uid = jti;
-  }
-  const account = index.accounts.get(`${ns}/${name}`);
-  if (!account || account.uid !== uid) return null;
-  if (secret !== undefined && !account.secrets?.includes(secret)) return null;
-  if (jti !== undefined && index.revoked.has(jti)) return null;
-  return { key: `${ns}/${name}`, namespace: ns };
-}
-
-export function jsDecide(index, id, q) {
-  if (!id || q.namespace !== id.namespace) return false; // accounts act in their own namespace (flat tree)
-  for (const b of index.bySubject.get(id.key) ?? []) {
-    if (b.namespace !== q.namespace) continue;
-    const rules = b.kind === 'ClusterRole' ? index.clusterRoles.get(b.role) : undefined;
-    for (const r of rules ?? []) {
-      if ((r.verbs.includes(q.verb) || r.verbs.includes('*')) && r.apiGroups.includes('') &&
-          (r.resources.includes(q.resource) || r.resources.includes('*'))) return true;
-    }
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// jose
+// jose (the lookup and jose's verify in bench/lib/lookup.mjs)
 
 export async function setupJose() {
-  const jose = await import('jose');
-  const keys = {};
-  for (const alg of ['RS256', 'ES256', 'EdDSA']) keys[alg] = await jose.importJWK(PUBLIC[alg], alg);
-  keys.HS256 = new Uint8Array(SECRET);
-  const options = {
-    RS256: { algorithms: ['RS256'], issuer: 'kubernetes/serviceaccount' },
-    ES256: { algorithms: ['ES256'], issuer: CLUSTER_ISS, audience: CLUSTER_ISS },
-    EdDSA: { algorithms: ['EdDSA'] },
-    HS256: { algorithms: ['HS256'] },
-  };
-  return {
-    jose,
-    async verify(token, alg) {
-      try {
-        return (await jose.jwtVerify(token, keys[alg], options[alg])).payload;
-      } catch {
-        return null;
-      }
-    },
-  };
+  return joseVerifier(await import('jose'), PUBLIC, SECRET);
 }
 
 // ---------------------------------------------------------------------------------------------
