@@ -224,14 +224,15 @@ export async function runtimesBench({ quick = false, accounts = 1000, log = () =
   if (missing) throw new Error(`runtimes: missing ${missing}`);
   const now = Math.floor(Date.now() / 1000);
   const rounds = quick ? 2 : 15;
-  // Each batch some ten milliseconds or more (the round trip is 1.5 to 5), the synchronous
-  // contender's with fewer questions (the module's own ECDSA takes about 1 ms each).
+  // Each batch some 20 to 60 ms, so that the round trip's own variation (about a millisecond
+  // of its 1.5 to 5) moves a question's time by about 2%; the synchronous contender's batches
+  // are smaller (the module's own ECDSA takes about 1 ms a question).
   const batch = quick
     ? { RS256: 10, ES256: 10, EdDSA: 10, HS256: 10 }
-    : { RS256: 300, ES256: 300, EdDSA: 300, HS256: 1000 };
+    : { RS256: 1500, ES256: 800, EdDSA: 800, HS256: 3000 };
   const syncBatch = quick
     ? { RS256: 2, ES256: 2, EdDSA: 2, HS256: 10 }
-    : { RS256: 60, ES256: 15, EdDSA: 30, HS256: 1000 };
+    : { RS256: 100, ES256: 20, EdDSA: 40, HS256: 3000 };
   const { work, expected } = workFor(accounts, now, 200);
   const keysDir = path.join(ROOT, 'examples/keys');
   const jwk = (name) => JSON.parse(readFileSync(path.join(keysDir, `${name}.public.jwk.json`), 'utf8'));
