@@ -255,7 +255,7 @@ impl BindingIndex {
         &self,
         identity: &Identity,
         namespace: Option<&str>,
-    ) -> Vec<(Slot, BindingRef<'_>)> {
+    ) -> impl Iterator<Item = (Slot, BindingRef<'_>)> + '_ {
         let mut slots = Vec::new();
         self.index
             .collect(&self.strings, None, identity, &mut slots);
@@ -265,10 +265,10 @@ impl BindingIndex {
         }
         slots.sort_unstable();
         slots.dedup_by_key(|slot| (slot.namespaced, slot.binding));
+        // Each binding looked up when reached: a search stops at the first that grants.
         slots
             .into_iter()
-            .filter_map(|slot| Some((slot, self.binding(slot)?)))
-            .collect()
+            .filter_map(move |slot| Some((slot, self.binding(slot)?)))
     }
 
     fn binding(&self, slot: Slot) -> Option<BindingRef<'_>> {

@@ -214,11 +214,10 @@ impl Rbac {
         namespace: &str,
     ) -> Vec<String> {
         let in_home = in_home_namespace(identity, namespaces, namespace);
-        let applicable = self.applicable(identity, namespace, in_home);
         // Sorted as `&str`s: the same sort as a token's member names (`token/object.rs`), one
         // copy of the sort in the module instead of two.
-        let mut names: Vec<&str> = applicable
-            .iter()
+        let mut names: Vec<&str> = self
+            .applicable(identity, namespace, in_home)
             .filter(|(_, binding)| binding.rules.is_some())
             .map(|(_, binding)| binding.role_name)
             .collect();
@@ -232,7 +231,7 @@ impl Rbac {
         identity: &Identity,
         namespace: &str,
         in_home: bool,
-    ) -> Vec<(Slot, BindingRef<'_>)> {
+    ) -> impl Iterator<Item = (Slot, BindingRef<'_>)> + '_ {
         let role_bindings_of = (!namespace.is_empty() && in_home).then_some(namespace);
         self.bindings.applicable(identity, role_bindings_of)
     }
