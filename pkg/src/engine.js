@@ -113,11 +113,24 @@ function requestMembers(request) {
   }
 }
 
-// The signature check an *Async method asks an engine for, at `at` (packed across the
-// boundary: fewer calls than the object `Engine#signatureCheck` builds).
-const tokenCheck = (token) => (e, at) => unpackCheck(e.signatureCheckPacked(String(token ?? ''), at));
+// The signature check an *Async method asks an engine for, at `at`, packed across the boundary
+// (fewer calls than the object `Engine#signatureCheck` builds); `#signatures` unpacks it.
+const tokenCheck = (token) => (e, at) => e.signatureCheckPacked(String(token ?? ''), at);
 const headersCheck = (authorization, pomeriumAuthorization) => (e, at) =>
-  unpackCheck(e.signatureCheckHeadersPacked(authorization, pomeriumAuthorization, at));
+  e.signatureCheckHeadersPacked(authorization, pomeriumAuthorization, at);
+const requestCheck = (request) => (e, at) => e.signatureCheckHeadersPacked(...requestCredentials(request), at);
+
+// The `Authorization` and `X-Pomerium-Authorization` values of a request's headers, for its
+// signature check; none where reading them throws (a getter of the caller's): the decision then
+// says what is wrong with the request.
+function requestCredentials(request) {
+  try {
+    const headers = request?.headers;
+    return [headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization')];
+  } catch {
+    return [undefined, undefined];
+  }
+}
 
 function keysText(trustedKeys) {
   if (trustedKeys === undefined || trustedKeys === null) return undefined;
@@ -336,8 +349,7 @@ export class Tessera {
 
   /** `checkRequest`, with the signature checked by WebCrypto first. */
   async checkRequestAsync(request, now) {
-    const headers = request?.headers;
-    return this.#checked(now, headersCheck(headerValue(headers, 'authorization'), headerValue(headers, 'x-pomerium-authorization')), (at) => this.checkRequest(request, at));
+    return this.#checked(now, requestCheck(request), (at) => this.checkRequest(request, at));
   }
 
   /** `check` (the proxy-filter call), with the signature checked by WebCrypto first. */
@@ -455,8 +467,14 @@ export class Tessera {
   #signatures(ask) {
     const web = webSignatures;
     if (web === null) return null;
-    const check = this.#call(ask, undefined);
-    if (check === undefined || check === null) return null;
+    let check;
+    try {
+      // Unpacked here, not in `#call`: a JavaScript error of its own resets no module.
+      check = unpackCheck(this.#call(ask, undefined));
+    } catch {
+      return null;
+    }
+    if (check === undefined) return null;
     // The engine that made the check (`#call` ran it on this one, and nothing has run since).
     const engine = this.#engine;
     try {

@@ -4,7 +4,7 @@
 // re-instantiation after a trap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tessera, Engine, authorizeRequest, edgeHandler, DecisionLog } from 'tessera';
+import { Tessera, Engine, authorizeRequest, edgeHandler, DecisionLog, useWebCrypto } from 'tessera';
 import { bundleText, signature, trustedKeys, mint, NOW } from './helpers.mjs';
 
 const AT = '2026-11-22T10:00:00Z';
@@ -219,6 +219,21 @@ test('checkRequest reads only method, url, headers and sourceIp: a body is never
     const refused = t.checkRequest(bad, NOW);
     assert.deepEqual([refused.allowed, refused.status], [false, 400], JSON.stringify(refused));
     assert.match(refused.explanation, why);
+  }
+  // The same through checkRequestAsync with WebCrypto on: the same 400s, never a rejection,
+  // also where a header's getter throws.
+  useWebCrypto();
+  try {
+    const throwingHeader = { method: 'GET', url: 'https://wiki.example.com/', headers: { get authorization() { throw new Error('no header here'); } } };
+    for (const [bad, why] of [[throwing, /request: .*no headers here/], [throwingHeader, /request: .*no header here/], [null, /request/]]) {
+      const refused = await t.checkRequestAsync(bad, NOW);
+      assert.deepEqual([refused.allowed, refused.status], [false, 400], JSON.stringify(refused));
+      assert.match(refused.explanation, why);
+    }
+    const allowed = await t.checkRequestAsync(request, NOW);
+    assert.deepEqual([allowed.allowed, allowed.status], [true, 200], allowed.explanation);
+  } finally {
+    useWebCrypto(null);
   }
 });
 
