@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldBreakdownMarkdown } from './cold-breakdown.mjs';
+import { RUNTIMES_COLUMNS, runtimesRows } from './runtimes.mjs';
 import { plot } from './plot.mjs';
 import { fmtBytes, fmtNs, fmtX } from './lib/stats.mjs';
 
@@ -46,9 +47,7 @@ blocks.profile = (r.profile ?? []).map((p) => `**${p.label}**: ${(p.wasm_share *
 const rt = r.runtimes;
 blocks.runtimes = !rt ? '(not in this results file)' : rt.skipped ? `Not run: ${rt.skipped}.` :
   `${rt.rounds} rounds per algorithm; batches of ${Object.entries(rt.batch).map(([a, n]) => `${n} ${a}`).join(', ')} questions (${Object.values(rt.sync_batch).join(', ')} for the synchronous call), the empty batch's round trip taken away; ${Object.values(rt.runtimes).map((x) => x.version).join(', ')}:\n\n` +
-  md(['runtime', 'alg', 'tessera `canStatusAsync` (WebCrypto)', 'jose + lookup', 'tessera / jose', "tessera `canStatus` (the module's own signature code)", 'round trip of an empty batch'],
-    Object.entries(rt.runtimes).flatMap(([name, { algs }]) => Object.entries(algs).map(([alg, v]) =>
-      [name, alg, fmtNs(v.tessera_ns), fmtNs(v.jose_ns), fmtX(v.tessera_ns / v.jose_ns), fmtNs(v.sync_ns), `${v.round_trip_ms.toFixed(2)} ms`])));
+  md(RUNTIMES_COLUMNS, runtimesRows(rt));
 blocks.targets = md(['target', 'goal', 'measured', 'result'], r.targets.map((t) => [t.name, t.goal, t.value, t.pass === null ? 'not run' : t.pass ? '**PASS**' : '**MISS**']));
 
 let doc = readFileSync(docPath, 'utf8');

@@ -8,12 +8,12 @@
 #                           then `node bench/report.mjs` rewrites the doc's tables and the SVG
 #   bench/run.sh --long     --full plus 10 million decisions for the flat-memory check
 #
-# Builds the wasm module and the npm package if missing (scripts/build-pkg.sh, or
-# scripts/build-wasm.sh without pkg/node_modules; set TESSERA_BENCH_REBUILD=1 to rebuild them
-# anyway), installs bench/node_modules if missing, and builds the native benchmark (cargo build
-# --release --example bench_native). The workerd and Chromium runs (bench/runtimes.mjs) also
-# need tests/pkg/node_modules and Chromium (scripts/setup.sh npm browser); without them they
-# are reported as not run.
+# Builds the wasm module and the npm package if missing or older than the Rust sources
+# (scripts/build-pkg.sh, or scripts/build-wasm.sh without pkg/node_modules; set
+# TESSERA_BENCH_REBUILD=1 to rebuild them anyway), installs bench/node_modules if missing,
+# and builds the native benchmark (cargo build --release --example bench_native). The workerd
+# and Chromium runs (bench/runtimes.mjs) also need tests/pkg/node_modules and Chromium
+# (scripts/setup.sh npm browser); without them they are reported as not run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,12 +35,17 @@ done
 
 # The npm package (pkg/dist) for the workerd and Chromium runs, and with it the wasm module;
 # the module alone where pkg/node_modules is missing (those runs are then reported as not run).
+# Whether a build is missing or older than a source it is built from.
+stale() {
+    [[ ! -f "$1" || -n "${TESSERA_BENCH_REBUILD:-}" ]] ||
+        [[ -n "$(find src crates Cargo.toml Cargo.lock -newer "$1" -print -quit)" ]]
+}
 if [[ -x pkg/node_modules/.bin/esbuild ]]; then
-    if [[ ! -f target/wasm/node/tessera.js || ! -f pkg/dist/wasm/tessera_bg.wasm || -n "${TESSERA_BENCH_REBUILD:-}" ]]; then
+    if stale target/wasm/node/tessera_bg.wasm || stale pkg/dist/wasm/tessera_bg.wasm; then
         echo "bench: building the wasm module and the npm package (scripts/build-pkg.sh)"
         scripts/build-pkg.sh
     fi
-elif [[ ! -f target/wasm/node/tessera.js || -n "${TESSERA_BENCH_REBUILD:-}" ]]; then
+elif stale target/wasm/node/tessera_bg.wasm; then
     echo "bench: building the wasm module (scripts/build-wasm.sh)"
     scripts/build-wasm.sh
 fi

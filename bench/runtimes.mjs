@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateBundle } from './gen-bundle.mjs';
-import { median } from './lib/stats.mjs';
+import { fmtNs, fmtX, median, table } from './lib/stats.mjs';
 import { mint, question } from './lib/tokens.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,6 +172,13 @@ async function browser() {
   };
 }
 
+/** The columns of a results table, and its rows (`runtimesBench`'s result). */
+export const RUNTIMES_COLUMNS = ['runtime', 'alg', 'tessera `canStatusAsync` (WebCrypto)', 'jose + lookup', 'tessera / jose', "tessera `canStatus` (the module's own signature code)", 'round trip of an empty batch'];
+export function runtimesRows(result) {
+  return Object.entries(result.runtimes).flatMap(([name, { algs }]) => Object.entries(algs).map(([alg, v]) =>
+    [name, alg, fmtNs(v.tessera_ns), fmtNs(v.jose_ns), fmtX(v.tessera_ns / v.jose_ns), fmtNs(v.sync_ns), `${v.round_trip_ms.toFixed(2)} ms`]));
+}
+
 /** The contenders, in the order of a round (turned each round). */
 export const RUNTIME_CONTENDERS = ['tessera', 'jose', 'tessera-sync'];
 
@@ -193,7 +200,9 @@ async function timeRuntime(runtime, { work, expected, rounds, batch, syncBatch }
       const { answers } = await runtime.call('run', { contender, alg, from, n: size });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const want = Array.from({ length: size }, (_, k) => expected[alg][(from + k) % perAlg]).join('');
-      if (answers !== want) throw new Error(`runtimes: ${runtime.name} ${contender} ${alg} answered ${answers}, expected ${want}`);
+      if (answers !== want) {
+        throw Object.assign(new Error(`runtimes: ${runtime.name} ${contender} ${alg} answered ${answers}, expected ${want}`), { wrongAnswer: true });
+      }
       return ms;
     };
     for (const c of RUNTIME_CONTENDERS) await once(c, sizeOf(c)); // warm-up: keys imported, code compiled
@@ -215,7 +224,9 @@ async function timeRuntime(runtime, { work, expected, rounds, batch, syncBatch }
 
 /**
  * Runs the comparison in workerd and Chromium. `quick`: few rounds and small batches (it
- * runs, and both contenders answer right; the figures mean little). Returns
+ * runs, and both contenders answer right; the figures mean little). Throws if a contender
+ * answers wrong (the error's `wrongAnswer` is set), if WebCrypto does not verify an algorithm
+ * in a runtime, or if a runtime does not start. Returns
  * `{ accounts, batch, rounds, runtimes: { workerd: {version, algs}, chromium: {...} } }`,
  * `batch` the questions per batch of each algorithm.
  */
@@ -249,7 +260,9 @@ export async function runtimesBench({ quick = false, accounts = 1000, log = () =
     for (const start of [() => workerd(dir), browser]) {
       const runtime = await start();
       try {
-        await runtime.call('setup', setup);
+        const ready = await runtime.call('setup', setup);
+        const without = Object.entries(ready.webCrypto ?? {}).filter(([, ok]) => !ok).map(([alg]) => alg);
+        if (without.length > 0) throw new Error(`runtimes: ${runtime.name}: WebCrypto does not verify ${without.join(', ')} here (the *Async path would time the module's own code)`);
         log(`runtimes: ${runtime.name} (${runtime.version}): ${rounds} rounds per algorithm, batches of ${Object.entries(batch).map(([a, n]) => `${n} ${a}`).join(', ')} questions (${Object.values(syncBatch).join(', ')} for tessera-sync)`);
         result.runtimes[runtime.name] = { version: runtime.version, algs: await timeRuntime(runtime, { work, expected, rounds, batch, syncBatch }) };
       } finally {
@@ -264,10 +277,5 @@ export async function runtimesBench({ quick = false, accounts = 1000, log = () =
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await runtimesBench({ quick: process.argv.includes('--quick'), log: console.log });
-  for (const [name, { algs }] of Object.entries(r.runtimes)) {
-    for (const [alg, v] of Object.entries(algs)) {
-      const us = (ns) => `${(ns / 1e3).toFixed(1).padStart(7)} us`;
-      console.log(`${name.padEnd(9)} ${alg.padEnd(6)} tessera ${us(v.tessera_ns)}  jose ${us(v.jose_ns)}  tessera/jose ${(v.tessera_ns / v.jose_ns).toFixed(2)}  sync (module's code) ${us(v.sync_ns)}  (round trip ${v.round_trip_ms.toFixed(2)} ms)`);
-    }
-  }
+  console.log(table(RUNTIMES_COLUMNS, runtimesRows(r)));
 }

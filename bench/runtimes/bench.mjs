@@ -5,7 +5,7 @@
 // Runtime-neutral: bench/runtimes/worker.mjs serves it in workerd, bench/runtimes/page.html
 // in Chromium; bench/runtimes.mjs drives both and times the batches from outside (workerd's
 // clocks do not move while a request computes).
-import { Tessera } from 'tessera';
+import { Engine, Tessera, WebCryptoSignatures, unpackCheck } from 'tessera';
 import * as jose from 'jose';
 import { buildJsIndex, jsDecide, jsIdentity, joseVerifier } from '../lib/lookup.mjs';
 
@@ -25,7 +25,28 @@ export async function setup({ bundle, publicJwks, secret, now, work }) {
   const index = buildJsIndex(JSON.parse(bundle));
   const verifier = await joseVerifier(jose, publicJwks, bytesOfBase64(secret));
   state = { tessera, index, verifier, now, work };
-  return { revision: tessera.revision };
+  return { revision: tessera.revision, webCrypto: await webCryptoAnswers(bundle, now, work) };
+}
+
+/**
+ * Whether WebCrypto verifies each public-key algorithm's first token here, as the *Async
+ * methods ask it: if it did not (a failed self-test, a key it cannot import), they would fall
+ * back to the module's own signature code, and the answers would be right but the timing of
+ * another path.
+ */
+async function webCryptoAnswers(bundle, now, work) {
+  const engine = new Engine(bundle);
+  const web = new WebCryptoSignatures();
+  const answers = {};
+  try {
+    for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+      const verdicts = await web.verify(unpackCheck(engine.signatureCheckPacked(work[alg][0].token, now)));
+      answers[alg] = verdicts.length === 1 && verdicts[0].valid === true;
+    }
+  } finally {
+    engine.free();
+  }
+  return answers;
 }
 
 /**
