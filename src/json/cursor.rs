@@ -17,8 +17,9 @@ pub(crate) type Read<T> = Result<T, GiveUp>;
 /// What reads the value of an object's member, given its name.
 pub(crate) type Member<'c, 'a, E> = dyn FnMut(&mut Cursor<'a>, Name<'a, '_>) -> Result<(), E> + 'c;
 
-/// A member's name: a slice of the text, or decoded from its escapes into a buffer of the
-/// object's reader. Copied, never dropped: a name costs its reader no call to make or free.
+/// A member's name: a slice of the text, or decoded from its escapes into a buffer the
+/// object's reader makes for that member (rare). Copied, never dropped: a name costs its reader
+/// no call to make or free.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Name<'a, 'k> {
     /// Spelled without escapes: the text's own.
