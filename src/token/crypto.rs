@@ -138,7 +138,7 @@ impl Verifiers {
                 return valid;
             }
         }
-        prepared.verify(message, &signature.to_vec()).is_ok()
+        prepared.check(message, signature).is_ok()
     }
 }
 
@@ -159,14 +159,22 @@ enum Prepared {
     Ed25519(Ed25519Verifier),
 }
 
+impl Prepared {
+    /// Checks `signature` over `msg` (the signature borrowed: the `Verifier` trait of the
+    /// provider interface below takes it as a `Vec`, which would cost a copy per token).
+    fn check(&self, msg: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
+        match self {
+            Prepared::Hmac(v) => v.check(msg, signature),
+            Prepared::Rsa(v) => v.check(msg, signature),
+            Prepared::Ec(v) => v.check(msg, signature),
+            Prepared::Ed25519(v) => v.check(msg, signature),
+        }
+    }
+}
+
 impl Verifier<Vec<u8>> for Prepared {
     fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
-        match self {
-            Prepared::Hmac(v) => v.verify(msg, signature),
-            Prepared::Rsa(v) => v.verify(msg, signature),
-            Prepared::Ec(v) => v.verify(msg, signature),
-            Prepared::Ed25519(v) => v.verify(msg, signature),
-        }
+        self.check(msg, signature)
     }
 }
 
@@ -251,8 +259,8 @@ impl HmacVerifier {
     }
 }
 
-impl Verifier<Vec<u8>> for HmacVerifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+impl HmacVerifier {
+    fn check(&self, msg: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
         fn check<M: Mac + Clone>(
             keyed: &M,
             msg: &[u8],
@@ -271,7 +279,7 @@ impl Verifier<Vec<u8>> for HmacVerifier {
     }
 }
 
-impl JwtVerifier for HmacVerifier {
+impl HmacVerifier {
     fn algorithm(&self) -> Algorithm {
         match self {
             HmacVerifier::Hs256(_) => Algorithm::HS256,
@@ -295,8 +303,8 @@ struct RsaVerifier {
     key: Arc<RsaPublicKey>,
 }
 
-impl Verifier<Vec<u8>> for RsaVerifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+impl RsaVerifier {
+    fn check(&self, msg: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
         use Algorithm::*;
         let (padding, hash) = match self.alg {
             RS256 => (RsaPadding::Pkcs1v15, RsaHash::Sha256),
@@ -311,7 +319,7 @@ impl Verifier<Vec<u8>> for RsaVerifier {
     }
 }
 
-impl JwtVerifier for RsaVerifier {
+impl RsaVerifier {
     fn algorithm(&self) -> Algorithm {
         self.alg
     }
@@ -322,13 +330,13 @@ struct EcVerifier {
     key: EcPublicKey,
 }
 
-impl Verifier<Vec<u8>> for EcVerifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+impl EcVerifier {
+    fn check(&self, msg: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
         verdict(self.key.verify(msg, signature))
     }
 }
 
-impl JwtVerifier for EcVerifier {
+impl EcVerifier {
     fn algorithm(&self) -> Algorithm {
         self.alg
     }
@@ -336,13 +344,13 @@ impl JwtVerifier for EcVerifier {
 
 struct Ed25519Verifier(Ed25519PublicKey);
 
-impl Verifier<Vec<u8>> for Ed25519Verifier {
-    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), signature::Error> {
+impl Ed25519Verifier {
+    fn check(&self, msg: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
         verdict(self.0.verify(msg, signature))
     }
 }
 
-impl JwtVerifier for Ed25519Verifier {
+impl Ed25519Verifier {
     fn algorithm(&self) -> Algorithm {
         Algorithm::EdDSA
     }
