@@ -414,12 +414,7 @@ impl WasmEngine {
         pomerium_authorization: Option<String>,
         now: Option<f64>,
     ) -> JsValue {
-        let check = self.headers_check(
-            authorization.as_deref(),
-            pomerium_authorization.as_deref(),
-            now,
-        );
-        signature_check_js(check)
+        signature_check_js(self.headers_check(&authorization, &pomerium_authorization, now))
     }
 
     /// `signatureCheck` packed for the package's JavaScript, which unpacks it
@@ -440,12 +435,7 @@ impl WasmEngine {
         pomerium_authorization: Option<String>,
         now: Option<f64>,
     ) -> JsValue {
-        let check = self.headers_check(
-            authorization.as_deref(),
-            pomerium_authorization.as_deref(),
-            now,
-        );
-        packed_check_js(check)
+        packed_check_js(self.headers_check(&authorization, &pomerium_authorization, now))
     }
 
     /// The hot HTTP call, strings only: decides `method url` against the routes, with the
@@ -494,13 +484,13 @@ impl WasmEngine {
     /// `X-Pomerium-Authorization` header values, read as `checkHttp` reads it.
     fn headers_check<'s>(
         &'s mut self,
-        authorization: Option<&'s str>,
-        pomerium_authorization: Option<&'s str>,
+        authorization: &'s Option<String>,
+        pomerium_authorization: &'s Option<String>,
         now: Option<f64>,
     ) -> Option<crate::token::SignatureCheck<'s, 's>> {
         let token = token_from_headers(|name| match name {
-            "authorization" => authorization,
-            "x-pomerium-authorization" => pomerium_authorization,
+            "authorization" => authorization.as_deref(),
+            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
             _ => None,
         })
         .ok()?;
@@ -611,96 +601,87 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-/// The JavaScript strings of the few algorithm names, keys (JWK text) and property names handed
-/// to the host (the verifier, `signatureCheck`), made once: a key crosses as the same string
-/// every time instead of being decoded anew (and hashed anew by the host's key cache). Keyed by
-/// content, at most `MAX` kept.
-#[derive(Default)]
-struct HostStrings(Vec<(Box<str>, JsValue)>);
-
-thread_local! {
-    static HOST_STRINGS: std::cell::RefCell<HostStrings> =
-        std::cell::RefCell::new(HostStrings::default());
+/// JavaScript values the module hands to the host again and again, made once each and kept
+/// by the content they were made from (compared in full), at most `max` (all dropped when
+/// full): the same value crosses every time instead of being made anew.
+struct HostValues<K> {
+    entries: Vec<(K, JsValue)>,
+    max: usize,
 }
 
-/// The JavaScript string of `text`, from [`HostStrings`].
-fn host_string(text: &str) -> JsValue {
-    HOST_STRINGS.with(|strings| match strings.try_borrow_mut() {
-        Ok(mut strings) => strings.get(text),
-        // Only a re-entrant call could find it borrowed: then a new string.
-        Err(_) => JsValue::from_str(text),
-    })
-}
-
-/// The keys of a check as one frozen JavaScript array of JWK texts, made once for each set of
-/// keys the engine chooses (a key set crosses as the same array every time). Keyed by
-/// content, at most `MAX` kept.
-#[derive(Default)]
-struct HostKeySets(Vec<(Vec<Box<str>>, JsValue)>);
-
-thread_local! {
-    static HOST_KEY_SETS: std::cell::RefCell<HostKeySets> =
-        std::cell::RefCell::new(HostKeySets::default());
-}
-
-/// The frozen JavaScript array of `keys`, from [`HostKeySets`].
-fn host_keys(keys: &[&str]) -> JsValue {
-    HOST_KEY_SETS.with(|sets| match sets.try_borrow_mut() {
-        Ok(mut sets) => sets.get(keys),
-        // Only a re-entrant call could find it borrowed: then a new array.
-        Err(_) => key_array(keys),
-    })
-}
-
-/// A new frozen array of `keys`' JavaScript strings.
-fn key_array(keys: &[&str]) -> JsValue {
-    let array = js_sys::Array::new();
-    for key in keys {
-        array.push(&host_string(key));
+impl<K> HostValues<K> {
+    fn new(max: usize) -> Self {
+        HostValues {
+            entries: Vec::new(),
+            max,
+        }
     }
-    js_sys::Object::freeze(&array).into()
 }
 
-impl HostKeySets {
-    const MAX: usize = 16;
+/// The value kept in `cache` for what `found` recognizes, else the one `make` makes, kept under
+/// `key()` (a re-entrant call, finding the cache borrowed, gets a new one, not kept).
+fn cached<K: 'static>(
+    cache: &'static std::thread::LocalKey<std::cell::RefCell<HostValues<K>>>,
+    found: impl Fn(&K) -> bool,
+    key: impl FnOnce() -> K,
+    make: impl FnOnce() -> JsValue,
+) -> JsValue {
+    cache.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return make();
+        };
+        if let Some((_, value)) = cache.entries.iter().find(|(k, _)| found(k)) {
+            return value.clone();
+        }
+        if cache.entries.len() >= cache.max {
+            cache.entries.clear();
+        }
+        let value = make();
+        cache.entries.push((key(), value.clone()));
+        value
+    })
+}
 
-    fn get(&mut self, keys: &[&str]) -> JsValue {
-        let same = |set: &[Box<str>]| {
+thread_local! {
+    /// The strings of the few algorithm names, keys (JWK text) and property names handed to
+    /// the host (the verifier, `signatureCheck`): a key crosses as the same string every time
+    /// instead of being decoded anew (and hashed anew by the host's key cache).
+    static HOST_STRINGS: std::cell::RefCell<HostValues<Box<str>>> =
+        std::cell::RefCell::new(HostValues::new(64));
+    /// The keys of a check as one frozen array of JWK texts, made once for each set of keys
+    /// the engine chooses.
+    static HOST_KEY_SETS: std::cell::RefCell<HostValues<Vec<Box<str>>>> =
+        std::cell::RefCell::new(HostValues::new(16));
+}
+
+/// The JavaScript string of `text`, from [`HOST_STRINGS`].
+fn host_string(text: &str) -> JsValue {
+    cached(
+        &HOST_STRINGS,
+        |t| same_bytes(t.as_bytes(), text.as_bytes()),
+        || text.into(),
+        || JsValue::from_str(text),
+    )
+}
+
+/// The frozen JavaScript array of `keys`, from [`HOST_KEY_SETS`].
+fn host_keys(keys: &[&str]) -> JsValue {
+    cached(
+        &HOST_KEY_SETS,
+        |set| {
             set.len() == keys.len()
                 && set
                     .iter()
                     .zip(keys)
                     .all(|(a, b)| same_bytes(a.as_bytes(), b.as_bytes()))
-        };
-        if let Some((_, value)) = self.0.iter().find(|(set, _)| same(set)) {
-            return value.clone();
-        }
-        if self.0.len() >= Self::MAX {
-            self.0.clear();
-        }
-        let value = key_array(keys);
-        self.0
-            .push((keys.iter().map(|k| Box::from(*k)).collect(), value.clone()));
-        value
-    }
-}
-
-impl HostStrings {
-    const MAX: usize = 64;
-
-    fn get(&mut self, text: &str) -> JsValue {
-        if let Some((_, value)) = self
-            .0
-            .iter()
-            .find(|(t, _)| same_bytes(t.as_bytes(), text.as_bytes()))
-        {
-            return value.clone();
-        }
-        if self.0.len() >= Self::MAX {
-            self.0.clear();
-        }
-        let value = JsValue::from_str(text);
-        self.0.push((text.into(), value.clone()));
-        value
-    }
+        },
+        || keys.iter().map(|k| Box::from(*k)).collect(),
+        || {
+            let array = js_sys::Array::new();
+            for key in keys {
+                array.push(&host_string(key));
+            }
+            js_sys::Object::freeze(&array).into()
+        },
+    )
 }

@@ -4,12 +4,12 @@
 // for RS256: docs/performance.md), but only asynchronous. So the check is made ahead of the
 // decision: the engine says which keys it chose for the token, the signed bytes and the
 // signature (`Engine#signatureCheck`, or packed by `Engine#signatureCheckPacked` and read by
-// `unpackCheck`); this
-// module verifies them with WebCrypto and holds the verdicts while the synchronous decision
-// runs, answering the engine's host-verifier call from them for exactly those bytes. It does the
-// math only: choosing the key and the algorithm, and everything else, stays in the engine. Each
-// algorithm family is first checked against a known signature (and a tampered one); a family
-// that fails, or a key WebCrypto cannot import, is left to the module's own signature code.
+// `unpackCheck`); this module verifies them with WebCrypto and holds the verdicts while the
+// synchronous decision runs, answering the engine's host-verifier call from them for exactly
+// those bytes. It does the math only: choosing the key and the algorithm, and everything else,
+// stays in the engine. Each algorithm family is first checked against a known signature (and a
+// tampered one); a family that fails, or a key WebCrypto cannot import, is left to the
+// module's own signature code.
 import { FAMILY, PSS_SALT, SELF_TEST, SELF_TEST_MESSAGE } from './signature-vectors.js';
 
 const HASH = {
