@@ -154,12 +154,21 @@ impl<'a> Cursor<'a> {
         if matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
             return Err(GiveUp);
         }
+        // Up to 19 digits cannot overflow (10^19 - 1 < u64::MAX): plain arithmetic, without
+        // the overflow checks, which wasm32 makes a call to a 128-bit multiplication for each
+        // digit. Longer numbers take the checked steps.
         let mut n: u64 = 0;
-        for d in digits {
-            n = n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(d - b'0')))
-                .ok_or(GiveUp)?;
+        if len <= 19 {
+            for d in digits {
+                n = n * 10 + u64::from(d - b'0');
+            }
+        } else {
+            for d in digits {
+                n = n
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u64::from(d - b'0')))
+                    .ok_or(GiveUp)?;
+            }
         }
         if n > max {
             return Err(GiveUp);
@@ -391,6 +400,31 @@ mod tests {
                 .collect();
             assert_eq!(special(&bytes), naive(&bytes), "{bytes:?}");
         }
+    }
+
+    #[test]
+    fn unsigned_integers_read_to_the_last_value_of_u64_and_no_further() {
+        let read = |text: &str, max: u64| {
+            let mut c = Cursor::new(text);
+            c.unsigned(max).ok().filter(|_| c.at == text.len())
+        };
+        for (text, want) in [
+            ("0", Some(0)),
+            ("7", Some(7)),
+            ("1795390090", Some(1_795_390_090)),
+            // The longest run read without overflow checks, and the first with them.
+            ("9999999999999999999", Some(9_999_999_999_999_999_999)),
+            ("10000000000000000000", Some(10_000_000_000_000_000_000)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("99999999999999999999", None),
+            ("01", None),
+            ("", None),
+        ] {
+            assert_eq!(read(text, u64::MAX), want, "{text}");
+        }
+        assert_eq!(read("1001", 1000), None);
+        assert_eq!(read("1000", 1000), Some(1000));
     }
 
     #[test]
