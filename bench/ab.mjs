@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { mint, question } from './lib/tokens.mjs';
-import { interleave, fmtNs } from './lib/stats.mjs';
+import { interleave, fmtNs, fullCollection } from './lib/stats.mjs';
 import { nodeSignatureVerifier } from '../pkg/src/host-crypto.js';
 import { TokenHandles } from '../pkg/src/handles.js';
 
@@ -43,6 +43,8 @@ function load(dir) {
   return new TokenHandles(engine);
 }
 
+// A full garbage collection before every batch (untimed), as in bench/run.mjs.
+const settle = fullCollection();
 const A = load(dirA);
 const B = load(dirB);
 console.log(`A ${dirA}\nB ${dirB}\nsignatures: ${moduleCrypto ? "the module's own code" : 'node:crypto'}`);
@@ -55,6 +57,6 @@ for (const alg of algs) {
   for (let k = 0; k < qs.length; k++) {
     if (call(A)(k) !== call(B)(k)) throw new Error(`${alg}: the builds disagree on question ${k}`);
   }
-  const r = await interleave([{ name: 'A', iters: qs.length, fn: call(A) }, { name: 'B', iters: qs.length, fn: call(B) }], Number(process.env.ROUNDS ?? 21));
+  const r = await interleave([{ name: 'A', iters: qs.length, fn: call(A) }, { name: 'B', iters: qs.length, fn: call(B) }], Number(process.env.ROUNDS ?? 21), { settle });
   console.log(`${alg.padEnd(6)} A ${fmtNs(r.A).padStart(9)}  B ${fmtNs(r.B).padStart(9)}  B/A ${(r.B / r.A).toFixed(2)}`);
 }

@@ -9,6 +9,7 @@ import { coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { RUNTIMES_COLUMNS, runtimesRows } from './runtimes.mjs';
 import { plot } from './plot.mjs';
 import { fmtBytes, fmtNs, fmtX } from './lib/stats.mjs';
+import { againstBest, speedupOverJose } from './lib/ratios.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const input = process.argv[2] ?? path.join(here, 'results/results-full.json');
@@ -34,8 +35,8 @@ blocks.size = md(['file', 'raw', 'gzip -9', 'brotli 11'], [
 blocks.agreement = `${r.agreement.questions} questions (${r.agreement.allowed} allowed, the rest denied: other namespace, role without pods, tampered signature) over RS256, ES256, EdDSA and HS256 tokens; contenders: ${r.agreement.contenders.filter((c) => c !== 'expected').join(', ')}; **${r.agreement.disagreements.length === 0 ? 'all agree with each other and with the expected answers' : `${r.agreement.disagreements.length} disagreements`}**.`;
 const tw = r.warm['tessera can()'];
 blocks.warm = md(['contender', 'median per call', 'ratio to tessera `can()`'], Object.entries(r.warm).map(([k, v]) => [k, fmtNs(v), k === 'tessera can()' ? '1' : fmtX(v / tw)]));
-blocks.cold = md(['alg', 'tessera (wasm, node:crypto)', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'tessera native', 'tessera / best of jose, fast-jwt', 'WebCrypto path / jose', 'jose / tessera', 'wasm / native'],
-  Object.entries(r.cold).map(([alg, c]) => [alg, fmtNs(c.tessera), c['tessera WebCrypto'] ? fmtNs(c['tessera WebCrypto']) : 'n/a (HMAC in the module)', fmtNs(c.jose), fmtNs(c['fast-jwt']), fmtNs(c.native), fmtX(c.tessera / Math.min(c.jose, c['fast-jwt'])), c['tessera WebCrypto'] ? fmtX(c['tessera WebCrypto'] / c.jose) : 'n/a', fmtX(c.jose / c.tessera), fmtX(c.tessera / c.native)]));
+blocks.cold = md(['alg', 'tessera (wasm, node:crypto)', 'the same, in jose\'s rotation', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'tessera native', 'tessera / best of jose, fast-jwt (same rotation)', 'WebCrypto path / jose', 'jose / tessera (same rotation)', 'wasm / native'],
+  Object.entries(r.cold).map(([alg, c]) => [alg, fmtNs(c.tessera), c['tessera beside jose'] ? fmtNs(c['tessera beside jose']) : 'n/a', c['tessera WebCrypto'] ? fmtNs(c['tessera WebCrypto']) : 'n/a (HMAC in the module)', fmtNs(c.jose), fmtNs(c['fast-jwt']), fmtNs(c.native), `${fmtX(againstBest(c).ratio)} (${againstBest(c).who})`, c['tessera WebCrypto'] ? fmtX(c['tessera WebCrypto'] / c.jose) : 'n/a', fmtX(speedupOverJose(c).ratio), fmtX(c.tessera / c.native)]));
 blocks.coldstart = md(['contender', 'import + instantiate (ms)', 'load bundle (ms)', 'first decision (ms)', 'total in process (ms)', 'whole process incl. node boot (ms)'],
   Object.entries(r.cold_start).map(([k, c]) => [k, ms(c.import_ms), ms(c.load_ms), ms(c.first_ms), `**${ms(c.total_ms)}**`, ms(c.wall_ms)]));
 blocks.scale = md(['accounts', 'bindings', 'namespaces', 'bundle JSON', 'load, wasm (ms)', 'load, native (ms)', 'wasm memory', 'process rss', 'decision `can()`, wasm', '`checkHttp()`, wasm', 'decision, native'],

@@ -1,4 +1,7 @@
 // Timing helpers: medians of per-call means over interleaved rounds.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 export const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return NaN;
@@ -32,8 +35,10 @@ export async function timeAsync(fn, iters) {
  * B C A, ...) and every other round runs backwards (C B A, ...), so that no contender always
  * follows the same one: a contender inherits what the one before leaves behind (garbage to
  * collect, an idle thread pool), and a fixed neighbour would charge it to one contender only.
+ * `settle`, when given, runs before every batch, untimed: with a full garbage collection there
+ * (see `fullCollection`), each batch starts on a clean heap and pays for its own garbage only.
  */
-export async function interleave(contenders, rounds) {
+export async function interleave(contenders, rounds, { settle } = {}) {
   const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const n = contenders.length;
   for (let r = 0; r < rounds; r++) {
@@ -41,10 +46,17 @@ export async function interleave(contenders, rounds) {
     for (let k = 0; k < n; k++) {
       const at = r % 2 === 0 ? k : n - 1 - k;
       const c = contenders[(at + shift) % n];
+      settle?.();
       samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters) : timeSync(c.fn, c.iters));
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/** V8's full garbage collection, as a function (V8 exposes it to this process for that). */
+export function fullCollection() {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc');
 }
 
 export const fmtNs = (ns) => {
