@@ -7,6 +7,8 @@ use std::hash::{BuildHasher, Hasher};
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
+use crate::cache::same_bytes;
+
 /// Where a string lies in its [`Strings`] buffer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Span {
@@ -84,23 +86,11 @@ pub(crate) fn hash_parts(state: &RandomState, parts: &[&[u8]]) -> u64 {
     hasher.finish()
 }
 
-/// Whether two strings are equal, compared a word at a time (wasm32's `memcmp` goes byte by
-/// byte, through a call).
+/// Whether two strings are equal ([`same_bytes`]: a word at a time, where wasm32's `memcmp`
+/// goes byte by byte, through a call).
 #[inline]
 pub(crate) fn same(a: &str, b: &str) -> bool {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    while let (Some((x, rest_a)), Some((y, rest_b))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
-    {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
-        }
-        (a, b) = (rest_a, rest_b);
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    same_bytes(a.as_bytes(), b.as_bytes())
 }
 
 /// A key of an [`Index`]: one or two strings.
