@@ -414,7 +414,13 @@ impl TokenCache {
             return;
         }
         if self.young.len() >= self.capacity {
-            self.old = std::mem::replace(&mut self.young, HashTable::new());
+            // The old generation is dropped first, then the young one made whole at once: the
+            // block the dropped table freed is taken again at every turn. Grown from empty by
+            // doubling (a new, larger table at each step, the smaller one freed), the tables
+            // left gaps the allocator could not reuse, and the module's memory grew by a
+            // table's size (576 KB at the default capacity) at some turns of a long run.
+            self.old = std::mem::take(&mut self.young);
+            self.young = HashTable::with_capacity(self.capacity);
         }
         let hasher = &self.hasher;
         self.young
@@ -533,6 +539,26 @@ mod tests {
         assert!(cache.get(cache.key("token-5000"), UnixTime(0)).is_none());
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn after_a_turn_the_young_generation_is_made_whole_at_once() {
+        let mut cache = TokenCache::new(100);
+        for i in 0..100 {
+            cache.insert(cache.key(&format!("token-{i}")), identity("a"), ALWAYS);
+        }
+        let grown = cache.young.capacity();
+        // The 101st token turns the generations: the young table is made for 100 at once,
+        // and keeps that size through the next 100 inserts (no growing step by step).
+        cache.insert(cache.key("token-100"), identity("a"), ALWAYS);
+        let made = cache.young.capacity();
+        assert!(made >= 100, "{made}");
+        for i in 101..200 {
+            cache.insert(cache.key(&format!("token-{i}")), identity("a"), ALWAYS);
+            assert_eq!(cache.young.capacity(), made, "token-{i}");
+        }
+        assert_eq!(cache.old.capacity(), grown);
+        assert_eq!(cache.len(), 200);
     }
 
     fn question(verb: &str) -> Question {
