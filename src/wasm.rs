@@ -3,6 +3,8 @@
 //! bad bundle (or bad trusted keys) throws, an `Error` whose message names the path of the
 //! problem, and the engine then keeps the bundle it held.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -11,6 +13,7 @@ use crate::bundle::Bundle;
 use crate::cache::{same_bytes, Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
+use crate::identity::Identity;
 use crate::rbac::{RbacRequest, ResourceAttributes};
 use crate::request::HttpRequest;
 use crate::time::{self, UnixTime};
@@ -81,6 +84,105 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value
         .serialize(&serializer)
         .unwrap_or_else(|e| JsValue::from_str(&format!("tessera: result not serializable: {e}")))
+}
+
+/// A decision as JavaScript: its fields as [`Decision`] serializes them, its identity the
+/// shared object of [`identity_object`].
+fn decision_to_js(decision: &Decision) -> JsValue {
+    /// [`Decision`]'s fields, borrowed, in its order; built by destructuring every field, so
+    /// that a field added to `Decision` fails to compile here until it is added.
+    #[derive(Serialize)]
+    struct View<'a> {
+        allowed: bool,
+        status: u16,
+        reasons: &'a [String],
+        explanation: &'a str,
+        kind: DecisionKind,
+        #[serde(
+            with = "serde_wasm_bindgen::preserve",
+            skip_serializing_if = "JsValue::is_undefined"
+        )]
+        identity: JsValue,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        route: Option<&'a str>,
+        revision: u64,
+    }
+    let Decision {
+        allowed,
+        status,
+        reasons,
+        explanation,
+        kind,
+        identity,
+        route,
+        revision,
+    } = decision;
+    to_js(&View {
+        allowed: *allowed,
+        status: *status,
+        reasons,
+        explanation,
+        kind: *kind,
+        identity: identity
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, identity_object),
+        route: route.as_deref(),
+        revision: *revision,
+    })
+}
+
+/// The identity objects handed out: made and deep-frozen once for each verified identity (an
+/// `Arc` the token cache shares between the decisions on one token), where making one anew
+/// decodes some fifteen strings, most of a full decision's time in the host. At most `max`,
+/// all dropped when full; each holds its identity, so no other can take its address.
+struct IdentityObjects {
+    by_address: foldhash::HashMap<usize, (Arc<Identity>, JsValue)>,
+    max: usize,
+}
+
+thread_local! {
+    /// See [`IdentityObjects`].
+    static IDENTITY_OBJECTS: std::cell::RefCell<IdentityObjects> =
+        std::cell::RefCell::new(IdentityObjects {
+            by_address: foldhash::HashMap::default(),
+            max: 1024,
+        });
+}
+
+/// The frozen JavaScript object of `identity`, from [`IDENTITY_OBJECTS`].
+fn identity_object(identity: &Arc<Identity>) -> JsValue {
+    let make = || frozen(to_js(&**identity));
+    IDENTITY_OBJECTS.with(|objects| {
+        let Ok(mut objects) = objects.try_borrow_mut() else {
+            return make();
+        };
+        let address = Arc::as_ptr(identity) as usize;
+        if let Some((kept, value)) = objects.by_address.get(&address) {
+            if Arc::ptr_eq(kept, identity) {
+                return value.clone();
+            }
+        }
+        if objects.by_address.len() >= objects.max {
+            objects.by_address.clear();
+        }
+        let value = make();
+        objects
+            .by_address
+            .insert(address, (Arc::clone(identity), value.clone()));
+        value
+    })
+}
+
+/// `value` with every object and array in it frozen (shared objects must not change under
+/// another decision that holds them).
+fn frozen(value: JsValue) -> JsValue {
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for inner in js_sys::Object::values(object) {
+            frozen(inner);
+        }
+        js_sys::Object::freeze(object);
+    }
+    value
 }
 
 thread_local! {
@@ -167,7 +269,7 @@ fn kubectl_request(verb: &str, resource: &str, namespace: &str, name: Option<&st
 }
 
 fn bad_request(kind: DecisionKind, why: String, revision: u64) -> JsValue {
-    to_js(&Decision::deny(kind, 400, "request-invalid", why, revision))
+    decision_to_js(&Decision::deny(kind, 400, "request-invalid", why, revision))
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -254,23 +356,26 @@ impl WasmEngine {
     /// `identity` when authenticated.
     pub fn verify(&mut self, token: &str, now: Option<f64>) -> JsValue {
         #[derive(Serialize)]
-        struct Review<'a> {
+        struct Review {
             #[serde(flatten)]
             status: crate::identity::TokenReviewStatus,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            identity: Option<&'a crate::identity::Identity>,
+            #[serde(
+                with = "serde_wasm_bindgen::preserve",
+                skip_serializing_if = "JsValue::is_undefined"
+            )]
+            identity: JsValue,
             #[serde(skip_serializing_if = "Option::is_none")]
             reason: Option<&'static str>,
         }
         match self.core.verify(token, at(now)) {
             Ok(identity) => to_js(&Review {
                 status: crate::identity::TokenReviewStatus::authenticated(&identity),
-                identity: Some(&identity),
+                identity: identity_object(&identity),
                 reason: None,
             }),
             Err(e) => to_js(&Review {
                 status: crate::identity::TokenReviewStatus::refused(&e),
-                identity: None,
+                identity: JsValue::UNDEFINED,
                 reason: Some(e.code()),
             }),
         }
@@ -282,7 +387,7 @@ impl WasmEngine {
         let revision = self.core.bundle().revision();
         let request = json_of(&attributes).and_then(|text| RbacRequest::from_json(&text));
         match request {
-            Ok(request) => to_js(&self.core.authorize(token, &request, at(now))),
+            Ok(request) => decision_to_js(&self.core.authorize(token, &request, at(now))),
             Err(e) => bad_request(DecisionKind::Resource, format!("attributes: {e}"), revision),
         }
     }
@@ -300,7 +405,7 @@ impl WasmEngine {
         now: Option<f64>,
     ) -> JsValue {
         let request = kubectl_request(verb, resource, namespace, name.as_deref());
-        to_js(&*self.core.authorize_shared(token, &request, at(now)))
+        decision_to_js(&self.core.authorize_shared(token, &request, at(now)))
     }
 
     /// The fastest RBAC call: `can` reduced to the decision's status (200 allowed, 401 no
@@ -460,7 +565,7 @@ impl WasmEngine {
             "x-pomerium-authorization" => pomerium_authorization.as_deref(),
             _ => None,
         });
-        to_js(&self.core.check_http_with(&request, token, at(now)))
+        decision_to_js(&self.core.check_http_with(&request, token, at(now)))
     }
 
     /// Decides a whole request: `{method, url, headers, sourceIp}` with `headers` a plain
@@ -473,7 +578,7 @@ impl WasmEngine {
             .map_err(|e| format!("request: {e}"))
             .and_then(|text| HttpRequest::from_json(&text));
         match parsed {
-            Ok(http) => to_js(&self.core.check_http(&http, at(now))),
+            Ok(http) => decision_to_js(&self.core.check_http(&http, at(now))),
             Err(why) => bad_request(DecisionKind::Http, why, revision),
         }
     }

@@ -2,30 +2,31 @@
 // (src/decision.rs Decision, src/identity.rs Identity and TokenReviewStatus, src/rbac/request.rs
 // attributes); tests/pkg/types.test.mjs checks the Engine class against the wasm-bindgen output.
 
-/** Who the caller is (src/identity.rs `Identity`). */
+/** Who the caller is (src/identity.rs `Identity`). Frozen, with its arrays and `extra`, and
+ *  shared by the decisions on one token. */
 export interface Identity {
   /** `system:serviceaccount:<ns>:<name>`, or the impersonated user's id. */
-  username: string;
-  uid: string;
+  readonly username: string;
+  readonly uid: string;
   /** Groups, `system:authenticated` last. */
-  groups: string[];
+  readonly groups: readonly string[];
   /** Kubernetes' extra attributes (pod-name, pod-uid, node-name, credential-id, ...). */
-  extra: Record<string, string[]>;
+  readonly extra: Readonly<Record<string, readonly string[]>>;
   /** The account's namespace (it acts there and in the descendants only). */
-  namespace: string;
-  service_account: string;
-  kind: 'unique' | 'impersonating';
+  readonly namespace: string;
+  readonly service_account: string;
+  readonly kind: 'unique' | 'impersonating';
   /** Pomerium's User ID (what PPL's `user` matches). */
-  user_id: string;
-  email?: string;
-  group_ids?: string[];
+  readonly user_id: string;
+  readonly email?: string;
+  readonly group_ids?: readonly string[];
   /** When this identity stops being valid. */
-  expires_at?: number | string;
+  readonly expires_at?: number | string;
   /** `jti`, or the secret name of a legacy token. */
-  token_id?: string;
-  format: 'kubernetes-legacy' | 'kubernetes-bound' | 'pomerium';
+  readonly token_id?: string;
+  readonly format: 'kubernetes-legacy' | 'kubernetes-bound' | 'pomerium';
   /** The issuer's local name in the bundle. */
-  issuer: string;
+  readonly issuer: string;
 }
 
 /** A Kubernetes UserInfo. */

@@ -269,6 +269,41 @@ test('the hot string calls agree with the object calls', () => {
   assert.deepEqual(viaStrings.reasons, viaHeaders.reasons);
 });
 
+test('the decisions on one token share one deep-frozen identity object, which no caller can change', () => {
+  const engine = new Engine(bundleText);
+  const runner = mintToken({ issuer: 'cluster', account: 'ci/runner', jti: 'shared-1' }, '2026-11-22T10:00:00Z', bundle);
+  const first = engine.can(runner, 'get', 'pods', 'ci', undefined, NOW);
+  const fresh = structuredClone(first.identity);
+  assert.equal(first.identity.username, 'system:serviceaccount:ci:runner');
+  for (const part of [first.identity, first.identity.groups, first.identity.extra, ...Object.values(first.identity.extra)]) {
+    assert.ok(Object.isFrozen(part), JSON.stringify(part));
+  }
+  assert.throws(() => first.identity.groups.push('system:masters'), TypeError);
+  assert.throws(() => { first.identity.username = 'admin'; }, TypeError);
+  // The same object for every decision on that token, whatever the call; unchanged.
+  const again = engine.authorize(runner, { verb: 'delete', resource: 'pods', namespace: 'ci' }, NOW);
+  const reviewed = engine.verify(runner, NOW);
+  assert.equal(again.identity, first.identity);
+  assert.equal(reviewed.identity, first.identity);
+  assert.deepEqual(again.identity, fresh);
+  // The decision around it is the caller's own.
+  const reasons = [...first.reasons];
+  first.reasons.push('mine');
+  first.decisionId = 'x';
+  assert.deepEqual(engine.can(runner, 'get', 'pods', 'ci', undefined, NOW).reasons, reasons);
+  // Another token, or the same token after a bundle update, gets its own.
+  const other = mintToken({ issuer: 'cluster', account: 'ci/runner', jti: 'shared-2' }, '2026-11-22T10:00:00Z', bundle);
+  const otherIdentity = engine.can(other, 'get', 'pods', 'ci', undefined, NOW).identity;
+  assert.notEqual(otherIdentity, first.identity);
+  assert.equal(otherIdentity.token_id, 'shared-2');
+  const newer = JSON.parse(bundleText);
+  newer.revision += 1;
+  engine.update(JSON.stringify(newer), NOW);
+  const afterUpdate = engine.can(runner, 'get', 'pods', 'ci', undefined, NOW).identity;
+  assert.notEqual(afterUpdate, first.identity);
+  assert.deepEqual(afterUpdate, fresh);
+});
+
 test('canStatus answers with the status of the full decision, cached or not', () => {
   const engine = new Engine(bundleText);
   const robot = mintToken({ issuer: 'legacy', account: 'top-secret/robot' }, '2026-11-22T10:00:00Z', bundle);
