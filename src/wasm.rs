@@ -3,17 +3,17 @@
 //! bad bundle (or bad trusted keys) throws, an `Error` whose message names the path of the
 //! problem, and the engine then keeps the bundle it held.
 
-use std::sync::Arc;
+mod identity_objects;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use self::identity_objects::IdentityObjects;
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::Bundle;
 use crate::cache::{same_bytes, Question, Ticket};
 use crate::decision::{Decision, DecisionKind};
 use crate::engine::Engine as Core;
-use crate::identity::Identity;
 use crate::rbac::{RbacRequest, ResourceAttributes};
 use crate::request::HttpRequest;
 use crate::time::{self, UnixTime};
@@ -25,6 +25,7 @@ pub struct WasmEngine {
     core: Core,
     tokens: Slots<(Box<str>, Ticket)>,
     questions: Slots<Question>,
+    identities: IdentityObjects,
 }
 
 /// Values the JavaScript layer registered once (tokens, questions), so that a repeated hot call
@@ -87,10 +88,12 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 }
 
 /// A decision as JavaScript: its fields as [`Decision`] serializes them, its identity the
-/// shared object of [`identity_object`].
-fn decision_to_js(decision: &Decision) -> JsValue {
-    /// [`Decision`]'s fields, borrowed, in its order; built by destructuring every field, so
-    /// that a field added to `Decision` fails to compile here until it is added.
+/// engine's frozen object for it ([`IdentityObjects`]). If the identity cannot be made, the
+/// whole decision is that error (no `allowed`: the package fails closed on it).
+fn decision_to_js(identities: &mut IdentityObjects, decision: &Decision) -> JsValue {
+    /// [`Decision`]'s fields, borrowed, in its order, as it serializes them. Made by
+    /// destructuring every field: a field added to `Decision` fails to compile here until it
+    /// is added (a change of its serde attributes must be made here by hand).
     #[derive(Serialize)]
     struct View<'a> {
         allowed: bool,
@@ -117,72 +120,26 @@ fn decision_to_js(decision: &Decision) -> JsValue {
         route,
         revision,
     } = decision;
+    let identity = match identity {
+        Some(identity) => {
+            let object = identities.object(identity);
+            if !object.is_object() {
+                return object;
+            }
+            object
+        }
+        None => JsValue::UNDEFINED,
+    };
     to_js(&View {
         allowed: *allowed,
         status: *status,
         reasons,
         explanation,
         kind: *kind,
-        identity: identity
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, identity_object),
+        identity,
         route: route.as_deref(),
         revision: *revision,
     })
-}
-
-/// The identity objects handed out: made and deep-frozen once for each verified identity (an
-/// `Arc` the token cache shares between the decisions on one token), where making one anew
-/// decodes some fifteen strings, most of a full decision's time in the host. At most `max`,
-/// all dropped when full; each holds its identity, so no other can take its address.
-struct IdentityObjects {
-    by_address: foldhash::HashMap<usize, (Arc<Identity>, JsValue)>,
-    max: usize,
-}
-
-thread_local! {
-    /// See [`IdentityObjects`].
-    static IDENTITY_OBJECTS: std::cell::RefCell<IdentityObjects> =
-        std::cell::RefCell::new(IdentityObjects {
-            by_address: foldhash::HashMap::default(),
-            max: 1024,
-        });
-}
-
-/// The frozen JavaScript object of `identity`, from [`IDENTITY_OBJECTS`].
-fn identity_object(identity: &Arc<Identity>) -> JsValue {
-    let make = || frozen(to_js(&**identity));
-    IDENTITY_OBJECTS.with(|objects| {
-        let Ok(mut objects) = objects.try_borrow_mut() else {
-            return make();
-        };
-        let address = Arc::as_ptr(identity) as usize;
-        if let Some((kept, value)) = objects.by_address.get(&address) {
-            if Arc::ptr_eq(kept, identity) {
-                return value.clone();
-            }
-        }
-        if objects.by_address.len() >= objects.max {
-            objects.by_address.clear();
-        }
-        let value = make();
-        objects
-            .by_address
-            .insert(address, (Arc::clone(identity), value.clone()));
-        value
-    })
-}
-
-/// `value` with every object and array in it frozen (shared objects must not change under
-/// another decision that holds them).
-fn frozen(value: JsValue) -> JsValue {
-    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
-        for inner in js_sys::Object::values(object) {
-            frozen(inner);
-        }
-        js_sys::Object::freeze(object);
-    }
-    value
 }
 
 thread_local! {
@@ -268,8 +225,11 @@ fn kubectl_request(verb: &str, resource: &str, namespace: &str, name: Option<&st
     ))
 }
 
+/// The 400 decision on a request that cannot be read (no identity: through the one decision
+/// serializer all the same, with no objects to keep).
 fn bad_request(kind: DecisionKind, why: String, revision: u64) -> JsValue {
-    decision_to_js(&Decision::deny(kind, 400, "request-invalid", why, revision))
+    let denial = Decision::deny(kind, 400, "request-invalid", why, revision);
+    decision_to_js(&mut IdentityObjects::default(), &denial)
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -282,6 +242,7 @@ impl WasmEngine {
             core: Core::from_json(&bundle_bytes(bundle)?)?,
             tokens: Slots::new(),
             questions: Slots::new(),
+            identities: IdentityObjects::default(),
         })
     }
 
@@ -301,6 +262,7 @@ impl WasmEngine {
             core: Core::from_signed_json(&bytes, signature, &trusted, at(now))?,
             tokens: Slots::new(),
             questions: Slots::new(),
+            identities: IdentityObjects::default(),
         })
     }
 
@@ -308,7 +270,9 @@ impl WasmEngine {
     /// bundle held stays).
     pub fn update(&mut self, bundle: &BundleSource, now: Option<f64>) -> Result<(), JsError> {
         let bundle = Bundle::from_json(&bundle_bytes(bundle)?)?;
-        Ok(self.core.update(bundle, at(now))?)
+        self.core.update(bundle, at(now))?;
+        self.identities.clear();
+        Ok(())
     }
 
     /// Replaces the bundle with a signed one (see `fromSigned`; on error the bundle held stays).
@@ -322,9 +286,10 @@ impl WasmEngine {
     ) -> Result<(), JsError> {
         let bytes = bundle_bytes(bundle)?;
         let trusted = TrustedKeys::from_json(trusted_keys.as_bytes())?;
-        Ok(self
-            .core
-            .update_signed(&bytes, signature, &trusted, at(now))?)
+        self.core
+            .update_signed(&bytes, signature, &trusted, at(now))?;
+        self.identities.clear();
+        Ok(())
     }
 
     /// The bundle's revision.
@@ -343,6 +308,7 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = setCacheCapacity)]
     pub fn set_cache_capacity(&mut self, capacity: u32) {
         self.core.set_cache_capacity(capacity as usize);
+        self.identities.clear();
     }
 
     /// Lets the held bundle keep answering for `seconds` past its `expires_at` (default 0).
@@ -368,11 +334,17 @@ impl WasmEngine {
             reason: Option<&'static str>,
         }
         match self.core.verify(token, at(now)) {
-            Ok(identity) => to_js(&Review {
-                status: crate::identity::TokenReviewStatus::authenticated(&identity),
-                identity: identity_object(&identity),
-                reason: None,
-            }),
+            Ok(identity) => {
+                let object = self.identities.object(&identity);
+                if !object.is_object() {
+                    return object;
+                }
+                to_js(&Review {
+                    status: crate::identity::TokenReviewStatus::authenticated(&identity),
+                    identity: object,
+                    reason: None,
+                })
+            }
             Err(e) => to_js(&Review {
                 status: crate::identity::TokenReviewStatus::refused(&e),
                 identity: JsValue::UNDEFINED,
@@ -387,7 +359,10 @@ impl WasmEngine {
         let revision = self.core.bundle().revision();
         let request = json_of(&attributes).and_then(|text| RbacRequest::from_json(&text));
         match request {
-            Ok(request) => decision_to_js(&self.core.authorize(token, &request, at(now))),
+            Ok(request) => decision_to_js(
+                &mut self.identities,
+                &self.core.authorize(token, &request, at(now)),
+            ),
             Err(e) => bad_request(DecisionKind::Resource, format!("attributes: {e}"), revision),
         }
     }
@@ -405,7 +380,10 @@ impl WasmEngine {
         now: Option<f64>,
     ) -> JsValue {
         let request = kubectl_request(verb, resource, namespace, name.as_deref());
-        decision_to_js(&self.core.authorize_shared(token, &request, at(now)))
+        decision_to_js(
+            &mut self.identities,
+            &self.core.authorize_shared(token, &request, at(now)),
+        )
     }
 
     /// The fastest RBAC call: `can` reduced to the decision's status (200 allowed, 401 no
@@ -565,7 +543,10 @@ impl WasmEngine {
             "x-pomerium-authorization" => pomerium_authorization.as_deref(),
             _ => None,
         });
-        decision_to_js(&self.core.check_http_with(&request, token, at(now)))
+        decision_to_js(
+            &mut self.identities,
+            &self.core.check_http_with(&request, token, at(now)),
+        )
     }
 
     /// Decides a whole request: `{method, url, headers, sourceIp}` with `headers` a plain
@@ -578,7 +559,7 @@ impl WasmEngine {
             .map_err(|e| format!("request: {e}"))
             .and_then(|text| HttpRequest::from_json(&text));
         match parsed {
-            Ok(http) => decision_to_js(&self.core.check_http(&http, at(now))),
+            Ok(http) => decision_to_js(&mut self.identities, &self.core.check_http(&http, at(now))),
             Err(why) => bad_request(DecisionKind::Http, why, revision),
         }
     }

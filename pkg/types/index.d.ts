@@ -2,8 +2,8 @@
 // (src/decision.rs Decision, src/identity.rs Identity and TokenReviewStatus, src/rbac/request.rs
 // attributes); tests/pkg/types.test.mjs checks the Engine class against the wasm-bindgen output.
 
-/** Who the caller is (src/identity.rs `Identity`). Frozen, with its arrays and `extra`, and
- *  shared by the decisions on one token. */
+/** Who the caller is (src/identity.rs `Identity`). Frozen, with its arrays and `extra`; the
+ *  next decisions on a cached token may give the same object. */
 export interface Identity {
   /** `system:serviceaccount:<ns>:<name>`, or the impersonated user's id. */
   readonly username: string;

@@ -269,18 +269,22 @@ test('the hot string calls agree with the object calls', () => {
   assert.deepEqual(viaStrings.reasons, viaHeaders.reasons);
 });
 
-test('the decisions on one token share one deep-frozen identity object, which no caller can change', () => {
+test('a decision\'s identity is deep-frozen, and shared by the next decisions on a cached token', () => {
   const engine = new Engine(bundleText);
   const runner = mintToken({ issuer: 'cluster', account: 'ci/runner', jti: 'shared-1' }, '2026-11-22T10:00:00Z', bundle);
   const first = engine.can(runner, 'get', 'pods', 'ci', undefined, NOW);
   const fresh = structuredClone(first.identity);
   assert.equal(first.identity.username, 'system:serviceaccount:ci:runner');
-  for (const part of [first.identity, first.identity.groups, first.identity.extra, ...Object.values(first.identity.extra)]) {
-    assert.ok(Object.isFrozen(part), JSON.stringify(part));
-  }
+  const deepFrozen = (identity) => {
+    const parts = [identity, identity.groups, identity.extra, ...Object.values(identity.extra), ...(identity.group_ids ? [identity.group_ids] : [])];
+    return parts.every((part) => Object.isFrozen(part));
+  };
+  assert.ok(Object.keys(first.identity.extra).length > 0, 'a bound token has extra attributes');
+  assert.ok(deepFrozen(first.identity));
   assert.throws(() => first.identity.groups.push('system:masters'), TypeError);
   assert.throws(() => { first.identity.username = 'admin'; }, TypeError);
-  // The same object for every decision on that token, whatever the call; unchanged.
+  assert.throws(() => { first.identity.extra['authentication.kubernetes.io/credential-id'][0] = 'JTI=other'; }, TypeError);
+  // The same object for the next decisions on that token, whatever the call; unchanged.
   const again = engine.authorize(runner, { verb: 'delete', resource: 'pods', namespace: 'ci' }, NOW);
   const reviewed = engine.verify(runner, NOW);
   assert.equal(again.identity, first.identity);
@@ -291,7 +295,12 @@ test('the decisions on one token share one deep-frozen identity object, which no
   first.reasons.push('mine');
   first.decisionId = 'x';
   assert.deepEqual(engine.can(runner, 'get', 'pods', 'ci', undefined, NOW).reasons, reasons);
-  // Another token, or the same token after a bundle update, gets its own.
+  // An impersonating account's directory group ids are frozen too.
+  const alice = mintToken({ issuer: 'pomerium-eddsa', account: 'engineering/alice-automation' }, '2026-11-22T10:00:00Z', bundle);
+  const aliceIdentity = engine.verify(alice, NOW).identity;
+  assert.ok(aliceIdentity.group_ids.length > 0);
+  assert.ok(deepFrozen(aliceIdentity));
+  // Another token, or the same token after a bundle update, gets its own object.
   const other = mintToken({ issuer: 'cluster', account: 'ci/runner', jti: 'shared-2' }, '2026-11-22T10:00:00Z', bundle);
   const otherIdentity = engine.can(other, 'get', 'pods', 'ci', undefined, NOW).identity;
   assert.notEqual(otherIdentity, first.identity);
@@ -302,6 +311,12 @@ test('the decisions on one token share one deep-frozen identity object, which no
   const afterUpdate = engine.can(runner, 'get', 'pods', 'ci', undefined, NOW).identity;
   assert.notEqual(afterUpdate, first.identity);
   assert.deepEqual(afterUpdate, fresh);
+  // With the token cache off, nothing is kept: each decision has a new (frozen) object.
+  engine.setCacheCapacity(0);
+  const uncached = [1, 2].map(() => engine.can(runner, 'get', 'pods', 'ci', undefined, NOW).identity);
+  assert.notEqual(uncached[0], uncached[1]);
+  assert.ok(uncached.every(deepFrozen));
+  assert.deepEqual(uncached[0], fresh);
 });
 
 test('canStatus answers with the status of the full decision, cached or not', () => {
