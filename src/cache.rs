@@ -179,7 +179,15 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         }
         k += 1;
     }
-    ra == rb
+    // The last bytes one by one, here (`ra == rb` would be a call to `memcmp`).
+    let mut k = 0;
+    while k < ra.len() && k < rb.len() {
+        if ra[k] != rb[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 impl Entry {
@@ -224,7 +232,9 @@ impl Entry {
 }
 
 impl TokenCache {
-    /// A cache of at most `2 * capacity` tokens (`capacity` 0 disables caching).
+    /// A cache of at most `2 * capacity` tokens (`capacity` 0 disables caching). Its first
+    /// generation's table grows as tokens come; once full, each new generation's table is made
+    /// for `capacity` at once (the memory of the bound from the first turn on).
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
             hasher: RandomState::default(),

@@ -154,13 +154,13 @@ impl<'a> Cursor<'a> {
         if matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
             return Err(GiveUp);
         }
-        // Up to 19 digits cannot overflow (10^19 - 1 < u64::MAX): plain arithmetic, without
-        // the overflow checks, which wasm32 makes a call to a 128-bit multiplication for each
-        // digit. Longer numbers take the checked steps.
+        // Up to 19 digits cannot overflow (10^19 - 1 < u64::MAX): wrapping arithmetic, which
+        // never wraps here, without the overflow checks that wasm32 makes a call to a 128-bit
+        // multiplication for each digit. Longer numbers take the checked steps.
         let mut n: u64 = 0;
         if len <= 19 {
             for d in digits {
-                n = n * 10 + u64::from(d - b'0');
+                n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
             }
         } else {
             for d in digits {
