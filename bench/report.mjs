@@ -35,8 +35,16 @@ blocks.size = md(['file', 'raw', 'gzip -9', 'brotli 11'], [
 blocks.agreement = `${r.agreement.questions} questions (${r.agreement.allowed} allowed, the rest denied: other namespace, role without pods, tampered signature) over RS256, ES256, EdDSA and HS256 tokens; contenders: ${r.agreement.contenders.filter((c) => c !== 'expected').join(', ')}; **${r.agreement.disagreements.length === 0 ? 'all agree with each other and with the expected answers' : `${r.agreement.disagreements.length} disagreements`}**.`;
 const tw = r.warm['tessera can()'];
 blocks.warm = md(['contender', 'median per call', 'ratio to tessera `can()`'], Object.entries(r.warm).map(([k, v]) => [k, fmtNs(v), k === 'tessera can()' ? '1' : fmtX(v / tw)]));
-blocks.cold = md(['alg', 'tessera (wasm, node:crypto)', 'the same, in jose\'s rotation', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'tessera native', 'tessera / best of jose, fast-jwt (same rotation)', 'WebCrypto path / jose', 'jose / tessera (same rotation)', 'wasm / native'],
-  Object.entries(r.cold).map(([alg, c]) => [alg, fmtNs(c.tessera), c['tessera beside jose'] ? fmtNs(c['tessera beside jose']) : 'n/a', c['tessera WebCrypto'] ? fmtNs(c['tessera WebCrypto']) : 'n/a (HMAC in the module)', fmtNs(c.jose), fmtNs(c['fast-jwt']), fmtNs(c.native), `${fmtX(againstBest(c).ratio)} (${againstBest(c).who})`, c['tessera WebCrypto'] ? fmtX(c['tessera WebCrypto'] / c.jose) : 'n/a', fmtX(speedupOverJose(c).ratio), fmtX(c.tessera / c.native)]));
+blocks.cold = md(['alg', 'tessera (wasm, node:crypto)', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'tessera \\| jose, in a rotation of their own', 'tessera native', 'tessera / best of jose, fast-jwt', 'WebCrypto path / jose', 'jose / tessera', 'wasm / native'],
+  Object.entries(r.cold).map(([alg, c]) => {
+    const best = againstBest(c);
+    const hs = speedupOverJose(c);
+    // Older results files have no pair of their own: their ratios to jose span two rotations.
+    const span = (sameRotation) => (sameRotation ? '' : ' (two rotations)');
+    return [alg, fmtNs(c.tessera), c['tessera WebCrypto'] ? fmtNs(c['tessera WebCrypto']) : 'n/a (HMAC in the module)', fmtNs(c.jose), fmtNs(c['fast-jwt']),
+      c['tessera beside jose'] ? `${fmtNs(c['tessera beside jose'])} \\| ${fmtNs(c['jose beside tessera'])}` : 'n/a',
+      fmtNs(c.native), `${fmtX(best.ratio)} vs ${best.who}${span(best.sameRotation)}`, c['tessera WebCrypto'] ? fmtX(c['tessera WebCrypto'] / c.jose) : 'n/a', `${fmtX(hs.ratio)}${span(hs.sameRotation)}`, fmtX(c.tessera / c.native)];
+  }));
 blocks.coldstart = md(['contender', 'import + instantiate (ms)', 'load bundle (ms)', 'first decision (ms)', 'total in process (ms)', 'whole process incl. node boot (ms)'],
   Object.entries(r.cold_start).map(([k, c]) => [k, ms(c.import_ms), ms(c.load_ms), ms(c.first_ms), `**${ms(c.total_ms)}**`, ms(c.wall_ms)]));
 blocks.scale = md(['accounts', 'bindings', 'namespaces', 'bundle JSON', 'load, wasm (ms)', 'load, native (ms)', 'wasm memory', 'process rss', 'decision `can()`, wasm', '`checkHttp()`, wasm', 'decision, native'],

@@ -37,7 +37,8 @@ const NATIVE_ENV = { GLIBC_TUNABLES: 'glibc.cpu.hwcaps=-AVX512VL,-AVX512BW' };
 const NOW = Math.floor(Date.now() / 1000);
 const results = { mode: MODE, date: new Date().toISOString(), targets: [] };
 // A full garbage collection before every timed batch (untimed): no batch pays for the garbage
-// of the contender before it. The flat-memory run samples after one too.
+// of the contender before it (see interleave in bench/lib/stats.mjs for what it spares). The
+// flat-memory run samples after one too.
 const collect = fullCollection();
 const interleaved = (contenders, rounds) => interleave(contenders, rounds, { settle: collect });
 const disagreements = [];
@@ -247,27 +248,32 @@ for (const alg of ALGS) {
   // The synchronous contenders interleaved with each other, then the asynchronous ones: a
   // batch right after an asynchronous one is slowed by what that left behind (a thread pool
   // gone idle, promise garbage), and in one mixed rotation that fell on some contenders only.
+  // Then tessera's synchronous call and jose once more, in a rotation of their own: the
+  // ratios against jose compare times taken at the same moments (bench/lib/ratios.mjs).
+  const tessera = { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) };
+  const joseCall = { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } };
   const r = {
     ...(await interleaved([
-      { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
+      tessera,
       { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
     ], COLD_ROUNDS)),
     ...(await interleaved([
       ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) }]),
-      { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
-      // The synchronous call again, in jose's rotation: the ratios against jose compare times
-      // taken at the same moments (bench/lib/ratios.mjs).
-      { name: 'tessera beside jose', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) },
+      joseCall,
     ], COLD_ROUNDS)),
   };
+  const pair = await interleaved([tessera, joseCall], COLD_ROUNDS);
+  r['tessera beside jose'] = pair.tessera;
+  r['jose beside tessera'] = pair.jose;
   if (native) r.native = native.cold_ns[alg];
   results.cold[alg] = r;
 }
-log(table(['alg', 'tessera (wasm)', "the same, in jose's rotation", 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'native tessera', 'tessera / best JS (same rotation)', 'WebCrypto path / jose', 'wasm / native'],
+log(table(['alg', 'tessera (wasm)', 'tessera WebCrypto (async)', 'jose + lookup', 'fast-jwt + lookup', 'tessera | jose (own rotation)', 'native tessera', 'tessera / best JS', 'WebCrypto path / jose', 'wasm / native'],
   ALGS.map((alg) => {
     const r = results.cold[alg];
     const web = r['tessera WebCrypto'];
-    return [alg, fmtNs(r.tessera), fmtNs(r['tessera beside jose']), fmtNs(web), fmtNs(r.jose), fmtNs(r['fast-jwt']), fmtNs(r.native), `${fmtX(againstBest(r).ratio)} (${againstBest(r).who})`, web ? fmtX(web / r.jose) : 'n/a', fmtX(r.tessera / r.native)];
+    const best = againstBest(r);
+    return [alg, fmtNs(r.tessera), fmtNs(web), fmtNs(r.jose), fmtNs(r['fast-jwt']), `${fmtNs(r['tessera beside jose'])} | ${fmtNs(r['jose beside tessera'])}`, fmtNs(r.native), `${fmtX(best.ratio)} (vs ${best.who})`, web ? fmtX(web / r.jose) : 'n/a', fmtX(r.tessera / r.native)];
   })));
 
 // --- the worker/browser path in workerd and Chromium ---------------------------------------------

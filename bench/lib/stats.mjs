@@ -36,7 +36,10 @@ export async function timeAsync(fn, iters) {
  * follows the same one: a contender inherits what the one before leaves behind (garbage to
  * collect, an idle thread pool), and a fixed neighbour would charge it to one contender only.
  * `settle`, when given, runs before every batch, untimed: with a full garbage collection there
- * (see `fullCollection`), each batch starts on a clean heap and pays for its own garbage only.
+ * (see `fullCollection`), every batch starts on a clean heap and no batch collects another's
+ * garbage. A batch pays the minor collections of its own allocations; what it leaves for a
+ * major collection is collected by the next `settle`, untimed, which spares the contenders
+ * that allocate most (the JavaScript libraries) more than tessera's calls, which allocate little.
  */
 export async function interleave(contenders, rounds, { settle } = {}) {
   const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
