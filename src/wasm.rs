@@ -8,7 +8,7 @@ mod identity_objects;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use self::identity_objects::IdentityObjects;
+use self::identity_objects::{IdentityObject, IdentityObjects};
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::Bundle;
 use crate::cache::{same_bytes, Question, Ticket};
@@ -89,7 +89,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 
 /// A decision as JavaScript: its fields as [`Decision`] serializes them, its identity the
 /// engine's frozen object for it ([`IdentityObjects`]). If the identity cannot be made, the
-/// whole decision is that error (no `allowed`: the package fails closed on it).
+/// whole answer is that error (no `allowed`: the package fails closed on it).
 fn decision_to_js(identities: &mut IdentityObjects, decision: &Decision) -> JsValue {
     /// [`Decision`]'s fields, borrowed, in its order, as it serializes them. Made by
     /// destructuring every field: a field added to `Decision` fails to compile here until it
@@ -101,11 +101,8 @@ fn decision_to_js(identities: &mut IdentityObjects, decision: &Decision) -> JsVa
         reasons: &'a [String],
         explanation: &'a str,
         kind: DecisionKind,
-        #[serde(
-            with = "serde_wasm_bindgen::preserve",
-            skip_serializing_if = "JsValue::is_undefined"
-        )]
-        identity: JsValue,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        identity: Option<IdentityObject>,
         #[serde(skip_serializing_if = "Option::is_none")]
         route: Option<&'a str>,
         revision: u64,
@@ -120,15 +117,9 @@ fn decision_to_js(identities: &mut IdentityObjects, decision: &Decision) -> JsVa
         route,
         revision,
     } = decision;
-    let identity = match identity {
-        Some(identity) => {
-            let object = identities.object(identity);
-            if !object.is_object() {
-                return object;
-            }
-            object
-        }
-        None => JsValue::UNDEFINED,
+    let identity = match identity.as_ref().map(|i| identities.object(i)).transpose() {
+        Ok(identity) => identity,
+        Err(error) => return error,
     };
     to_js(&View {
         allowed: *allowed,
@@ -325,29 +316,23 @@ impl WasmEngine {
         struct Review {
             #[serde(flatten)]
             status: crate::identity::TokenReviewStatus,
-            #[serde(
-                with = "serde_wasm_bindgen::preserve",
-                skip_serializing_if = "JsValue::is_undefined"
-            )]
-            identity: JsValue,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            identity: Option<IdentityObject>,
             #[serde(skip_serializing_if = "Option::is_none")]
             reason: Option<&'static str>,
         }
         match self.core.verify(token, at(now)) {
-            Ok(identity) => {
-                let object = self.identities.object(&identity);
-                if !object.is_object() {
-                    return object;
-                }
-                to_js(&Review {
+            Ok(identity) => match self.identities.object(&identity) {
+                Ok(object) => to_js(&Review {
                     status: crate::identity::TokenReviewStatus::authenticated(&identity),
-                    identity: object,
+                    identity: Some(object),
                     reason: None,
-                })
-            }
+                }),
+                Err(error) => error,
+            },
             Err(e) => to_js(&Review {
                 status: crate::identity::TokenReviewStatus::refused(&e),
-                identity: JsValue::UNDEFINED,
+                identity: None,
                 reason: Some(e.code()),
             }),
         }
@@ -538,11 +523,7 @@ impl WasmEngine {
             Ok(r) => r,
             Err(e) => return bad_request(DecisionKind::Http, e.to_string(), revision),
         };
-        let token: Result<&str, TokenError> = token_from_headers(|name| match name {
-            "authorization" => authorization.as_deref(),
-            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
-            _ => None,
-        });
+        let token = header_token(&authorization, &pomerium_authorization);
         decision_to_js(
             &mut self.identities,
             &self.core.check_http_with(&request, token, at(now)),
@@ -574,14 +555,22 @@ impl WasmEngine {
         pomerium_authorization: &'s Option<String>,
         now: Option<f64>,
     ) -> Option<crate::token::SignatureCheck<'s, 's>> {
-        let token = token_from_headers(|name| match name {
-            "authorization" => authorization.as_deref(),
-            "x-pomerium-authorization" => pomerium_authorization.as_deref(),
-            _ => None,
-        })
-        .ok()?;
+        let token = header_token(authorization, pomerium_authorization).ok()?;
         self.core.signature_check(token, at(now))
     }
+}
+
+/// The token of the `Authorization` and `X-Pomerium-Authorization` header values (either may
+/// be absent), read as for any request.
+fn header_token<'h>(
+    authorization: &'h Option<String>,
+    pomerium_authorization: &'h Option<String>,
+) -> Result<&'h str, TokenError> {
+    token_from_headers(|name| match name {
+        "authorization" => authorization.as_deref(),
+        "x-pomerium-authorization" => pomerium_authorization.as_deref(),
+        _ => None,
+    })
 }
 
 /// Bytes before the signed bytes in a packed check: its number and the signed bytes' length.

@@ -377,23 +377,13 @@ impl IssuerKeys {
         if valid {
             Ok(())
         } else {
-            Err(self.bad_signature(alg, kid, &choice))
+            Err(self.refusal(alg, kid, &choice).error())
         }
     }
 
     /// The refusal of a signature that `choice` (this issuer's [`IssuerKeys::choose`] for
-    /// `alg` and `kid`) did not verify.
-    pub fn bad_signature(
-        &self,
-        alg: Algorithm,
-        kid: Option<&str>,
-        choice: &KeyChoice<'_>,
-    ) -> TokenError {
-        self.refusal(alg, kid, choice).error()
-    }
-
-    /// [`IssuerKeys::bad_signature`] worked out ahead of the verdict, its message written
-    /// only if it is given.
+    /// `alg` and `kid`) did not verify, worked out ahead of the verdict: its message is
+    /// written only if it is given ([`SignatureRefusal::error`]).
     pub fn refusal(
         &self,
         alg: Algorithm,

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::to_js;
@@ -13,34 +14,44 @@ use crate::identity::Identity;
 /// The most objects one engine keeps.
 const MAX: usize = 1024;
 
+/// A frozen identity object, placed as it is where an answer is serialized (an `identity`
+/// member of a decision or a review).
+#[derive(Clone, Serialize)]
+#[serde(transparent)]
+pub(super) struct IdentityObject(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+
 /// One engine's identity objects, by the address of the identity each was made from. Each
 /// entry holds its identity, so no other identity can take that address while it is kept.
 #[derive(Default)]
 pub(super) struct IdentityObjects {
-    by_address: foldhash::HashMap<usize, (Arc<Identity>, JsValue)>,
+    by_address: foldhash::HashMap<usize, (Arc<Identity>, IdentityObject)>,
 }
 
 impl IdentityObjects {
     /// The frozen object of `identity`: the one kept for it, or a new one, kept when something
     /// besides the caller's decision holds the identity (the token cache: a later decision on
-    /// the token can share it). A value that is not an object (the identity could not be
-    /// serialized) is given back as it is and not kept.
-    pub(super) fn object(&mut self, identity: &Arc<Identity>) -> JsValue {
+    /// the token can share it). `Err` the value to answer with instead of the whole answer
+    /// when the identity could not be serialized (not kept).
+    pub(super) fn object(&mut self, identity: &Arc<Identity>) -> Result<IdentityObject, JsValue> {
         let address = Arc::as_ptr(identity) as usize;
         if let Some((kept, object)) = self.by_address.get(&address) {
             if Arc::ptr_eq(kept, identity) {
-                return object.clone();
+                return Ok(object.clone());
             }
         }
-        let object = frozen(to_js(&**identity));
-        if object.is_object() && Arc::strong_count(identity) > 1 {
+        let value = frozen(to_js(&**identity));
+        if !value.is_object() {
+            return Err(value);
+        }
+        let object = IdentityObject(value);
+        if Arc::strong_count(identity) > 1 {
             if self.by_address.len() >= MAX {
                 self.make_room();
             }
             self.by_address
                 .insert(address, (Arc::clone(identity), object.clone()));
         }
-        object
+        Ok(object)
     }
 
     /// Drops the objects of the identities nothing else holds any more (the token cache let
