@@ -38,7 +38,7 @@ pub(crate) fn operator(op: &Operator, cx: &PolicyContext<'_>, roles: &RolesCache
         .map(|o| o.reason)
         .collect();
     let say = |i: usize| -> String {
-        let (Some(c), Some(o)) = (op.criteria.get(i), outcomes.get(i)) else {
+        let (Some(c), Some(o)) = (op.wording.get(i), outcomes.get(i)) else {
             return String::new();
         };
         let verdict = if o.matched {
@@ -50,10 +50,7 @@ pub(crate) fn operator(op: &Operator, cx: &PolicyContext<'_>, roles: &RolesCache
         };
         format!("{}[{i}] {c} {verdict}", op.label)
     };
-    let all_of = |what: &str| -> String {
-        let list: Vec<String> = op.criteria.iter().map(ToString::to_string).collect();
-        format!("{} {what}: {}", op.label, list.join("; "))
-    };
+    let all_of = |what: &str| format!("{} {what}: {}", op.label, op.listed);
     // The criterion that decided: the first whose (possibly inverted) value equals the
     // result for `or`/`nor` holding and `and`/`not` failing; otherwise all of them did.
     let decisive = outcomes.iter().position(|o| value(o) == matched);

@@ -44,6 +44,11 @@ pub(crate) struct Operator {
     pub(crate) kind: OperatorKind,
     /// Its criteria (never empty: Pomerium skips empty operators).
     pub(crate) criteria: Vec<Criterion>,
+    /// Each criterion as explanations name it, written once here rather than at every
+    /// decision.
+    pub(crate) wording: Vec<String>,
+    /// All of them, joined with `"; "` (for the explanations that name every criterion).
+    pub(crate) listed: String,
 }
 
 /// Compiles a policy found at `path` (e.g. `routes[2].policy`).
@@ -160,10 +165,13 @@ fn compile_rule(
                 }
             }
             if !criteria.is_empty() {
+                let wording: Vec<String> = criteria.iter().map(ToString::to_string).collect();
                 operators.push(Operator {
                     label: format!("{label}.{name}"),
                     kind,
                     criteria,
+                    listed: wording.join("; "),
+                    wording,
                 });
             }
         }
