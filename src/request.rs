@@ -33,7 +33,8 @@ pub struct HttpRequest {
     pub method: String,
     /// Lower-case host, with `:port` if the URL had one.
     pub host: String,
-    /// The path, starting with '/', without query or fragment.
+    /// The path as routes and policies see it: starting with '/', without query or fragment,
+    /// percent-decoded and with its dot segments removed (see [`HttpRequest::new`]).
     pub path: String,
     /// Headers by lower-case name.
     pub headers: HashMap<String, String>,
@@ -43,6 +44,14 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     /// Reads a request from a method and an absolute URL.
+    ///
+    /// The path is read as Pomerium reads it behind Envoy (which normalizes paths by RFC 3986
+    /// before routing, and whose authorize service percent-decodes them): percent-decoded, then
+    /// its `.` and `..` segments removed, so that `/%61dmin`, `/./admin` and `/public/../admin`
+    /// are all `/admin` to a route's `prefix` and to `http_path`. Stricter than Pomerium, an
+    /// encoded slash counts as a slash for the dot segments (`/public%2F..%2Fadmin` is
+    /// `/admin`): a path is judged where it lands. A `%` not followed by two hex digits, or
+    /// decoded bytes that are not UTF-8, make the URL bad.
     pub fn new(method: &str, url: &str) -> Result<HttpRequest, RequestError> {
         if method.is_empty()
             || !method
@@ -74,7 +83,7 @@ impl HttpRequest {
         Ok(HttpRequest {
             method: method.to_ascii_uppercase(),
             host: host.to_ascii_lowercase(),
-            path: path.to_string(),
+            path: canonical_path(path).map_err(bad)?,
             headers: HashMap::new(),
             source_ip: None,
         })
@@ -155,9 +164,94 @@ impl HttpRequest {
     }
 }
 
+/// `path` (which starts with '/') percent-decoded, then without dot segments (RFC 3986
+/// 5.2.4); see [`HttpRequest::new`].
+fn canonical_path(path: &str) -> Result<String, &'static str> {
+    if !path.contains('%') && !path.contains("/.") {
+        return Ok(path.to_string());
+    }
+    let decoded = percent_decoded(path)?;
+    Ok(without_dot_segments(&decoded))
+}
+
+/// Every `%XX` replaced by its byte.
+fn percent_decoded(path: &str) -> Result<String, &'static str> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'%' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let hex = |k: usize| bytes.get(k).and_then(|d| char::from(*d).to_digit(16));
+        let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2)) else {
+            return Err("a '%' in the path is not followed by two hex digits");
+        };
+        // Two hex digits make at most 255.
+        out.push(u8::try_from(high * 16 + low).unwrap_or(u8::MAX));
+        i += 3;
+    }
+    String::from_utf8(out).map_err(|_| "the path's percent-encoded bytes are not UTF-8")
+}
+
+/// An absolute path without its `.` and `..` segments (`..` removes the segment before it, if
+/// any); a path ending in one keeps its trailing slash (`/a/b/..` is `/a/`).
+fn without_dot_segments(path: &str) -> String {
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let last = segments.len().saturating_sub(1);
+    let mut kept: Vec<&str> = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.iter().enumerate() {
+        match *segment {
+            "." | ".." => {
+                if *segment == ".." {
+                    kept.pop();
+                }
+                if i == last {
+                    kept.push("");
+                }
+            }
+            other => kept.push(other),
+        }
+    }
+    format!("/{}", kept.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_decoded_and_lose_their_dot_segments() {
+        for (url, path) in [
+            ("https://x/a/b", "/a/b"),
+            ("https://x/%61dmin/x", "/admin/x"),
+            ("https://x/./admin/x", "/admin/x"),
+            ("https://x/public/../admin/x", "/admin/x"),
+            ("https://x/public/%2E%2E/admin", "/admin"),
+            ("https://x/public%2F..%2Fadmin", "/admin"),
+            ("https://x/../../etc", "/etc"),
+            ("https://x/a/b/..", "/a/"),
+            ("https://x/a/b/.", "/a/b/"),
+            ("https://x/a/..b/.c", "/a/..b/.c"),
+            ("https://x/a//b", "/a//b"),
+            ("https://x/caf%C3%A9?q=%2e%2e", "/café"),
+            ("https://x/a%20b", "/a b"),
+            ("https://x/..", "/"),
+        ] {
+            assert_eq!(HttpRequest::new("GET", url).unwrap().path, path, "{url}");
+        }
+        for (url, why) in [
+            ("https://x/a%2", "a '%' in the path is not followed by two hex digits"),
+            ("https://x/a%zz", "a '%' in the path is not followed by two hex digits"),
+            ("https://x/%FF", "the path's percent-encoded bytes are not UTF-8"),
+        ] {
+            let err = HttpRequest::new("GET", url).unwrap_err().to_string();
+            assert!(err.ends_with(why), "{url}: {err}");
+            assert!(err.starts_with(&format!("url: {url:?}")), "{url}: {err}");
+        }
+    }
 
     #[test]
     fn a_whole_request_is_read_from_json_with_its_headers_and_address() {
