@@ -243,9 +243,18 @@ mod tests {
             assert_eq!(HttpRequest::new("GET", url).unwrap().path, path, "{url}");
         }
         for (url, why) in [
-            ("https://x/a%2", "a '%' in the path is not followed by two hex digits"),
-            ("https://x/a%zz", "a '%' in the path is not followed by two hex digits"),
-            ("https://x/%FF", "the path's percent-encoded bytes are not UTF-8"),
+            (
+                "https://x/a%2",
+                "a '%' in the path is not followed by two hex digits",
+            ),
+            (
+                "https://x/a%zz",
+                "a '%' in the path is not followed by two hex digits",
+            ),
+            (
+                "https://x/%FF",
+                "the path's percent-encoded bytes are not UTF-8",
+            ),
         ] {
             let err = HttpRequest::new("GET", url).unwrap_err().to_string();
             assert!(err.ends_with(why), "{url}: {err}");

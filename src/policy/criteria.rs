@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::cidr::Cidr;
 use super::clock;
-use super::matchers::{describe, string, ListMatcher, StringMatcher};
+use super::matchers::{describe, string, ListMatcher, Scalar, StringMatcher};
 use super::reasons as r;
 use super::PolicyContext;
 use crate::bundle::Problems;
@@ -219,8 +219,15 @@ impl Criterion {
             Criterion::Groups(m) => match id {
                 None => Outcome::UNAUTHENTICATED,
                 Some(i) => {
-                    let len = i.groups.len() + i.group_ids.len();
-                    let hit = m.matches(len, |v| {
+                    // `has` and `exclude` look at every group: names, directory ids and the
+                    // Kubernetes groups. `is` is Pomerium's "exactly one directory group"
+                    // (named by its id or its name): an id and a name are one group, and
+                    // `system:authenticated` is none. Directory names come first in `groups`.
+                    let only = |v: &Scalar| match (i.group_ids.as_slice(), i.groups.first()) {
+                        ([id], Some(name)) => v.equals_str(id) || v.equals_str(name),
+                        _ => false,
+                    };
+                    let hit = m.matches_each(only, |v| {
                         i.groups.iter().chain(&i.group_ids).any(|g| v.equals_str(g))
                     });
                     Outcome::of(hit, r::GROUPS_OK, r::GROUPS_UNAUTHORIZED)

@@ -198,9 +198,19 @@ impl ListMatcher {
     /// Whether a list of `len` items, of which `contains` says whether one equals a scalar,
     /// satisfies every operator. `is` means: exactly one item, and it is the value.
     pub(crate) fn matches(&self, len: usize, contains: impl Fn(&Scalar) -> bool) -> bool {
+        self.matches_each(|v| len == 1 && contains(v), &contains)
+    }
+
+    /// As [`ListMatcher::matches`], for a list whose `is` is not "one item": `only` says
+    /// whether the list is exactly the value, `contains` whether it holds it.
+    pub(crate) fn matches_each(
+        &self,
+        only: impl Fn(&Scalar) -> bool,
+        contains: impl Fn(&Scalar) -> bool,
+    ) -> bool {
         self.0.iter().all(|op| match op {
             ListOp::Has(v) => contains(v),
-            ListOp::Is(v) => len == 1 && contains(v),
+            ListOp::Is(v) => only(v),
             ListOp::Exclude(v) => !contains(v),
         })
     }

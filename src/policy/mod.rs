@@ -15,8 +15,9 @@
 //! # Where tessera differs from Pomerium
 //!
 //! - Identities are service accounts: `user` matches the account's user id, `email`/`domain`
-//!   its (impersonated user's) email, `groups` its group names and directory group ids, and
-//!   `claim/<path>` the verified token's claims (not an identity provider's).
+//!   its (impersonated user's) email, `groups` its group names and directory group ids (and
+//!   its Kubernetes groups; `is` is Pomerium's "exactly one directory group", by id or name),
+//!   and `claim/<path>` the verified token's claims (not an identity provider's).
 //! - Extra criteria: `namespace`, `service_account` (`<namespace>/<name>`) and `role` (RBAC
 //!   roles held in the route's namespace), with reasons `namespace-ok`/`-unauthorized`,
 //!   `service-account-ok`/`-unauthorized`, `role-ok`/`-unauthorized`.

@@ -504,6 +504,62 @@ fn each_criterion_ok_unauthorized_and_unauthenticated() {
     }
 }
 
+/// Pomerium's `groups: {is: X}`: exactly one directory group, and it is X (tessera: by its id
+/// or its name); `system:authenticated` and the Kubernetes groups are not directory groups.
+#[test]
+fn groups_is_means_exactly_one_directory_group() {
+    let impersonating = |names: &[&str], ids: &[&str]| {
+        let mut id = robot();
+        id.kind = AccountKind::Impersonating;
+        id.groups = names.iter().map(|g| g.to_string()).collect();
+        id.groups.push("system:authenticated".into());
+        id.group_ids = ids.iter().map(|g| g.to_string()).collect();
+        Req {
+            identity: Some(id),
+            ..req()
+        }
+    };
+    let one = impersonating(&["admins"], &["g-1"]);
+    let two = impersonating(&["admins", "ops"], &["g-1", "g-2"]);
+    let mut unique = robot();
+    unique.groups = vec![
+        "system:serviceaccounts".into(),
+        "system:serviceaccounts:ci".into(),
+        "system:authenticated".into(),
+    ];
+    unique.group_ids = Vec::new();
+    let unique = Req {
+        identity: Some(unique),
+        ..req()
+    };
+    for (policy, who, status) in [
+        (json!({"groups": {"is": "admins"}}), &one, 200),
+        (json!({"groups": {"is": "g-1"}}), &one, 200),
+        (json!({"groups": {"is": "ops"}}), &one, 403),
+        (json!({"groups": {"is": "system:authenticated"}}), &one, 403),
+        (json!({"groups": {"is": "admins"}}), &two, 403),
+        (json!({"groups": {"has": "admins"}}), &two, 200),
+        (
+            json!({"groups": {"is": "system:serviceaccounts"}}),
+            &unique,
+            403,
+        ),
+        (
+            json!({"groups": {"has": "system:serviceaccounts:ci"}}),
+            &unique,
+            200,
+        ),
+    ] {
+        let policy_json = json!({"allow": {"and": [policy]}});
+        let outcome = who.decide(&compile(policy_json.clone()));
+        assert_eq!(
+            outcome.status, status,
+            "{policy_json}: {}",
+            outcome.explanation
+        );
+    }
+}
+
 #[test]
 fn operators_follow_pomerium() {
     let cases: Vec<(&str, Value, u16, &[&str])> = vec![
