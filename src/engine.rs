@@ -442,7 +442,7 @@ impl Engine {
             reasons,
             explanation,
             kind,
-            identity,
+            identity: identity.filter(|_| !outcome.identity_unused),
             route: Some(route.name.clone()),
             revision,
         }

@@ -113,9 +113,27 @@ fn action(ops: &[Operator], cx: &PolicyContext<'_>, roles: &RolesCache) -> Optio
 /// Decides, as Pomerium's authorize service does: a reason `user-unauthenticated` on either
 /// side means the caller must authenticate (401); a matching deny is 403 with its reasons; a
 /// matching allow is 200; otherwise 403 with the allow side's reasons.
+///
+/// An account outside the route's namespace and its ancestors' may not act here (DESIGN 1.1):
+/// its identity counts for nothing, so the route decides as it would without one. What that
+/// allows (a public route) is allowed, without the identity; what it denies is a 403
+/// `route-namespace-unauthorized`.
 pub(crate) fn evaluate(policy: &Policy, cx: &PolicyContext<'_>) -> PolicyOutcome {
     if let (Some(id), Some(scope)) = (cx.identity, &policy.scope) {
         if !scope.contains(&id.namespace) {
+            let without = decide(
+                policy,
+                &PolicyContext {
+                    identity: None,
+                    ..*cx
+                },
+            );
+            if without.allowed {
+                return PolicyOutcome {
+                    identity_unused: true,
+                    ..without
+                };
+            }
             let route_ns = scope.first().map(String::as_str).unwrap_or_default();
             return outcome(
                 false,
@@ -128,6 +146,11 @@ pub(crate) fn evaluate(policy: &Policy, cx: &PolicyContext<'_>) -> PolicyOutcome
             );
         }
     }
+    decide(policy, cx)
+}
+
+/// [`evaluate`] once the identity, if any, may act on the route.
+fn decide(policy: &Policy, cx: &PolicyContext<'_>) -> PolicyOutcome {
     let roles = RolesCache::new();
     let allow = action(&policy.allow, cx, &roles);
     let deny = action(&policy.deny, cx, &roles);
@@ -181,5 +204,6 @@ fn outcome(allowed: bool, status: u16, reasons: Reasons, explanation: String) ->
         status,
         reasons: reasons.into_iter().map(str::to_string).collect(),
         explanation,
+        identity_unused: false,
     }
 }

@@ -44,8 +44,9 @@
 //! - A policy without any allow rule denies with no reason, as in Pomerium; the engine's
 //!   decision then gives the reason `no-allow-rule`, so that every denial names one.
 //! - Namespaces (DESIGN 1.1): an account works only for routes in its namespace and the
-//!   descendants. An identity from elsewhere is denied (403, reason
-//!   `route-namespace-unauthorized`) before the policy is read, whatever it says.
+//!   descendants. An identity from elsewhere counts for nothing: the route decides as without
+//!   one, so a public route (`accept`) still serves the request (with no identity in the
+//!   decision), and what that denies is a 403 with the reason `route-namespace-unauthorized`.
 
 mod cidr;
 mod clock;
@@ -132,6 +133,10 @@ pub struct PolicyOutcome {
     pub reasons: Vec<String>,
     /// Which rule and criterion decided.
     pub explanation: String,
+    /// Allowed without the caller's identity, which may not act in the route's namespace (the
+    /// route allows anyone): a decision that carries no identity.
+    #[serde(skip)]
+    pub identity_unused: bool,
 }
 
 impl RouteTable {

@@ -1063,20 +1063,26 @@ fn policy_problems_have_exact_paths_and_messages() {
 
 #[test]
 fn an_account_uses_routes_of_its_namespace_and_descendants_only() {
-    let in_ns = |ns: &str| {
+    // Each namespace has a route for signed-in callers and a public one (`accept`).
+    let in_ns = |ns: &str, policy: Value| {
         let mut r = route(ns, &format!("https://{ns}.example.com"), ("", ""));
         r.namespace = ns.into();
+        r.policy = policy;
         r
     };
-    let t = table(&[
-        in_ns("ci"),
-        in_ns("nightly"),
-        in_ns("engineering"),
-        in_ns("sales"),
-    ]);
+    let signed_in = json!({"allow": {"and": [{"authenticated_user": true}]}});
+    let public = json!({"allow": {"or": [{"accept": true}]}});
+    let mut routes = Vec::new();
+    for ns in ["ci", "nightly", "engineering", "sales"] {
+        routes.push(in_ns(ns, signed_in.clone()));
+        let mut open = in_ns(ns, public.clone());
+        open.from = format!("https://public.{ns}.example.com");
+        routes.push(open);
+    }
+    let t = table(&routes);
     let cases = [
-        ("its own namespace", "ci", 200, "accept"),
-        ("a descendant", "nightly", 200, "accept"),
+        ("its own namespace", "ci", 200, "user-ok"),
+        ("a descendant", "nightly", 200, "user-ok"),
         (
             "a parent",
             "engineering",
@@ -1090,28 +1096,34 @@ fn an_account_uses_routes_of_its_namespace_and_descendants_only() {
             "route-namespace-unauthorized",
         ),
     ];
-    for (name, host, status, reason) in cases {
-        let host = format!("{host}.example.com");
-        let found = t.find(&host, "/");
+    for (name, ns, status, reason) in cases {
+        let found = t.find(&format!("{ns}.example.com"), "/");
         let outcome = found.map(|r| req().decide(&r.policy));
         assert_eq!(
-            outcome.as_ref().map(|o| (o.status, o.reasons.clone())),
-            Some((status, vec![reason.to_string()])),
+            outcome
+                .as_ref()
+                .map(|o| (o.status, o.reasons.clone(), o.identity_unused)),
+            Some((status, vec![reason.to_string()], false)),
             "{name}: {outcome:?}"
         );
+        // A public route serves anyone: the account as it would serve a caller without a
+        // token, its identity set aside where it may not act.
+        let found = t.find(&format!("public.{ns}.example.com"), "/");
+        let outcome = found.map(|r| req().decide(&r.policy));
+        let outsider = status == 403;
+        assert_eq!(
+            outcome
+                .as_ref()
+                .map(|o| (o.status, o.reasons.clone(), o.identity_unused)),
+            Some((200, vec!["accept".to_string()], outsider)),
+            "{name}, public: {outcome:?}"
+        );
     }
-    let parent = t
-        .find("engineering.example.com", "/")
-        .map(|r| req().decide(&r.policy));
-    assert_eq!(
-        parent.map(|o| o.explanation),
-        Some("denied: service account ci/robot may act only in namespace \"ci\" and its descendants, and this route belongs to namespace \"engineering\"".to_string())
-    );
     // Without an identity there is no account to restrict: the policy decides.
     let anonymous = t
         .find("engineering.example.com", "/")
         .map(|r| req().anonymous().decide(&r.policy));
-    assert_eq!(anonymous.map(|o| o.status), Some(200));
+    assert_eq!(anonymous.map(|o| o.status), Some(401));
 }
 
 #[test]

@@ -53,6 +53,8 @@ export function check(scenario, got) {
   if (e.reason_contains !== undefined && !got.text.includes(e.reason_contains)) wrong.push(`reason lacks ${JSON.stringify(e.reason_contains)}`);
   if (e.username !== undefined && got.identity?.username !== e.username) wrong.push(`username ${got.identity?.username}`);
   if (e.groups !== undefined && JSON.stringify(got.identity?.groups) !== JSON.stringify(e.groups)) wrong.push(`groups ${JSON.stringify(got.identity?.groups)}`);
+  // `"identity": null`: a decision made without the caller's identity.
+  if (e.identity === null && got.identity != null) wrong.push(`identity ${got.identity.username}`);
   return wrong.length ? `${scenario.name}: ${wrong.join(', ')} (got: ${got.text})` : null;
 }
 

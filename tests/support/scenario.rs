@@ -114,6 +114,12 @@ pub fn check(case: &Value, got: &Outcome) -> Option<String> {
             wrong.push(format!("groups {have:?}"));
         }
     }
+    // `"identity": null`: a decision made without the caller's identity.
+    if expect.get("identity").is_some_and(Value::is_null) {
+        if let Some(i) = &got.identity {
+            wrong.push(format!("identity {:?}", i.username));
+        }
+    }
     (!wrong.is_empty()).then(|| {
         format!(
             "{}: {} (got: {text})",
