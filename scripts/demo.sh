@@ -7,7 +7,7 @@
 #      mints tokens, builds and signs the bundle, and decides a list of requests;
 #   2. examples/cli-demo-wasm.mjs: the wasm engine in Node loads that signed bundle and decides
 #      the same requests; a table shows both answers and whether they agree;
-#   3. the example bundle's 74 scenarios, natively (examples/demo.rs; --table prints that
+#   3. the example bundle's 75 scenarios, natively (examples/demo.rs; --table prints that
 #      table too) and in wasm (examples/demo-wasm.mjs), side by side.
 # Exits non-zero on any disagreement.
 set -euo pipefail

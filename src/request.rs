@@ -151,16 +151,21 @@ impl HttpRequest {
 
     /// The host without its port, for route matching.
     pub fn hostname(&self) -> &str {
-        match self.host.rsplit_once(':') {
-            Some((h, port)) if !h.ends_with(']') || h.starts_with('[') => {
-                if port.bytes().all(|b| b.is_ascii_digit()) {
-                    h
-                } else {
-                    &self.host
-                }
+        without_port(&self.host)
+    }
+}
+
+/// `host` (`name`, `name:port`, `[v6]` or `[v6]:port`) without its port.
+pub(crate) fn without_port(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((h, port)) if !h.ends_with(']') || h.starts_with('[') => {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host
             }
-            _ => &self.host,
         }
+        _ => host,
     }
 }
 

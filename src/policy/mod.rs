@@ -37,7 +37,6 @@
 //!   `/` and `.` separate levels at any depth (Pomerium stops at five), preferring the longest
 //!   key at each level, so `claim/kubernetes.io/namespace` reads a bound token's claim.
 //! - A rule body's `action` key, which Pomerium's parser ignores, is an unknown operator.
-//! - Routes: host and port compare literally (`https://x:443` is not `https://x`).
 //! - Paths: routes and `http_path` see a request's path percent-decoded and without dot
 //!   segments, as Pomerium does behind Envoy; an encoded slash also counts as a slash for the
 //!   dot segments (see [`crate::HttpRequest::new`]).
@@ -150,8 +149,10 @@ impl RouteTable {
     }
 
     /// The route that serves `host` and `path`, if any (first match in bundle order).
-    /// `host` is compared case-insensitively; with a port (`host:8443`) it finds only routes
-    /// whose `from` has that port, without one only routes whose `from` has none.
+    /// `host` is compared case-insensitively. A `from` without a port (or with the scheme's
+    /// default one) serves the host on any port, as in Pomerium (`match_any_incoming_port`); a
+    /// `from` with another port serves that port only, and a request to `host:port` goes to
+    /// the routes naming that port when there are any.
     pub fn find(&self, host: &str, path: &str) -> Option<&CompiledRoute> {
         self.lookup(host, path)
     }

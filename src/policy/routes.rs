@@ -32,7 +32,9 @@ impl PathMatch {
     }
 }
 
-/// Parses `from` into the index key `host` or `host:port`, lower-cased.
+/// Parses `from` into the index key, lower-cased: `host:port` for a port other than the
+/// scheme's default, else `host` (a route that then serves the host on any port, as Pomerium's
+/// `match_any_incoming_port`, on by default, has it).
 fn parse_from(from: &str) -> Result<String, String> {
     let not_url =
         || format!("{from:?} is not an http(s) URL (expected e.g. \"https://app.example.com\")");
@@ -63,9 +65,15 @@ fn parse_from(from: &str) -> Result<String, String> {
         return Err(not_url());
     }
     let host = host.to_ascii_lowercase();
+    let default_port = if scheme.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        80
+    };
     match port {
         None => Ok(host),
         Some(p) => match p.parse::<u16>() {
+            Ok(n) if n == default_port && p.bytes().all(|b| b.is_ascii_digit()) => Ok(host),
             Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Ok(format!("{host}:{n}")),
             _ => Err(format!("{from:?} has an invalid port {p:?}")),
         },
@@ -166,7 +174,9 @@ impl RouteTable {
         table
     }
 
-    /// The first route, in bundle order, among those of the host, that serves the path.
+    /// The first route, in bundle order, that serves the path among the routes of the host:
+    /// those whose `from` names its port, if any does (as Envoy prefers an exact domain), else
+    /// those whose `from` names no port (or the default one), which serve the host on any port.
     pub(crate) fn lookup(&self, host: &str, path: &str) -> Option<&CompiledRoute> {
         let key;
         let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -175,8 +185,11 @@ impl RouteTable {
         } else {
             host
         };
-        self.by_host
-            .get(host)?
+        let routes = match self.by_host.get(host) {
+            Some(routes) => routes,
+            None => self.by_host.get(crate::request::without_port(host))?,
+        };
+        routes
             .iter()
             .filter_map(|&i| self.routes.get(i))
             .find(|route| route.paths.matches(path))
@@ -195,6 +208,9 @@ mod tests {
         let cases = [
             ("https://App.Example.com", Ok("app.example.com".to_string())),
             ("http://app.example.com:8080", Ok("app.example.com:8080".to_string())),
+            ("https://app.example.com:443", Ok("app.example.com".to_string())),
+            ("http://app.example.com:80", Ok("app.example.com".to_string())),
+            ("http://app.example.com:443", Ok("app.example.com:443".to_string())),
             ("https://app.example.com/", Ok("app.example.com".to_string())),
             ("HTTPS://[::1]:8443", Ok("[::1]:8443".to_string())),
             (

@@ -835,6 +835,13 @@ fn routes_match_by_host_port_and_path_in_bundle_order() {
         ),
         route("alt-port", "https://app.example.com:8443", ("", "")),
         route("catch-all", "http://other.example.com", ("", "")),
+        route("alt-only", "https://alt.example.com:8443", ("", "")),
+        route(
+            "api2-port",
+            "https://api2.example.com:8443",
+            ("prefix", "/api"),
+        ),
+        route("api2", "https://api2.example.com:443", ("", "")),
     ]);
     let cases = [
         ("prefix", "app.example.com", "/api/items", Some("api")),
@@ -872,14 +879,32 @@ fn routes_match_by_host_port_and_path_in_bundle_order() {
             Some("alt-port"),
         ),
         (
-            "another port matches nothing",
+            "a port no from names goes to the routes without a port (any port, as in Pomerium)",
             "app.example.com:9443",
             "/api/items",
+            Some("api"),
+        ),
+        (
+            "the routes naming the port are the only ones for it (as Envoy's exact domain)",
+            "api2.example.com:8443",
+            "/other",
             None,
         ),
         (
-            "no port does not match a from with a port",
+            "the same host on its default port",
+            "api2.example.com:443",
+            "/other",
+            Some("api2"),
+        ),
+        (
+            "a from without a port serves its host on any port",
             "other.example.com:443",
+            "/",
+            Some("catch-all"),
+        ),
+        (
+            "a from with a port does not serve the host without one",
+            "alt.example.com",
             "/",
             None,
         ),
@@ -895,7 +920,7 @@ fn routes_match_by_host_port_and_path_in_bundle_order() {
         let got = t.find(host, path).map(|r| r.name.as_str());
         assert_eq!(got, want, "{name}");
     }
-    assert_eq!(t.routes().len(), 6);
+    assert_eq!(t.routes().len(), 9);
     assert_eq!(
         t.find("app.example.com:8443", "/").map(|r| r.host.as_str()),
         Some("app.example.com:8443")
