@@ -748,7 +748,7 @@ fn check_subject<'a>(
 }
 
 /// A ServiceAccount subject: a valid account name, `apiGroup` `""`, and a defined namespace
-/// (its own, or the RoleBinding's). Returns the namespace.
+/// (its own, or the RoleBinding's when it names none or `""`). Returns the namespace.
 fn check_service_account_subject<'a>(
     s: &'a Subject<'_>,
     binding_namespace: Option<&'a str>,
@@ -767,7 +767,10 @@ fn check_service_account_subject<'a>(
             format!("{group:?} is not supported for a ServiceAccount subject (expected \"\")"),
         );
     }
-    match (&s.namespace, binding_namespace) {
+    // An empty namespace is no namespace, as Kubernetes reads it (`appliesToUser`): the
+    // RoleBinding's own.
+    let named = s.namespace.as_deref().filter(|ns| !ns.is_empty());
+    match (named, binding_namespace) {
         (Some(ns), _) => {
             if !defined(ns) {
                 problems.push(

@@ -130,6 +130,8 @@ fn role_bindings() -> Value {
         role_binding("robot-admin", "engineering", "admin", json!([sa_in("top-secret", "robot")])),
         role_binding("robot-admin", "ci", "admin", json!([sa_in("top-secret", "robot")])),
         role_binding("robot-jobs", "top-secret-jobs", "edit", json!([sa_in("top-secret", "robot")])),
+        // A ServiceAccount subject with an empty namespace: the binding's (Kubernetes' reading).
+        role_binding("tester-edit", "ci", "edit", json!([sa_in("", "tester")])),
         // A ClusterRole of non-resource URLs through a RoleBinding grants nothing.
         role_binding("metrics", "top-secret", "metrics-reader", json!([sa("robot")])),
         // A Role of the namespace, to a directory user (an impersonating account).
@@ -298,6 +300,7 @@ fn scenarios() {
         ("sibling: admin in ci does not apply to robot", &robot, res("delete", "", "pods", "ci"), false),
         ("child: edit in top-secret-jobs applies to robot", &robot, res("delete", "", "pods", "top-secret-jobs"), true),
         ("child: edit does not leak to the parent top-secret", &robot, res("delete", "", "configmaps", "top-secret"), false),
+        ("empty subject namespace: the binding's, so tester may delete pods in ci", &tester, res("delete", "", "pods", "ci"), true),
         // ClusterRoleBindings apply everywhere
         ("cluster binding: auditor may get pods in top-secret", &auditor, res("get", "", "pods", "top-secret"), true),
         ("cluster binding: auditor may get pods in managers", &auditor, res("get", "", "pods", "managers"), true),
