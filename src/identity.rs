@@ -199,8 +199,8 @@ impl TokenReviewStatus {
 }
 
 /// From a token whose signature and claims were verified to the identity it names, checking
-/// everything the bundle knows: the account exists with that uid, a legacy token's secret is
-/// still listed, the token is not revoked, the account has not expired, an impersonated user
+/// everything the bundle knows: the account exists with that uid, a legacy token's secret (or
+/// the Secret a bound token is bound to) is still listed, the token is not revoked, the account has not expired, an impersonated user
 /// is still in the directory.
 pub fn resolve(
     bundle: &Bundle,
@@ -215,14 +215,20 @@ pub fn resolve(
             return Err(IdentityError::Revoked { id: id.clone() });
         }
     }
-    if let Credential::KubernetesLegacy { secret_name, .. } = &token.credential {
-        if !account.has_secret(secret_name) {
-            return Err(IdentityError::SecretDeleted {
-                namespace: ns.to_string(),
-                name: name.to_string(),
-                secret: secret_name.clone(),
-            });
-        }
+    // The secret a token stands on: a legacy token's own, or the Secret a bound token is bound
+    // to (Kubernetes invalidates a bound token once its Secret is deleted). The bundle lists
+    // an account's token secrets: a token bound to any other Secret is refused.
+    let secret = match &token.credential {
+        Credential::KubernetesLegacy { secret_name, .. } => Some(secret_name),
+        Credential::KubernetesBound { bound, .. } if bound.kind == "secret" => Some(&bound.name),
+        _ => None,
+    };
+    if let Some(secret) = secret.filter(|s| !account.has_secret(s)) {
+        return Err(IdentityError::SecretDeleted {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            secret: secret.clone(),
+        });
     }
     if let Some(expires_at) = account.expires_at {
         if now >= expires_at {

@@ -575,6 +575,22 @@ fn bound_tokens_follow_token_request() {
         2,
         "--bound-object-kind: \"Deployment\"",
     );
+    // A token bound to a Secret stands while the account lists it: any other is refused.
+    cli.fails(
+        &[
+            "create",
+            "token",
+            "runner",
+            "-n",
+            "ci",
+            "--bound-object-kind",
+            "Secret",
+            "--bound-object-name",
+            "not-a-token-secret",
+        ],
+        2,
+        "--bound-object-name: \"not-a-token-secret\" is not a token secret of ci/runner",
+    );
     cli.fails(
         &["create", "token", "ghost", "-n", "ci"],
         2,
@@ -619,6 +635,19 @@ fn deleting_accounts_and_secrets_revokes_their_tokens() {
         .as_str()
         .unwrap()
         .to_string();
+    // A token bound to that secret goes with it, as in Kubernetes.
+    let bound = cli.ok(&[
+        "create",
+        "token",
+        "a",
+        "-n",
+        "p",
+        "--bound-object-kind",
+        "Secret",
+        "--bound-object-name",
+        &secret,
+    ]);
+    assert_eq!(cli.run(&["whoami", "--token", bound.trim()]).code, 0);
     let r = cli.run(&[
         "delete",
         "secret",
@@ -630,6 +659,11 @@ fn deleting_accounts_and_secrets_revokes_their_tokens() {
         "json",
     ]);
     assert_eq!(r.code, 0);
+    let r = cli.run(&["whoami", "--token", bound.trim(), "-o", "json"]);
+    assert_eq!(
+        (r.code, r.json()["reason"].as_str()),
+        (1, Some("secret-deleted"))
+    );
     assert!(r.json().get("reissued").is_none());
     let d = cli
         .run(&["describe", "sa", "a", "-n", "p", "-o", "json"])

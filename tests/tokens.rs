@@ -464,3 +464,77 @@ fn a_repeated_token_is_served_from_the_cache_until_it_expires() {
     assert!(why.starts_with("exp: token expired"), "{why}");
     assert!(e.verify(&token, NOW.plus(-3600)).is_err(), "before iat");
 }
+
+/// A format is issued by one kind of issuer (as Kubernetes' legacy validator takes only
+/// `kubernetes/serviceaccount` and its bound-token validator only the configured issuers):
+/// whoever holds one issuer's key cannot sign another kind's claims and be taken for any
+/// account.
+#[test]
+fn a_token_format_is_issued_only_by_its_kind_of_issuer() {
+    let robot =
+        json!({"namespace": "top-secret", "serviceaccount": {"name": "robot", "uid": robot_uid()}});
+    let mut legacy = legacy_claims();
+    legacy["iss"] = Value::Null;
+    let cases = [
+        (
+            "bound claims signed with the Pomerium shared secret (no iss)",
+            json!({"issuer": "pomerium-hs256", "account": "top-secret/robot",
+                   "claims": {"kubernetes.io": robot, "sub": "system:serviceaccount:top-secret:robot", "jti": null}}),
+            "iss: (none): missing: a Kubernetes bound token names its issuer",
+        ),
+        (
+            "legacy claims signed with the Pomerium shared secret (no iss)",
+            json!({"issuer": "pomerium-hs256", "account": "top-secret/robot", "claims": legacy}),
+            "iss: (none): a Kubernetes legacy token is issued by \"kubernetes/serviceaccount\"",
+        ),
+        (
+            "bound claims signed with the legacy key",
+            json!({"issuer": "legacy", "account": "top-secret/robot",
+                   "claims": {"kubernetes.io/serviceaccount/namespace": null,
+                              "kubernetes.io/serviceaccount/secret.name": null,
+                              "kubernetes.io/serviceaccount/service-account.name": null,
+                              "kubernetes.io/serviceaccount/service-account.uid": null,
+                              "kubernetes.io": robot, "exp": NOW.0 + 600, "aud": "anything"}}),
+            "iss: \"kubernetes/serviceaccount\": \"kubernetes/serviceaccount\" issues only legacy (secret-based) tokens, not Kubernetes bound ones",
+        ),
+        (
+            "Pomerium claims signed with the cluster key",
+            json!({"issuer": "cluster", "account": "top-secret/robot", "claims": {"kubernetes.io": null}}),
+            "iss: \"https://kubernetes.default.svc.cluster.local\": a token naming an issuer is a Kubernetes token, and this one has neither the legacy claims nor \"kubernetes.io\" (a Pomerium service account token carries no iss)",
+        ),
+    ];
+    for (name, spec, want) in cases {
+        assert_eq!(refusal(&mint(spec)), want, "{name}");
+    }
+}
+
+#[test]
+fn a_legacy_token_without_sub_is_refused_as_kubernetes_refuses_it() {
+    let token =
+        mint(json!({"issuer": "legacy", "account": "top-secret/robot", "claims": {"sub": null}}));
+    assert_eq!(
+        refusal(&token),
+        "sub: missing (required in a Kubernetes legacy token)"
+    );
+}
+
+/// Kubernetes invalidates a token bound to a Secret once the Secret is deleted; the bundle
+/// lists an account's token secrets, so a bound token stands while its Secret is listed.
+#[test]
+fn a_token_bound_to_a_secret_stands_while_the_secret_is_listed() {
+    let bound_to = |secret: &str| {
+        mint(
+            json!({"issuer": "cluster", "account": "top-secret/robot", "claims": {"kubernetes.io": {
+            "namespace": "top-secret", "serviceaccount": {"name": "robot", "uid": robot_uid()},
+            "secret": {"name": secret, "uid": "s-1"}}}}),
+        )
+    };
+    let identity = engine()
+        .verify(&bound_to("robot-token-r2d7x"), NOW)
+        .unwrap();
+    assert_eq!(identity.username, "system:serviceaccount:top-secret:robot");
+    assert_eq!(
+        refusal(&bound_to("robot-token-gone")),
+        "secret \"robot-token-gone\" of service account top-secret/robot no longer exists (token revoked)"
+    );
+}

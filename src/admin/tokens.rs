@@ -229,6 +229,17 @@ pub fn create_token(
         if b.name.is_empty() {
             return Err(AdminError::input("--bound-object-name: must not be empty"));
         }
+        // The engine keeps a token bound to a Secret only while the bundle lists that Secret
+        // among the account's token secrets (deleting it revokes the token, as in Kubernetes).
+        if b.kind == "Secret" && !sa.secrets.contains(&b.name) {
+            return Err(AdminError::input(format!(
+                "--bound-object-name: {:?} is not a token secret of {}/{} (expected one of: {}); a token bound to it would be refused",
+                b.name,
+                sa.namespace,
+                sa.name,
+                if sa.secrets.is_empty() { "none".to_string() } else { sa.secrets.join(", ") }
+            )));
+        }
     }
     let mut warnings = Vec::new();
     let cluster_audiences: Vec<String> = state

@@ -115,6 +115,8 @@ pub const LEGACY_ACCOUNT_NAME: &str = "kubernetes.io/serviceaccount/service-acco
 pub const LEGACY_ACCOUNT_UID: &str = "kubernetes.io/serviceaccount/service-account.uid";
 /// Bound token claim: the object holding namespace, account and binding.
 pub const BOUND_CLAIM: &str = "kubernetes.io";
+/// The `iss` of Kubernetes' legacy (secret-based) tokens, and of no other kind.
+pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
 
 /// A verified token's claims: kept as the JSON text they came in, read into a map only when
 /// something asks for all of them (PPL's `claim/<path>`), and then once.
@@ -315,6 +317,8 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
         let name = required_str(claims, "", LEGACY_ACCOUNT_NAME, F)?;
         let uid = required_str(claims, "", LEGACY_ACCOUNT_UID, F)?;
         let secret_name = required_str(claims, "", LEGACY_SECRET_NAME, F)?;
+        // Kubernetes' legacy validator refuses a token without `sub` ("sub claim is missing").
+        required_str(claims, "", "sub", F)?;
         check_sub(claims, &namespace, &name)?;
         return Ok((
             TokenFormat::KubernetesLegacy,
@@ -375,6 +379,34 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
             user_id,
         },
     ))
+}
+
+/// Whether a token of `format` may carry this `iss`: a format is issued by one kind of issuer,
+/// as in Kubernetes, whose legacy validator takes only `kubernetes/serviceaccount` and whose
+/// bound-token validator only the configured issuers. Legacy tokens carry that `iss`, bound
+/// tokens another, and Pomerium's none (DESIGN 1.3). Without this, whoever holds one issuer's
+/// key (say, the Pomerium shared secret) could sign the claims of another's tokens and be
+/// taken for any service account.
+pub fn check_issuer(format: TokenFormat, iss: Option<&str>) -> Result<(), TokenError> {
+    let why = match (format, iss) {
+        (TokenFormat::KubernetesLegacy, Some(LEGACY_ISSUER)) => return Ok(()),
+        (TokenFormat::KubernetesLegacy, _) => {
+            format!("a Kubernetes legacy token is issued by {LEGACY_ISSUER:?}")
+        }
+        (TokenFormat::KubernetesBound, Some(LEGACY_ISSUER)) => format!(
+            "{LEGACY_ISSUER:?} issues only legacy (secret-based) tokens, not Kubernetes bound ones"
+        ),
+        (TokenFormat::KubernetesBound, None) => {
+            "missing: a Kubernetes bound token names its issuer".to_string()
+        }
+        (TokenFormat::KubernetesBound, Some(_)) | (TokenFormat::Pomerium, None) => return Ok(()),
+        (TokenFormat::Pomerium, Some(_)) => "a token naming an issuer is a Kubernetes token, and this one has neither the legacy claims nor \"kubernetes.io\" (a Pomerium service account token carries no iss)".to_string(),
+    };
+    let found = iss.map_or_else(|| "(none)".to_string(), |i| format!("{i:?}"));
+    Err(TokenError::InvalidClaim {
+        claim: "iss".into(),
+        why: format!("{found}: {why}"),
+    })
 }
 
 /// A Kubernetes token's `sub`, when present, must be the account's user name.

@@ -274,6 +274,7 @@ fn after_signature(
         });
     }
     let (format, credential) = claims::credential(claims)?;
+    claims::check_issuer(format, claims::optional_str(claims, "", "iss")?.as_deref())?;
     if format == TokenFormat::KubernetesBound && exp.is_none() {
         return Err(TokenError::MissingClaim {
             claim: "exp".into(),
