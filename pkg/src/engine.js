@@ -90,7 +90,7 @@ function ownBundle(bundle) {
   if (typeof bundle === 'string') return bundle;
   if (bundle instanceof Uint8Array) return new Uint8Array(bundle);
   if (bundle instanceof ArrayBuffer) return new Uint8Array(bundle.slice(0));
-  throw new TypeError(`tessera: the bundle must be its JSON text (a string) or its bytes (a Uint8Array or an ArrayBuffer), not ${bundle === null ? 'null' : typeof bundle}`);
+  throw new TesseraError('bundle', `tessera: the bundle must be its JSON text (a string) or its bytes (a Uint8Array or an ArrayBuffer), not ${bundle === null ? 'null' : typeof bundle}`);
 }
 
 // The members checkRequest reads, so that the others (a body, say) are not turned into JSON on
@@ -136,6 +136,17 @@ function keysText(trustedKeys) {
   if (trustedKeys === undefined || trustedKeys === null) return undefined;
   if (typeof trustedKeys === 'string') return trustedKeys;
   return JSON.stringify(trustedKeys);
+}
+
+const KUBECTL_STRINGS = 'can: verb and resource must be strings, namespace and name strings or undefined';
+
+function optionalString(value) {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+/** Whether `can`'s question is of the types the module takes. */
+function kubectlStrings(verb, resource, namespace, name) {
+  return typeof verb === 'string' && typeof resource === 'string' && optionalString(namespace) && optionalString(name);
 }
 
 function failClosed(kind, status, reason, explanation, revision) {
@@ -263,21 +274,23 @@ export class Tessera {
       (e) => e.verify(String(token ?? ''), now),
       (status, reason, why) => ({ authenticated: false, user: {}, error: why, reason, status }),
     );
-    this.#record(review.authenticated ? { allowed: true, status: 200, reasons: ['authenticated'], identity: review.identity } : { allowed: false, status: 401, reasons: [review.reason ?? 'unauthenticated'] }, { kind: 'whoami' }, review);
+    this.#record(review.authenticated ? { allowed: true, status: 200, reasons: ['authenticated'], identity: review.identity } : { allowed: false, status: 401, reasons: [review.reason ?? 'unauthenticated'] }, () => ({ kind: 'whoami' }), review);
     return review;
   }
 
   /** An RBAC question (SubjectAccessReview attributes). Never throws. */
   authorize(token, attributes, now) {
     const d = this.#decide('resource', (e) => e.authorize(String(token ?? ''), attributes, now));
-    this.#record(d, { kind: 'rbac', ...(attributes && typeof attributes === 'object' ? attributes : {}) });
+    this.#record(d, () => ({ kind: 'rbac', ...(attributes && typeof attributes === 'object' ? attributes : {}) }));
     return d;
   }
 
   /** The hot RBAC call, strings only (`kubectl auth can-i`). Never throws. */
   can(token, verb, resource, namespace, name, now) {
-    const d = this.#decide('resource', (e) => e.can(String(token ?? ''), verb, resource, namespace ?? '', name, now));
-    this.#record(d, { kind: 'rbac', verb, resource, namespace, name });
+    const d = kubectlStrings(verb, resource, namespace, name)
+      ? this.#decide('resource', (e) => e.can(String(token ?? ''), verb, resource, namespace ?? '', name, now))
+      : this.#invalid('resource', KUBECTL_STRINGS);
+    this.#record(d, () => ({ kind: 'rbac', verb, resource, namespace, name }));
     return d;
   }
 
@@ -287,6 +300,7 @@ export class Tessera {
    * number. Never throws.
    */
   canStatus(token, verb, resource, namespace, name, now) {
+    if (!kubectlStrings(verb, resource, namespace, name)) return 400;
     const status = this.#call((e) => {
       if (this.#handlesOf !== e) {
         this.#handles = new TokenHandles(e);
@@ -295,22 +309,24 @@ export class Tessera {
       return this.#handles.canStatus(String(token ?? ''), verb, resource, namespace ?? '', name, now);
     }, this.#engine === null ? 503 : 500);
     if (this.#log !== null) {
-      this.#record({ allowed: status === 200, status, reasons: [], explanation: '' }, { kind: 'rbac', verb, resource, namespace, name });
+      this.#record({ allowed: status === 200, status, reasons: [], explanation: '' }, () => ({ kind: 'rbac', verb, resource, namespace, name }));
     }
     return status;
   }
 
   /** The hot HTTP call, strings only. Never throws. */
   checkHttp(method, url, authorization, pomeriumAuthorization, now) {
-    const d = this.#decide('http', (e) => e.checkHttp(method, url, authorization, pomeriumAuthorization, now));
-    this.#record(d, { kind: 'http', method, url });
+    const d = typeof method === 'string' && typeof url === 'string' && optionalString(authorization) && optionalString(pomeriumAuthorization)
+      ? this.#decide('http', (e) => e.checkHttp(method, url, authorization, pomeriumAuthorization, now))
+      : this.#invalid('http', 'checkHttp: method and url must be strings, authorization and pomeriumAuthorization strings or undefined');
+    this.#record(d, () => ({ kind: 'http', method, url }));
     return d;
   }
 
   /** A whole request `{method, url, headers, sourceIp}` (headers: a plain object). Never throws. */
   checkRequest(request, now) {
     const d = this.#decide('http', (e) => e.checkRequest(requestMembers(request), now));
-    this.#record(d, { kind: 'http', method: request?.method, url: request?.url });
+    this.#record(d, () => ({ kind: 'http', method: request?.method, url: request?.url }));
     return d;
   }
 
@@ -496,9 +512,25 @@ export class Tessera {
     return web.with(verdicts, decide);
   }
 
-  #record(decision, request, target = decision) {
+  // `describe` gives the request as the decision log records it (read only when logging; a
+  // request whose members throw when read is recorded as unreadable).
+  #record(decision, describe, target = decision) {
     const id = decisionId();
     target.decisionId = id;
-    if (this.#log !== null) this.#log.record(id, decision, request, this.revision);
+    if (this.#log === null) return;
+    let request;
+    try {
+      request = describe();
+    } catch {
+      request = { kind: 'unreadable' };
+    }
+    this.#log.record(id, decision, request, this.revision);
+  }
+
+  // A question whose arguments are not of the documented types: a 400 denial, made here
+  // without calling the module (whose bindings would throw on them).
+  #invalid(kind, why) {
+    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    return failClosed(kind, 400, 'request-invalid', `tessera: ${why}: denied`, revision);
   }
 }

@@ -48,15 +48,29 @@ function hasCredential(h) {
   return 'x-pomerium-authorization' in h || 'authorization' in h;
 }
 
-/** The identity headers for an allowed decision (none when the route allowed without one). */
+// A value a header carries as it is: visible ASCII, no ',' (the groups' separator) and no '%'
+// (so that a '%' in a header value always starts an escape).
+const HEADER_SAFE = /^[\x21-\x24\x26-\x2b\x2d-\x7e]*$/;
+
+/** `value` as a header carries it: as it is, or percent-encoded (`encodeURIComponent`). */
+function headerValue(value) {
+  const text = String(value);
+  return HEADER_SAFE.test(text) ? text : encodeURIComponent(text);
+}
+
+/**
+ * The identity headers for an allowed decision (none when the route allowed without one).
+ * Each value (each group) that holds a character a header cannot carry, a space, a ',' or a
+ * '%' is percent-encoded, so `decodeURIComponent` of each value (of each comma-separated
+ * group) gives it back whole.
+ */
 export function identityHeaders(decision) {
   const id = decision?.allowed ? decision.identity : undefined;
   if (!id) return {};
-  const safe = (s) => String(s).replace(/[\r\n]/g, ' ');
   return {
-    [IDENTITY_HEADERS.user]: safe(id.username),
-    [IDENTITY_HEADERS.groups]: safe((id.groups ?? []).join(',')),
-    [IDENTITY_HEADERS.namespace]: safe(id.namespace ?? ''),
+    [IDENTITY_HEADERS.user]: headerValue(id.username),
+    [IDENTITY_HEADERS.groups]: (id.groups ?? []).map(headerValue).join(','),
+    [IDENTITY_HEADERS.namespace]: headerValue(id.namespace ?? ''),
   };
 }
 
@@ -93,15 +107,28 @@ function proxyRequest(request) {
   return { method: String(method), url: `${scheme}://${host}${path}`, headers, sourceIp: request?.sourceIp };
 }
 
+/**
+ * `proxyRequest`, or, for a request whose members cannot be read (a getter that throws), the
+ * request the engine refuses as invalid (400) with the reason.
+ */
+function readProxyRequest(request) {
+  try {
+    return proxyRequest(request);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { method: 'GET', url: `unreadable request: ${why}`, headers: {}, sourceIp: undefined };
+  }
+}
+
 /** The proxy-filter call behind `Tessera#check`. */
 export function checkProxyRequest(tessera, request, now, options = {}) {
-  const r = proxyRequest(request);
+  const r = readProxyRequest(request);
   return proxyAnswer(r, tessera.checkRequest(wasmRequestOf(r), now), options);
 }
 
 /** The proxy-filter call behind `Tessera#checkAsync` (WebCrypto checks the signature first). */
 export async function checkProxyRequestAsync(tessera, request, now, options = {}) {
-  const r = proxyRequest(request);
+  const r = readProxyRequest(request);
   return proxyAnswer(r, await tessera.checkRequestAsync(wasmRequestOf(r), now), options);
 }
 

@@ -186,13 +186,25 @@ export class BundleLoader {
     return this.#tessera.revision;
   }
 
-  async #get(url, headers) {
+  // A GET and the reading of its answer (`read(response)`), both within the timeout: past it the
+  // request is aborted, and abandoned even if the fetch or the body ignores the abort, so that a
+  // stalled server never holds a refresh (and every later one) forever.
+  async #get(url, headers, read) {
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
-    const timer = controller ? setTimeout(() => controller.abort(), this.#timeout * 1000) : null;
+    let timer = null;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => {
+        controller?.abort();
+        reject(loaderError('fetch', `tessera: GET ${url}: no complete answer within ${this.#timeout} s`));
+      }, this.#timeout * 1000);
+    });
+    const exchange = (async () => read(await this.#fetch(url, { headers, ...(controller ? { signal: controller.signal } : {}) })))();
+    // The losing side's rejection is handled: a late failure is no unhandled rejection.
+    exchange.catch(() => {});
     try {
-      return await this.#fetch(url, { headers, ...(controller ? { signal: controller.signal } : {}) });
+      return await Promise.race([exchange, timeout]);
     } finally {
-      if (timer !== null) clearTimeout(timer);
+      clearTimeout(timer);
     }
   }
 
@@ -205,18 +217,23 @@ export class BundleLoader {
     try {
       const headers = {};
       if (held?.etag) headers['if-none-match'] = held.etag;
-      const response = await this.#get(this.#url, headers);
-      if (response.status === 304 && held) {
-        await response.body?.cancel?.();
+      const answer = await this.#get(this.#url, headers, async (response) => {
+        if (response.status === 304 && held) {
+          await response.body?.cancel?.();
+          return null;
+        }
+        if (!response.ok) throw loaderError('fetch', `tessera: GET ${this.#url}: HTTP ${response.status}`);
+        return { text: await response.text(), etag: response.headers.get('etag') ?? undefined };
+      });
+      if (answer === null) {
         await this.#store(held);
         return { changed: false, revision: previous, status: 304 };
       }
-      if (!response.ok) throw loaderError('fetch', `tessera: GET ${this.#url}: HTTP ${response.status}`);
-      bundleText = await response.text();
-      etag = response.headers.get('etag') ?? undefined;
-      const sigResponse = await this.#get(this.#signatureUrl, {});
-      if (!sigResponse.ok) throw loaderError('fetch', `tessera: GET ${this.#signatureUrl}: HTTP ${sigResponse.status}`);
-      signature = (await sigResponse.text()).trim();
+      ({ text: bundleText, etag } = answer);
+      signature = await this.#get(this.#signatureUrl, {}, async (response) => {
+        if (!response.ok) throw loaderError('fetch', `tessera: GET ${this.#signatureUrl}: HTTP ${response.status}`);
+        return (await response.text()).trim();
+      });
     } catch (error) {
       const e = error?.kind ? error : loaderError('fetch', `tessera: fetching the bundle failed: ${error?.message ?? error}`, error);
       this.#report(e);

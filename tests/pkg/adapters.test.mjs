@@ -4,7 +4,7 @@
 // re-instantiation after a trap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tessera, Engine, authorizeRequest, edgeHandler, DecisionLog, useWebCrypto } from 'tessera';
+import { Tessera, Engine, authorizeRequest, edgeHandler, DecisionLog, useWebCrypto, identityHeaders } from 'tessera';
 import { bundleText, signature, trustedKeys, mint, NOW } from './helpers.mjs';
 
 const AT = '2026-11-22T10:00:00Z';
@@ -97,6 +97,30 @@ test('proxy filter: check() gives the ext_authz answer', async () => {
   assert.equal(publicRoute.status, 200);
   assert.deepEqual(publicRoute.headersToUpstream, {});
   assert.ok(publicRoute.headersToRemove.includes('x-tessera-user'));
+});
+
+test('identity headers: a value a header cannot carry is percent-encoded, each group on its own', async () => {
+  const set = identityHeaders({ allowed: true, identity: { username: 'alice@example.com', groups: ['engineering-工程', 'a,b', '50%', 'x y', 'system:authenticated'], namespace: 'eng' } });
+  assert.equal(set['x-tessera-user'], 'alice@example.com');
+  assert.equal(set['x-tessera-groups'], 'engineering-%E5%B7%A5%E7%A8%8B,a%2Cb,50%25,x%20y,system:authenticated');
+  assert.deepEqual(set['x-tessera-groups'].split(',').map(decodeURIComponent), ['engineering-工程', 'a,b', '50%', 'x y', 'system:authenticated']);
+  // Every value is one Node and the Fetch API accept.
+  assert.doesNotThrow(() => new Headers(set));
+});
+
+test('never throws: arguments of the wrong type and members that throw when read are 400 denials', async () => {
+  const t = loaded();
+  const jwt = await deployBot();
+  const boom = () => { throw new Error('boom'); };
+  assert.equal(t.can(jwt, 42, 'pods', 'engineering', undefined, NOW).status, 400);
+  assert.equal(t.canStatus(jwt, 'get', ['pods'], 'engineering', undefined, NOW), 400);
+  assert.equal(t.checkHttp('GET', { href: 'https://wiki.example.com/' }, `Bearer ${jwt}`, undefined, NOW).status, 400);
+  assert.equal(t.authorize(jwt, { get verb() { return boom(); } }, NOW).status, 400);
+  assert.equal(t.checkRequest({ get method() { return boom(); } }, NOW).status, 400);
+  assert.equal(t.check({ method: 'GET', host: 'wiki.example.com', path: '/', headers: { get authorization() { return boom(); } } }, NOW).status, 400);
+  assert.equal((await t.checkAsync({ get headers() { return boom(); } }, NOW)).status, 400);
+  // None of these reset the module: a good question still gets its answer.
+  assert.equal(t.can(jwt, 'get', 'pods', 'engineering', undefined, NOW).status, 200);
 });
 
 test('decision logs: batched off the decision path, one record per decision, never the token', async () => {

@@ -173,6 +173,27 @@ test('loader: one fetch in flight at a time (single-flight)', async () => {
   }
 });
 
+test('loader: a server that stalls in the body, and a fetch that ignores the abort, hold no refresh past the timeout', async () => {
+  let calls = 0;
+  // Headers at once, a body that never ends, and no notice taken of the abort signal.
+  const stalling = async () => {
+    calls += 1;
+    return { ok: true, status: 200, headers: new Headers(), text: () => new Promise(() => {}) };
+  };
+  const errors = [];
+  const t = new Tessera({ bundleUrl: 'https://bundles.invalid/bundle.json', trustedKeys, fetch: stalling, fetchTimeout: 0.05, onError: (e) => errors.push(e) });
+  t.load(bundleText, signature, { now: NOW });
+  const first = await t.loader.refresh();
+  assert.equal(first.error?.kind, 'fetch');
+  assert.match(first.error.message, /no complete answer within 0\.05 s/);
+  // The next refresh is a new fetch, not the stalled one.
+  const second = await t.loader.refresh();
+  assert.equal(second.error?.kind, 'fetch');
+  assert.equal(calls, 2);
+  assert.equal(t.revision, 1, 'the held bundle stays');
+  t.close?.();
+});
+
 test('loader: refresh interval with jitter; maybeRefresh only when due', async () => {
   const srv = await bundleServer();
   try {

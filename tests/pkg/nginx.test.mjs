@@ -73,7 +73,11 @@ before(async () => {
   });
   const tessera = new Tessera({ trustedKeys });
   tessera.load(bundleText, signature);
-  authz = createExtAuthzServer(tessera, { pathPrefix: '/check' });
+  // The forwarding headers the config below sets (overwriting any a client sent).
+  authz = createExtAuthzServer(tessera, {
+    pathPrefix: '/check',
+    trustedHeaders: ['x-original-uri', 'x-original-method', 'x-forwarded-host', 'x-forwarded-proto'],
+  });
   await new Promise((r) => authz.listen(0, '127.0.0.1', r));
   port = await freePort();
   const dir = join(WORK, 'nginx');
@@ -175,6 +179,9 @@ test('nginx auth_request: denied and malformed requests never reach the upstream
     ['a tampered token', '/', { host: 'wiki.example.com', authorization: `Bearer ${deployBot.slice(0, -4)}AAAA` }, 401],
     // nginx turns an auth answer other than 2xx/401/403 into 500: still never the upstream.
     ['a host with no route', '/', { host: 'unknown.example.com', authorization: `Bearer ${deployBot}` }, 500],
+    // Forwarding headers the client sends and nginx passes on are never believed.
+    ['a client-sent x-forwarded-method', '/hooks/github', { host: 'ci.example.com', ':method': 'DELETE', 'x-forwarded-method': 'POST' }, 403],
+    ['a client-sent x-forwarded-uri', '/builds/secret', { host: 'ci.example.com', ':method': 'POST', 'x-forwarded-uri': '/hooks/github' }, 401],
   ];
   for (const [name, path, headers, status] of cases) {
     const res = await get(path, headers);
