@@ -24,6 +24,12 @@ pub enum RequestError {
     /// The source address is not an IP address.
     #[error("source_ip: {0:?} is not an IP address")]
     BadSourceIp(String),
+    /// A host given on its own is not `name[:port]` or `[v6][:port]`.
+    #[error("host: {0:?} is not a host name or address with an optional port")]
+    BadHost(String),
+    /// A path given on its own does not start with '/'.
+    #[error("path: {0:?} does not start with '/'")]
+    BadPath(String),
 }
 
 /// An HTTP request: method, host, path and the headers that may carry a token.
@@ -89,31 +95,74 @@ impl HttpRequest {
         })
     }
 
+    /// Reads a request from its parts, as a proxy has them (the `:scheme`, `:authority` and
+    /// `:path` of Envoy, nginx's `$scheme`, `$host` and `$request_uri`): each is checked on its
+    /// own first, so that no part can stand for another in the URL they make (a host
+    /// `a.example.com@b.example.com`, or `b.example.com#`, is refused, not read as `b`).
+    pub fn from_parts(
+        method: &str,
+        scheme: &str,
+        host: &str,
+        path: &str,
+    ) -> Result<HttpRequest, RequestError> {
+        if !is_host(host) {
+            return Err(RequestError::BadHost(host.into()));
+        }
+        if !path.starts_with('/') {
+            return Err(RequestError::BadPath(path.into()));
+        }
+        HttpRequest::new(method, &crate::names::concat(&[scheme, "://", host, path]))
+    }
+
     /// Reads a whole request from JSON, as the wasm module's `checkRequest` takes it:
     /// `{"method", "url", "headers": {name: value}, "sourceIp"}` (`headers` and `sourceIp`
-    /// optional; other members, such as a body, are passed over). Two headers whose names
+    /// optional; other members, such as a body, are passed over), or, in place of `url`, the
+    /// parts `"host"`, `"path"` and an optional `"scheme"` (default `https`; see
+    /// [`HttpRequest::from_parts`]). Two headers whose names
     /// differ only in case are refused: which of the two carries the token is not something a
     /// request may leave open. A shape error reads `request: <path>: <reason>`.
     pub fn from_json(text: &str) -> Result<HttpRequest, String> {
-        let (method, url, headers, source_ip) = steps::whole(text, |c| {
+        let (method, target, headers, source_ip) = steps::whole(text, |c| {
             let (mut method, mut url, mut headers, mut source_ip) = (None, None, None, None);
+            let (mut scheme, mut host, mut path) = (None, None, None);
             let at = c.object_start()?;
             c.object(&mut |c, key| match &*key {
                 "method" => set(c, &mut method, &key, Cursor::string_value),
                 "url" => set(c, &mut url, &key, Cursor::string_value),
+                "scheme" => set(c, &mut scheme, &key, Cursor::string_value),
+                "host" => set(c, &mut host, &key, Cursor::string_value),
+                "path" => set(c, &mut path, &key, Cursor::string_value),
                 "headers" => set(c, &mut headers, &key, Cursor::string_map),
                 "sourceIp" => set(c, &mut source_ip, &key, Cursor::optional_string),
                 _ => c.json().map(|_| ()),
             })?;
+            let target = match (url, host) {
+                (Some(url), None) => Target::Url(url),
+                (None, Some(host)) => Target::Parts {
+                    scheme: scheme.unwrap_or_else(|| "https".to_string()),
+                    host,
+                    path: required(path, at, "path")?,
+                },
+                (Some(_), Some(_)) => {
+                    return steps::shape(at, "give either `url`, or `host` and `path`".into())
+                }
+                (None, None) => return required(None, at, "url"),
+            };
             Ok((
                 required(method, at, "method")?,
-                required(url, at, "url")?,
+                target,
                 headers.unwrap_or_default(),
                 source_ip.flatten(),
             ))
         })
         .map_err(|why| format!("request: {why}"))?;
-        let mut http = HttpRequest::new(&method, &url).map_err(|e| e.to_string())?;
+        let read = match &target {
+            Target::Url(url) => HttpRequest::new(&method, url),
+            Target::Parts { scheme, host, path } => {
+                HttpRequest::from_parts(&method, scheme, host, path)
+            }
+        };
+        let mut http = read.map_err(|e| e.to_string())?;
         for (name, value) in headers {
             match http.headers.entry(name.to_ascii_lowercase()) {
                 std::collections::hash_map::Entry::Occupied(_) => {
@@ -167,6 +216,47 @@ pub(crate) fn without_port(host: &str) -> &str {
         }
         _ => host,
     }
+}
+
+/// Where a JSON request says it goes: a URL, or its parts.
+enum Target {
+    Url(String),
+    Parts {
+        scheme: String,
+        host: String,
+        path: String,
+    },
+}
+
+/// `name[:port]` (letters, digits, `.`, `-`, `_`) or `[v6][:port]`.
+fn is_host(host: &str) -> bool {
+    let (name_ok, rest) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((inside, rest)) => (
+                !inside.is_empty()
+                    && inside
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'),
+                rest,
+            ),
+            None => return false,
+        },
+        None => {
+            let (name, rest) = host.find(':').map_or((host, ""), |i| host.split_at(i));
+            (
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')),
+                rest,
+            )
+        }
+    };
+    let port_ok = rest.is_empty()
+        || rest
+            .strip_prefix(':')
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    name_ok && port_ok
 }
 
 /// `path` (which starts with '/') percent-decoded, then without dot segments (RFC 3986
@@ -226,6 +316,58 @@ fn without_dot_segments(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_from_its_parts_checks_each_part_on_its_own() {
+        let r =
+            HttpRequest::from_parts("GET", "https", "App.example.com:8443", "/a/../b?x#y").unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.path.as_str()),
+            ("app.example.com:8443", "/b")
+        );
+        let r = HttpRequest::from_parts("GET", "http", "[::1]:80", "/").unwrap();
+        assert_eq!(r.host, "[::1]:80");
+        for host in [
+            "secret.example.com@status.example.com",
+            "status.example.com#",
+            "status.example.com?",
+            "status.example.com/x",
+            "x:",
+            "x:8a",
+            "",
+            "[::1",
+            "[]",
+        ] {
+            assert_eq!(
+                HttpRequest::from_parts("GET", "https", host, "/admin"),
+                Err(RequestError::BadHost(host.into())),
+                "{host}"
+            );
+        }
+        assert_eq!(
+            HttpRequest::from_parts("GET", "https", "x", "admin").map(|_| ()),
+            Err(RequestError::BadPath("admin".into()))
+        );
+        let json = r#"{"method": "GET", "host": "wiki.example.com", "path": "/%61"}"#;
+        let r = HttpRequest::from_json(json).unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.path.as_str()),
+            ("wiki.example.com", "/a")
+        );
+        let bad = r#"{"method": "GET", "host": "a@b", "path": "/"}"#;
+        assert_eq!(
+            HttpRequest::from_json(bad).unwrap_err(),
+            "host: \"a@b\" is not a host name or address with an optional port"
+        );
+        let both = r#"{"method": "GET", "url": "https://x/", "host": "x", "path": "/"}"#;
+        assert!(HttpRequest::from_json(both)
+            .unwrap_err()
+            .contains("give either `url`, or `host` and `path`"));
+        let neither = r#"{"method": "GET"}"#;
+        assert!(HttpRequest::from_json(neither)
+            .unwrap_err()
+            .contains("missing field `url`"));
+    }
 
     #[test]
     fn paths_are_decoded_and_lose_their_dot_segments() {

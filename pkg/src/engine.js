@@ -95,10 +95,10 @@ function ownBundle(bundle) {
 
 // The members checkRequest reads, so that the others (a body, say) are not turned into JSON on
 // the way to the engine. Read as JSON.stringify reads them (own enumerable properties), so the
-// engine sees the same JSON for those four. Anything else goes as it is, for the engine to read
+// engine sees the same JSON for those members. Anything else goes as it is, for the engine to read
 // whole and name its problem: not an object, an array, an object with its own toJSON, or one
 // whose reading throws (a getter).
-const REQUEST_MEMBERS = ['method', 'url', 'headers', 'sourceIp'];
+const REQUEST_MEMBERS = ['method', 'url', 'scheme', 'host', 'path', 'headers', 'sourceIp'];
 function requestMembers(request) {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) return request;
   try {
@@ -326,7 +326,7 @@ export class Tessera {
   /** A whole request `{method, url, headers, sourceIp}` (headers: a plain object). Never throws. */
   checkRequest(request, now) {
     const d = this.#decide('http', (e) => e.checkRequest(requestMembers(request), now));
-    this.#record(d, () => ({ kind: 'http', method: request?.method, url: request?.url }));
+    this.#record(d, () => ({ kind: 'http', method: request?.method, url: request?.url ?? `${request?.scheme ?? 'https'}://${request?.host}${request?.path}` }));
     return d;
   }
 

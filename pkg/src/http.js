@@ -97,14 +97,18 @@ export function denialHeaders(decision, { realm = 'tessera', presented = false }
   return headers;
 }
 
-/** Reads a proxy filter's request `{method, host, path, headers, scheme?, sourceIp?}`. */
+/**
+ * Reads a proxy filter's request `{method, host, path, headers, scheme?, sourceIp?}`. The parts
+ * go to the engine as they are, which checks each (a host cannot carry a path, a user or a
+ * fragment into the URL they make).
+ */
 function proxyRequest(request) {
   const headers = lowerHeaders(request?.headers);
   const host = request?.host ?? headers[':authority'] ?? headers.host ?? '';
   const path = request?.path ?? headers[':path'] ?? '/';
   const scheme = request?.scheme ?? headers['x-forwarded-proto'] ?? 'https';
   const method = request?.method ?? headers[':method'] ?? 'GET';
-  return { method: String(method), url: `${scheme}://${host}${path}`, headers, sourceIp: request?.sourceIp };
+  return { method: String(method), scheme: String(scheme), host: String(host), path: String(path), headers, sourceIp: request?.sourceIp };
 }
 
 /**
@@ -116,7 +120,7 @@ function readProxyRequest(request) {
     return proxyRequest(request);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { method: 'GET', url: `unreadable request: ${why}`, headers: {}, sourceIp: undefined };
+    return { method: 'GET', scheme: 'https', host: `(unreadable request: ${why})`, path: '/', headers: {}, sourceIp: undefined };
   }
 }
 
@@ -133,7 +137,7 @@ export async function checkProxyRequestAsync(tessera, request, now, options = {}
 }
 
 function wasmRequestOf(r) {
-  const wasmRequest = { method: r.method, url: r.url, headers: r.headers };
+  const wasmRequest = { method: r.method, scheme: r.scheme, host: r.host, path: r.path, headers: r.headers };
   if (r.sourceIp) wasmRequest.sourceIp = r.sourceIp;
   return wasmRequest;
 }

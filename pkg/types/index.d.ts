@@ -87,14 +87,31 @@ export interface NonResourceAttributes {
 }
 
 /** A request for `checkRequest`: header names in any case, values strings. */
-export interface HttpRequestInput {
+export type HttpRequestInput = HttpRequestTarget & {
   method: string;
-  /** Absolute `http(s)://host[:port]/path?query` URL. */
-  url: string;
   headers?: Record<string, string>;
   /** The client's address, for PPL's `source_ip`. */
   sourceIp?: string;
-}
+};
+
+/** Where the request goes: its URL, or its parts as a proxy has them (each checked on its own). */
+export type HttpRequestTarget =
+  | {
+      /** Absolute `http(s)://host[:port]/path?query` URL. */
+      url: string;
+      host?: undefined;
+      path?: undefined;
+      scheme?: undefined;
+    }
+  | {
+      url?: undefined;
+      /** `name[:port]` or `[v6][:port]`, nothing else. */
+      host: string;
+      /** Starts with '/'; may carry the query. */
+      path: string;
+      /** `https` (the default) or `http`. */
+      scheme?: string;
+    };
 
 /** A bundle as its JSON text or its bytes as read or fetched (copied into the module as they are). */
 export type BundleSource = string | Uint8Array | ArrayBuffer;

@@ -93,6 +93,11 @@ test('proxy filter: check() gives the ext_authz answer', async () => {
 
   const malformed = t.check({ method: 'G E T', host: 'wiki.example.com', path: '/', headers: {} }, NOW);
   assert.deepEqual([malformed.status, malformed.decision.reasons], [400, ['request-invalid']]);
+  // A host carries nothing into the URL but itself: a user part, a fragment or a path is refused.
+  for (const host of ['secret.example.com@status.example.com', 'status.example.com#', 'status.example.com?', 'status.example.com/x']) {
+    const forged = t.check({ method: 'GET', host, path: '/admin', headers: {} }, NOW);
+    assert.deepEqual([forged.status, forged.decision.reasons], [400, ['request-invalid']], host);
+  }
   const publicRoute = t.check({ method: 'GET', host: 'status.example.com', path: '/', headers: { 'x-tessera-user': 'forged' } }, NOW);
   assert.equal(publicRoute.status, 200);
   assert.deepEqual(publicRoute.headersToUpstream, {});
