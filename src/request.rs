@@ -294,23 +294,30 @@ fn percent_decoded(path: &str) -> Result<String, &'static str> {
 /// An absolute path without its `.` and `..` segments (`..` removes the segment before it, if
 /// any); a path ending in one keeps its trailing slash (`/a/b/..` is `/a/`).
 fn without_dot_segments(path: &str) -> String {
-    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
-    let last = segments.len().saturating_sub(1);
-    let mut kept: Vec<&str> = Vec::with_capacity(segments.len());
-    for (i, segment) in segments.iter().enumerate() {
-        match *segment {
+    let mut out = String::with_capacity(path.len());
+    let mut segments = path.strip_prefix('/').unwrap_or(path).split('/').peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        match segment {
             "." | ".." => {
-                if *segment == ".." {
-                    kept.pop();
+                if segment == ".." {
+                    // The kept segment before, with its slash (`out` is empty or starts with '/').
+                    out.truncate(out.rfind('/').unwrap_or(0));
                 }
-                if i == last {
-                    kept.push("");
+                if last {
+                    out.push('/');
                 }
             }
-            other => kept.push(other),
+            _ => {
+                out.push('/');
+                out.push_str(segment);
+            }
         }
     }
-    format!("/{}", kept.join("/"))
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 #[cfg(test)]

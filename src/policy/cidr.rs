@@ -3,11 +3,14 @@
 use std::fmt;
 use std::net::IpAddr;
 
-/// An address range: a network address and a prefix length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An address range: a network address and a prefix length, and the range as the policy wrote
+/// it (what explanations quote: no address is formatted again, which would link the standard
+/// library's IPv6 formatting into the module for that alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Cidr {
     network: IpAddr,
     prefix: u8,
+    text: Box<str>,
 }
 
 impl Cidr {
@@ -34,6 +37,7 @@ impl Cidr {
         Some(Cidr {
             network: mask(addr, prefix),
             prefix,
+            text: text.into(),
         })
     }
 
@@ -52,7 +56,7 @@ impl Cidr {
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
+        f.write_str(&self.text)
     }
 }
 

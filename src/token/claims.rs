@@ -389,23 +389,23 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
 /// taken for any service account.
 pub fn check_issuer(format: TokenFormat, iss: Option<&str>) -> Result<(), TokenError> {
     let why = match (format, iss) {
-        (TokenFormat::KubernetesLegacy, Some(LEGACY_ISSUER)) => return Ok(()),
+        (TokenFormat::KubernetesLegacy, Some(LEGACY_ISSUER)) | (TokenFormat::Pomerium, None) => {
+            return Ok(())
+        }
+        (TokenFormat::KubernetesBound, Some(i)) if i != LEGACY_ISSUER => return Ok(()),
         (TokenFormat::KubernetesLegacy, _) => {
-            format!("a Kubernetes legacy token is issued by {LEGACY_ISSUER:?}")
+            "a Kubernetes legacy token is issued by \"kubernetes/serviceaccount\""
         }
-        (TokenFormat::KubernetesBound, Some(LEGACY_ISSUER)) => format!(
-            "{LEGACY_ISSUER:?} issues only legacy (secret-based) tokens, not Kubernetes bound ones"
-        ),
-        (TokenFormat::KubernetesBound, None) => {
-            "missing: a Kubernetes bound token names its issuer".to_string()
-        }
-        (TokenFormat::KubernetesBound, Some(_)) | (TokenFormat::Pomerium, None) => return Ok(()),
-        (TokenFormat::Pomerium, Some(_)) => "a token naming an issuer is a Kubernetes token, and this one has neither the legacy claims nor \"kubernetes.io\" (a Pomerium service account token carries no iss)".to_string(),
+        (TokenFormat::KubernetesBound, Some(_)) => "\"kubernetes/serviceaccount\" issues only legacy (secret-based) tokens, not Kubernetes bound ones",
+        (TokenFormat::KubernetesBound, None) => "missing: a Kubernetes bound token names its issuer",
+        (TokenFormat::Pomerium, Some(_)) => "a token naming an issuer is a Kubernetes token, and this one has neither the legacy claims nor \"kubernetes.io\" (a Pomerium service account token carries no iss)",
     };
-    let found = iss.map_or_else(|| "(none)".to_string(), |i| format!("{i:?}"));
     Err(TokenError::InvalidClaim {
         claim: "iss".into(),
-        why: format!("{found}: {why}"),
+        why: match iss {
+            Some(i) => format!("{i:?}: {why}"),
+            None => format!("(none): {why}"),
+        },
     })
 }
 

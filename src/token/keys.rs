@@ -215,12 +215,18 @@ impl PublicKey {
             .filter(|a| alg.is_none_or(|pinned| pinned == *a))
             .collect();
         let verifiers = crypto::Verifiers::build(&key, &algorithms)
-            .map_err(|e| match e.kind() {
-                // tessera's own reasons (an EC point's), without the library's prefix.
-                jsonwebtoken::errors::ErrorKind::Provider(reason) => {
-                    format!("key material: {reason}")
-                }
-                _ => format!("key material: {e}"),
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                // Said here rather than by the library's Display (whose Debug of its error
+                // kinds would be linked into the module for these few messages).
+                let (what, reason) = match e.kind() {
+                    // tessera's own reasons (an EC point's).
+                    K::Provider(reason) => ("", reason.as_str()),
+                    K::InvalidRsaKey(reason) => ("RSA key invalid: ", reason.as_str()),
+                    K::InvalidAlgorithm => ("", "the key does not fit the algorithm"),
+                    _ => ("", "not a usable key"),
+                };
+                format!("key material: {what}{reason}")
             })?
             .with_jwk(public.text());
         Ok(PublicKey {
