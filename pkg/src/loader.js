@@ -31,6 +31,9 @@ export class BundleLoader {
   #started = false;
   #readyPromise = null;
   #lastError = null;
+  // First loads that failed in a row, and when the next may be tried (seconds since epoch).
+  #firstLoadFailures = 0;
+  #retryAt = 0;
 
   /**
    * @param {import('./engine.js').Tessera} tessera the engine to load into.
@@ -65,14 +68,33 @@ export class BundleLoader {
   /**
    * Resolves with the revision once a bundle is held: from storage first (a short-lived
    * isolate), from the network otherwise. Rejects (TesseraError) when neither gives one; the
-   * engine then fails closed (503 `bundle-missing`).
+   * engine then fails closed (503 `bundle-missing`). After a failed first load the next is
+   * tried no sooner than 1 s later, then 2, 4, ... up to the refresh interval; until then
+   * `ready()` rejects at once with the last error, so that requests arriving while the
+   * bundle server is down neither wait for a fetch each nor hammer it.
    */
   ready() {
     if (this.#tessera.loaded) return Promise.resolve(this.#tessera.revision);
     if (this.#readyPromise === null) {
-      this.#readyPromise = this.#firstLoad().finally(() => {
-        this.#readyPromise = null;
-      });
+      if (this.#firstLoadFailures > 0 && this.#clock() < this.#retryAt && this.#lastError !== null) {
+        return Promise.reject(this.#lastError);
+      }
+      this.#readyPromise = this.#firstLoad()
+        .then(
+          (revision) => {
+            this.#firstLoadFailures = 0;
+            return revision;
+          },
+          (error) => {
+            this.#firstLoadFailures += 1;
+            const backoff = Math.min(this.#refreshInterval, 2 ** (this.#firstLoadFailures - 1));
+            this.#retryAt = this.#clock() + backoff;
+            throw error;
+          },
+        )
+        .finally(() => {
+          this.#readyPromise = null;
+        });
     }
     return this.#readyPromise;
   }

@@ -194,6 +194,31 @@ test('loader: a server that stalls in the body, and a fetch that ignores the abo
   t.close?.();
 });
 
+test('loader: with no bundle held, a failed first load is retried after 1, 2, 4 ... s, not at every request', async () => {
+  let calls = 0;
+  let now = 1_795_341_600;
+  const down = () => {
+    calls += 1;
+    return Promise.reject(new Error('connection refused'));
+  };
+  const t = new Tessera({ bundleUrl: 'https://bundles.invalid/bundle.json', trustedKeys, fetch: down, clock: () => now });
+  await assert.rejects(t.ready(), /connection refused/);
+  assert.equal(calls, 1);
+  // Within the second that follows: refused at once, no fetch.
+  await assert.rejects(t.ready(), /connection refused/);
+  assert.equal(calls, 1);
+  assert.equal(t.can('x', 'get', 'pods', 'ns').status, 503);
+  now += 1;
+  await assert.rejects(t.ready(), /connection refused/);
+  assert.equal(calls, 2, 'tried again after 1 s');
+  now += 1;
+  await assert.rejects(t.ready());
+  assert.equal(calls, 2, 'the next wait is 2 s');
+  now += 1;
+  await assert.rejects(t.ready());
+  assert.equal(calls, 3);
+});
+
 test('loader: refresh interval with jitter; maybeRefresh only when due', async () => {
   const srv = await bundleServer();
   try {
