@@ -30,6 +30,17 @@ pub enum RequestError {
     /// A path given on its own does not start with '/'.
     #[error("path: {0:?} does not start with '/'")]
     BadPath(String),
+    /// The URL is longer than a request line may be here.
+    #[error("url: {length} bytes (at most {max})")]
+    UrlTooLong {
+        /// Its length.
+        length: usize,
+        /// The most taken.
+        max: usize,
+    },
+    /// A scheme given on its own is not `http` or `https`.
+    #[error("scheme: {0:?} is not http or https")]
+    BadScheme(String),
 }
 
 /// An HTTP request: method, host, path and the headers that may carry a token.
@@ -51,13 +62,14 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// Reads a request from a method and an absolute URL.
     ///
-    /// The path is read as Pomerium reads it behind Envoy (which normalizes paths by RFC 3986
-    /// before routing, and whose authorize service percent-decodes them): percent-decoded, then
-    /// its `.` and `..` segments removed, so that `/%61dmin`, `/./admin` and `/public/../admin`
-    /// are all `/admin` to a route's `prefix` and to `http_path`. Stricter than Pomerium, an
-    /// encoded slash counts as a slash for the dot segments (`/public%2F..%2Fadmin` is
-    /// `/admin`): a path is judged where it lands. A `%` not followed by two hex digits, or
-    /// decoded bytes that are not UTF-8, make the URL bad.
+    /// The path is read as Pomerium reads it behind Envoy: normalized as Envoy does (RFC 3986:
+    /// escapes of unreserved characters decoded, dot segments removed), then every escape
+    /// decoded, as Pomerium's authorize service does, so that `/%61dmin`, `/./admin` and
+    /// `/public/../admin` are all `/admin` to a route's `prefix` and to `http_path`. Beyond
+    /// Pomerium, where servers disagree: repeated slashes are merged (as nginx does), and a path
+    /// whose encoded slashes or backslashes make a dot segment once decoded
+    /// (`/public%2F..%2Fadmin`) is refused. A `%` not followed by two hex digits, or decoded
+    /// bytes that are not UTF-8, make the URL bad too.
     pub fn new(method: &str, url: &str) -> Result<HttpRequest, RequestError> {
         if method.is_empty()
             || !method
@@ -65,6 +77,12 @@ impl HttpRequest {
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
         {
             return Err(RequestError::BadMethod(method.into()));
+        }
+        if url.len() > MAX_URL_BYTES {
+            return Err(RequestError::UrlTooLong {
+                length: url.len(),
+                max: MAX_URL_BYTES,
+            });
         }
         let bad = |why| RequestError::BadUrl {
             url: url.into(),
@@ -105,6 +123,9 @@ impl HttpRequest {
         host: &str,
         path: &str,
     ) -> Result<HttpRequest, RequestError> {
+        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+            return Err(RequestError::BadScheme(scheme.into()));
+        }
         if !is_host(host) {
             return Err(RequestError::BadHost(host.into()));
         }
@@ -136,17 +157,16 @@ impl HttpRequest {
                 "sourceIp" => set(c, &mut source_ip, &key, Cursor::optional_string),
                 _ => c.json().map(|_| ()),
             })?;
+            let parts = scheme.is_some() || path.is_some();
             let target = match (url, host) {
-                (Some(url), None) => Target::Url(url),
+                (Some(url), None) if !parts => Target::Url(url),
                 (None, Some(host)) => Target::Parts {
                     scheme: scheme.unwrap_or_else(|| "https".to_string()),
                     host,
                     path: required(path, at, "path")?,
                 },
-                (Some(_), Some(_)) => {
-                    return steps::shape(at, "give either `url`, or `host` and `path`".into())
-                }
-                (None, None) => return required(None, at, "url"),
+                (None, None) if !parts => return required(None, at, "url"),
+                _ => return steps::shape(at, URL_OR_PARTS.into()),
             };
             Ok((
                 required(method, at, "method")?,
@@ -218,6 +238,14 @@ pub(crate) fn without_port(host: &str) -> &str {
     }
 }
 
+/// What a JSON request that mixes `url` with its parts is told.
+const URL_OR_PARTS: &str =
+    "expected either `url`, or `host` and `path` (with an optional `scheme`)";
+
+/// The longest URL a request may have (as a token may be at most 16 KB): a proxy takes 8 KB
+/// by default (nginx), and a route's regex is matched in time in proportion to the path.
+pub const MAX_URL_BYTES: usize = 16 * 1024;
+
 /// Where a JSON request says it goes: a URL, or its parts.
 enum Target {
     Url(String),
@@ -259,18 +287,39 @@ fn is_host(host: &str) -> bool {
     name_ok && port_ok
 }
 
-/// `path` (which starts with '/') percent-decoded, then without dot segments (RFC 3986
-/// 5.2.4); see [`HttpRequest::new`].
+/// `path` (which starts with '/') as routes and policies see it; see [`HttpRequest::new`].
 fn canonical_path(path: &str) -> Result<String, &'static str> {
-    if !path.contains('%') && !path.contains("/.") {
+    if !path.contains(['%', '\\']) && !path.contains("/.") && !path.contains("//") {
         return Ok(path.to_string());
     }
-    let decoded = percent_decoded(path)?;
-    Ok(without_dot_segments(&decoded))
+    // As Envoy normalizes a path (RFC 3986): the unreserved characters decoded, then the dot
+    // segments removed.
+    let normalized = without_dot_segments(&percent_decoded(path, true)?);
+    // As Pomerium's authorize service reads it: every escape decoded; and repeated slashes
+    // merged, as nginx does before it proxies.
+    let mut decoded = percent_decoded(&normalized, false)?;
+    // One pass (a slash after a slash is dropped): the path is the client's, of any length.
+    let mut previous = '\0';
+    decoded.retain(|c| {
+        let keep = !(c == '/' && previous == '/');
+        previous = c;
+        keep
+    });
+    // A dot segment now comes from an encoded slash or a backslash: servers disagree on where
+    // such a path goes (one decodes and climbs, another does not), so none is judged.
+    if decoded.split(['/', '\\']).any(|s| s == "." || s == "..") {
+        return Err(DOT_SEGMENT_MADE);
+    }
+    Ok(decoded)
 }
 
-/// Every `%XX` replaced by its byte.
-fn percent_decoded(path: &str) -> Result<String, &'static str> {
+/// Why a path whose encoded slashes or backslashes make a dot segment is refused.
+const DOT_SEGMENT_MADE: &str =
+    "an encoded slash or a backslash makes a '.' or '..' segment of the path (servers read it differently)";
+
+/// `%XX` escapes replaced by their bytes: every one, or (`unreserved_only`) those of RFC 3986's
+/// unreserved characters (letters, digits, `-`, `.`, `_`, `~`), the others kept as written.
+fn percent_decoded(path: &str, unreserved_only: bool) -> Result<String, &'static str> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -285,7 +334,12 @@ fn percent_decoded(path: &str) -> Result<String, &'static str> {
             return Err("a '%' in the path is not followed by two hex digits");
         };
         // Two hex digits make at most 255.
-        out.push(u8::try_from(high * 16 + low).unwrap_or(u8::MAX));
+        let byte = u8::try_from(high * 16 + low).unwrap_or(u8::MAX);
+        if unreserved_only && !(byte.is_ascii_alphanumeric() || b"-._~".contains(&byte)) {
+            out.extend_from_slice(bytes.get(i..i + 3).unwrap_or_default());
+        } else {
+            out.push(byte);
+        }
         i += 3;
     }
     String::from_utf8(out).map_err(|_| "the path's percent-encoded bytes are not UTF-8")
@@ -355,6 +409,12 @@ mod tests {
             HttpRequest::from_parts("GET", "https", "x", "admin").map(|_| ()),
             Err(RequestError::BadPath("admin".into()))
         );
+        // The scheme, too, is checked on its own: it could carry another host into the URL.
+        let forged = "https://public.example.com/#";
+        assert_eq!(
+            HttpRequest::from_parts("GET", forged, "secret.example.com", "/admin").map(|_| ()),
+            Err(RequestError::BadScheme(forged.into()))
+        );
         let json = r#"{"method": "GET", "host": "wiki.example.com", "path": "/%61"}"#;
         let r = HttpRequest::from_json(json).unwrap();
         assert_eq!(
@@ -366,14 +426,26 @@ mod tests {
             HttpRequest::from_json(bad).unwrap_err(),
             "host: \"a@b\" is not a host name or address with an optional port"
         );
-        let both = r#"{"method": "GET", "url": "https://x/", "host": "x", "path": "/"}"#;
-        assert!(HttpRequest::from_json(both)
-            .unwrap_err()
-            .contains("give either `url`, or `host` and `path`"));
-        let neither = r#"{"method": "GET"}"#;
-        assert!(HttpRequest::from_json(neither)
-            .unwrap_err()
-            .contains("missing field `url`"));
+        for mixed in [
+            r#"{"method": "GET", "url": "https://x/", "host": "x", "path": "/"}"#,
+            r#"{"method": "GET", "url": "https://x/", "path": "/admin"}"#,
+            r#"{"method": "GET", "url": "https://x/", "scheme": "http"}"#,
+            r#"{"method": "GET", "path": "/admin"}"#,
+        ] {
+            let err = HttpRequest::from_json(mixed).unwrap_err();
+            assert!(err.contains(URL_OR_PARTS), "{mixed}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_url_longer_than_16_kb_is_refused_without_being_echoed() {
+        let url = format!("https://x/{}", "a".repeat(MAX_URL_BYTES));
+        assert_eq!(
+            HttpRequest::new("GET", &url).unwrap_err().to_string(),
+            format!("url: {} bytes (at most 16384)", url.len())
+        );
+        let slashes = format!("https://x/{}", "/".repeat(MAX_URL_BYTES - 16));
+        assert_eq!(HttpRequest::new("GET", &slashes).unwrap().path, "/");
     }
 
     #[test]
@@ -384,12 +456,14 @@ mod tests {
             ("https://x/./admin/x", "/admin/x"),
             ("https://x/public/../admin/x", "/admin/x"),
             ("https://x/public/%2E%2E/admin", "/admin"),
-            ("https://x/public%2F..%2Fadmin", "/admin"),
+            ("https://x/group%2Fproject/issues", "/group/project/issues"),
+            ("https://x//admin", "/admin"),
+            ("https://x/%2Fadmin", "/admin"),
             ("https://x/../../etc", "/etc"),
             ("https://x/a/b/..", "/a/"),
             ("https://x/a/b/.", "/a/b/"),
             ("https://x/a/..b/.c", "/a/..b/.c"),
-            ("https://x/a//b", "/a//b"),
+            ("https://x/a//b", "/a/b"),
             ("https://x/caf%C3%A9?q=%2e%2e", "/café"),
             ("https://x/a%20b", "/a b"),
             ("https://x/..", "/"),
@@ -409,6 +483,11 @@ mod tests {
                 "https://x/%FF",
                 "the path's percent-encoded bytes are not UTF-8",
             ),
+            ("https://x/public%2F..%2Fadmin", DOT_SEGMENT_MADE),
+            ("https://x/admin%2f..%2fx", DOT_SEGMENT_MADE),
+            ("https://x/admin/..%2Fx", DOT_SEGMENT_MADE),
+            ("https://x/admin%5C..%5Cx", DOT_SEGMENT_MADE),
+            ("https://x/admin\\..\\x", DOT_SEGMENT_MADE),
         ] {
             let err = HttpRequest::new("GET", url).unwrap_err().to_string();
             assert!(err.ends_with(why), "{url}: {err}");

@@ -106,7 +106,9 @@ function proxyRequest(request) {
   const headers = lowerHeaders(request?.headers);
   const host = request?.host ?? headers[':authority'] ?? headers.host ?? '';
   const path = request?.path ?? headers[':path'] ?? '/';
-  const scheme = request?.scheme ?? headers['x-forwarded-proto'] ?? 'https';
+  // Never from a header: a client may send x-forwarded-proto (tessera/node reads it only when
+  // the proxy is trusted to set it, and passes it here as `scheme`).
+  const scheme = request?.scheme ?? 'https';
   const method = request?.method ?? headers[':method'] ?? 'GET';
   return { method: String(method), scheme: String(scheme), host: String(host), path: String(path), headers, sourceIp: request?.sourceIp };
 }

@@ -48,6 +48,9 @@ export class BundleLoader {
     this.#refreshInterval = options.refreshInterval ?? DEFAULTS.refreshInterval;
     this.#jitter = Math.min(Math.max(options.jitter ?? DEFAULTS.jitter, 0), 1);
     this.#timeout = options.fetchTimeout ?? DEFAULTS.timeout;
+    if (typeof this.#timeout !== 'number' || !(this.#timeout > 0) || this.#timeout > 2_000_000) {
+      throw new TypeError(`tessera: fetchTimeout: ${String(options.fetchTimeout)} is not a number of seconds above 0 and at most 2,000,000`);
+    }
     this.#storage = options.storage ?? null;
     this.#storageKey = options.storageKey ?? this.#url;
     this.#onUpdate = options.onUpdate ?? (() => {});

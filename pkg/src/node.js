@@ -38,7 +38,11 @@ const INTERNAL_ERROR = Object.freeze({
  */
 export function extAuthzHandler(tessera, options = {}) {
   const prefix = options.pathPrefix ?? '';
-  const trusted = new Set((options.trustedHeaders ?? []).map((name) => String(name).toLowerCase()));
+  const names = options.trustedHeaders ?? [];
+  if (!Array.isArray(names)) {
+    throw new TypeError(`trustedHeaders: expected an array of header names, got ${typeof names}`);
+  }
+  const trusted = new Set(names.map((name) => String(name).toLowerCase()));
   for (const name of trusted) {
     if (!FORWARDED_NAMES.includes(name)) {
       throw new TypeError(`trustedHeaders: ${JSON.stringify(name)} is not a forwarding header tessera reads (expected some of ${FORWARDED_NAMES.join(', ')})`);

@@ -37,9 +37,9 @@
 //!   `/` and `.` separate levels at any depth (Pomerium stops at five), preferring the longest
 //!   key at each level, so `claim/kubernetes.io/namespace` reads a bound token's claim.
 //! - A rule body's `action` key, which Pomerium's parser ignores, is an unknown operator.
-//! - Paths: routes and `http_path` see a request's path percent-decoded and without dot
-//!   segments, as Pomerium does behind Envoy; an encoded slash also counts as a slash for the
-//!   dot segments (see [`crate::HttpRequest::new`]).
+//! - Paths: routes and `http_path` see a request's path normalized and percent-decoded, as
+//!   Pomerium does behind Envoy; beyond it, repeated slashes are merged and a path whose
+//!   encoded slashes make a dot segment is refused (see [`crate::HttpRequest::new`]).
 //! - A policy without any allow rule denies with no reason, as in Pomerium; the engine's
 //!   decision then gives the reason `no-allow-rule`, so that every denial names one.
 //! - Namespaces (DESIGN 1.1): an account works only for routes in its namespace and the

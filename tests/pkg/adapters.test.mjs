@@ -98,6 +98,11 @@ test('proxy filter: check() gives the ext_authz answer', async () => {
     const forged = t.check({ method: 'GET', host, path: '/admin', headers: {} }, NOW);
     assert.deepEqual([forged.status, forged.decision.reasons], [400, ['request-invalid']], host);
   }
+  // So does the scheme, and no header stands for it.
+  const forgedScheme = t.check({ method: 'GET', scheme: 'https://status.example.com/#', host: 'secret.example.com', path: '/admin', headers: {} }, NOW);
+  assert.deepEqual([forgedScheme.status, forgedScheme.decision.reasons], [400, ['request-invalid']]);
+  const viaHeader = t.check({ method: 'GET', host: 'secret.example.com', path: '/admin', headers: { 'x-forwarded-proto': 'https://status.example.com/#' } }, NOW);
+  assert.equal(viaHeader.status, 401, 'decided for secret.example.com, which needs a token');
   const publicRoute = t.check({ method: 'GET', host: 'status.example.com', path: '/', headers: { 'x-tessera-user': 'forged' } }, NOW);
   assert.equal(publicRoute.status, 200);
   assert.deepEqual(publicRoute.headersToUpstream, {});
