@@ -104,10 +104,15 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
     if let Some(r) = &route.regex {
         // Compiled alone first: only a complete expression may be wrapped in the anchors (a
         // regex like `/a)|(.*` would otherwise escape them and match every path). regex-lite
-        // bounds the compiled size and the nesting depth, so data cannot exhaust memory or
-        // the stack here.
-        let anchored =
-            regex_lite::Regex::new(r).and_then(|_| regex_lite::Regex::new(&format!("^(?:{r})$")));
+        // bounds the nesting depth; the compiled size is bounded here, far below its default
+        // of 10 MB: hundreds of routes at that size would exhaust the module's memory, and a
+        // match costs time in proportion to it.
+        let compile = |pattern: &str| {
+            regex_lite::RegexBuilder::new(pattern)
+                .size_limit(MAX_REGEX_SIZE)
+                .build()
+        };
+        let anchored = compile(r).and_then(|_| compile(&format!("^(?:{r})$")));
         return match anchored {
             Ok(re) => PathMatch::Regex(re),
             Err(e) => {
@@ -121,6 +126,11 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
     }
     PathMatch::Any
 }
+
+/// The compiled size a route's regex may reach (regex-lite's approximate bytes): ample for a
+/// path pattern, small enough that every route of a bundle together stays far from the
+/// module's memory and a match stays quick.
+const MAX_REGEX_SIZE: usize = 64 * 1024;
 
 /// The namespaces whose accounts may use a route of `namespace`: it and its ancestors.
 fn scope(namespace: &str, namespaces: &NamespaceTree) -> Vec<String> {

@@ -952,6 +952,13 @@ fn route_problems_have_exact_paths() {
         two,
         route("rel", "https://d.example.com", ("prefix", "api")),
         route("re", "https://e.example.com", ("regex", "(unclosed")),
+        // Far past the compiled size a route's regex may reach (a few hundred such routes
+        // at regex-lite's own limit would exhaust the module's memory).
+        route(
+            "big",
+            "https://f.example.com",
+            ("regex", "(?:a{1000}){450}"),
+        ),
     ];
     let mut problems = Problems::default();
     RouteTable::compile(&routes, &namespaces(), &mut problems);
@@ -974,7 +981,22 @@ fn route_problems_have_exact_paths() {
                 .starts_with("routes[5].regex: \"(unclosed\" is not a valid regular expression: ")),
         "{text:#?}"
     );
-    assert_eq!(text.len(), 6, "{text:#?}");
+    assert!(
+        text.get(6).is_some_and(|t| t.starts_with(
+            "routes[6].regex: \"(?:a{1000}){450}\" is not a valid regular expression: "
+        )),
+        "{text:#?}"
+    );
+    assert_eq!(text.len(), 7, "{text:#?}");
+    // A path pattern of ordinary size compiles.
+    let mut problems = Problems::default();
+    let ordinary = route(
+        "api",
+        "https://g.example.com",
+        ("regex", "/api/v[0-9]+/users/[^/]+(/keys/[a-z0-9-]{1,64})?"),
+    );
+    RouteTable::compile(&[ordinary], &namespaces(), &mut problems);
+    assert!(problems.is_empty(), "{:?}", problems.as_slice());
 }
 
 #[test]
@@ -1144,6 +1166,13 @@ fn an_account_uses_routes_of_its_namespace_and_descendants_only() {
             "{name}, public: {outcome:?}"
         );
     }
+    let parent = t
+        .find("engineering.example.com", "/")
+        .map(|r| req().decide(&r.policy));
+    assert_eq!(
+        parent.map(|o| o.explanation),
+        Some("denied: service account ci/robot may act only in namespace \"ci\" and its descendants, and this route belongs to namespace \"engineering\"".to_string())
+    );
     // Without an identity there is no account to restrict: the policy decides.
     let anonymous = t
         .find("engineering.example.com", "/")
