@@ -182,6 +182,16 @@ fn init_makes_keys_for_each_algorithm_and_refuses_a_second_time() {
         cli.ok(&["whoami", "--token", token.trim()]).trim(),
         "system:serviceaccount:p:a"
     );
+    // The bundle must carry the HMAC secret: building it says who can then mint tokens.
+    let out = cli.path("hs/bundle.json");
+    let r = cli.run(&["bundle", "build", "-o", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: the bundle carries issuer \"pomerium\"'s shared secret (HS256)"),
+        "{}",
+        r.stderr
+    );
 
     cli.fails(&["init"], 3, "already holds a tessera state");
     Cli::empty("init-bad").fails(
@@ -701,6 +711,13 @@ fn usage_errors_are_one_line_with_status_2_and_leave_no_temporary_files() {
         assert_eq!(r.stderr.trim().lines().count(), 1, "{args:?}: {}", r.stderr);
         assert!(r.stderr.starts_with("error:"), "{args:?}: {}", r.stderr);
     }
+    // The line names what is missing or wrong, and what is allowed.
+    cli.fails(&["create", "token", "robot"], 2, "--namespace <NS>");
+    cli.fails(
+        &["create", "sa", "x", "--token-format", "foo"],
+        2,
+        "[possible values: legacy, pomerium]",
+    );
     cli.fails(
         &["auth", "can-i", "get", "pods", "--token", "x"],
         2,

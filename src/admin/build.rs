@@ -59,6 +59,9 @@ pub struct BuildReport {
     pub kid: Option<String>,
     /// How many namespaces, accounts, bindings and routes it holds.
     pub counts: Counts,
+    /// What the administrator should know (printed on stderr, not in the report).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// What a bundle holds, counted.
@@ -153,7 +156,23 @@ pub fn build(
         expires_at: doc.expires_at.clone().unwrap_or_default(),
         kid: key.kid.clone(),
         counts: counts(&doc),
+        warnings: shared_secret_warnings(&doc),
     })
+}
+
+/// A warning for each issuer whose HMAC secret the bundle carries: every verifier needs it, so
+/// whoever can read the bundle can mint that issuer's HS256 tokens for any of its accounts.
+fn shared_secret_warnings(doc: &BundleDocument) -> Vec<String> {
+    doc.issuers
+        .iter()
+        .filter(|i| i.shared_secret.is_some())
+        .map(|i| {
+            format!(
+                "the bundle carries issuer {:?}'s shared secret (HS256): whoever reads the bundle can mint its tokens for any account; serve it only to trusted verifiers, never to a browser, or use an asymmetric --alg at init",
+                i.name
+            )
+        })
+        .collect()
 }
 
 impl Render for BuildReport {

@@ -541,9 +541,20 @@ mod cli {
                         },
                     );
                 }
+                // clap's message up to its usage block, on one line: the first line and what it
+                // lists (the missing arguments, the values allowed), so it names the argument.
                 let text = e.render().to_string();
-                let first = text.lines().next().unwrap_or("error: bad arguments");
-                eprintln!("{first} (see tessera --help)");
+                let message: Vec<&str> = text
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect();
+                let message = if message.is_empty() {
+                    "error: bad arguments".to_string()
+                } else {
+                    message.join(" ")
+                };
+                eprintln!("{message} (see tessera --help)");
                 return ExitCode::from(2);
             }
         };
@@ -651,7 +662,11 @@ mod cli {
                     .map(|e| when::parse_instant(&e, now, "--expires"))
                     .transpose()?;
                 let report = build::build(&mut state, &file, expires, now)?;
-                Done::show(&report, if json { Output::Json } else { Output::Table })
+                let warnings = report.warnings.iter().map(|w| format!("warning: {w}"));
+                Ok(
+                    Done::show(&report, if json { Output::Json } else { Output::Table })?
+                        .note(warnings.collect::<Vec<_>>()),
+                )
             }
             Verb::Bundle(BundleVerb::Verify {
                 file,
