@@ -318,8 +318,8 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
         let uid = required_str(claims, "", LEGACY_ACCOUNT_UID, F)?;
         let secret_name = required_str(claims, "", LEGACY_SECRET_NAME, F)?;
         // Kubernetes' legacy validator refuses a token without `sub` ("sub claim is missing").
-        required_str(claims, "", "sub", F)?;
-        check_sub(claims, &namespace, &name)?;
+        let sub = required_str(claims, "", "sub", F)?;
+        check_sub(Some(&sub), &namespace, &name)?;
         return Ok((
             TokenFormat::KubernetesLegacy,
             Credential::KubernetesLegacy {
@@ -338,7 +338,11 @@ pub fn credential(claims: &Object<'_>) -> Result<(TokenFormat, Credential), Toke
         let sa_path = "kubernetes.io.serviceaccount";
         let name = required_str(&sa, sa_path, "name", F)?;
         let uid = required_str(&sa, sa_path, "uid", F)?;
-        check_sub(claims, &namespace, &name)?;
+        check_sub(
+            optional_str(claims, "", "sub")?.as_deref(),
+            &namespace,
+            &name,
+        )?;
         let mut bound = BoundObject::default();
         for (kind, path) in [
             ("pod", "kubernetes.io.pod"),
@@ -410,9 +414,9 @@ pub fn check_issuer(format: TokenFormat, iss: Option<&str>) -> Result<(), TokenE
 }
 
 /// A Kubernetes token's `sub`, when present, must be the account's user name.
-fn check_sub(claims: &Object<'_>, namespace: &str, name: &str) -> Result<(), TokenError> {
-    match optional_str(claims, "", "sub")? {
-        Some(sub) if !is_service_account_username(&sub, namespace, name) => {
+fn check_sub(sub: Option<&str>, namespace: &str, name: &str) -> Result<(), TokenError> {
+    match sub {
+        Some(sub) if !is_service_account_username(sub, namespace, name) => {
             let expected = service_account_username(namespace, name);
             Err(TokenError::InvalidClaim {
                 claim: "sub".into(),

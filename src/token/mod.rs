@@ -86,7 +86,7 @@ pub fn signature_check<'k, 't>(
 ) -> Option<(SignatureCheck<'k, 't>, Prepared)> {
     let jws = jws::parse(token, headers).ok()?;
     let claims = jws.claims().ok()?;
-    let issuer = issuer_of(keys, &claims).ok()?;
+    let (issuer, iss) = issuer_of(keys, &claims).ok()?;
     let choice = issuer.choose(jws.alg, jws.kid.as_deref()).ok()?;
     let jwks: Vec<&str> = choice
         .public_keys()
@@ -97,7 +97,8 @@ pub fn signature_check<'k, 't>(
         return None;
     }
     let if_invalid = issuer.refusal(jws.alg, jws.kid.as_deref(), &choice);
-    let passed = after_signature(issuer, leeway, &claims, now);
+    let passed = after_signature(issuer, iss.as_deref(), leeway, &claims, now);
+    drop(iss);
     drop(claims);
     let if_valid = passed.map(|p| p.token(issuer, jws.claims_json));
     Some((
@@ -182,25 +183,27 @@ pub fn verify(
 ) -> Result<VerifiedToken, TokenError> {
     let jws = jws::parse(token, headers)?;
     let claims = jws.claims()?;
-    let issuer = issuer_of(keys, &claims)?;
+    let (issuer, iss) = issuer_of(keys, &claims)?;
     issuer.verify(
         jws.alg,
         jws.kid.as_deref(),
         jws.signing_input.as_bytes(),
         &jws.signature,
     )?;
-    let passed = after_signature(issuer, leeway, &claims, now)?;
+    let passed = after_signature(issuer, iss.as_deref(), leeway, &claims, now)?;
+    drop(iss);
     drop(claims);
     Ok(passed.token(issuer, jws.claims_json))
 }
 
-/// The issuer a token's claims name (`iss`; none: the bundle's default issuer).
-fn issuer_of<'k>(
+/// The issuer a token's claims name (`iss`; none: the bundle's default issuer), and the `iss`
+/// (read once: [`after_signature`] checks it against the token's format).
+fn issuer_of<'k, 'c>(
     keys: &'k KeyRing,
-    claims: &object::Object<'_>,
-) -> Result<&'k IssuerKeys, TokenError> {
+    claims: &object::Object<'c>,
+) -> Result<(&'k IssuerKeys, Option<std::borrow::Cow<'c, str>>), TokenError> {
     let iss = claims::optional_str(claims, "", "iss")?;
-    keys.issuer(iss.as_deref())
+    Ok((keys.issuer(iss.as_deref())?, iss))
 }
 
 /// What [`verify`]'s checks after the signature found.
@@ -230,6 +233,7 @@ impl Passed {
 /// [`verify`]'s checks after the signature: times, audience and format.
 fn after_signature(
     issuer: &IssuerKeys,
+    iss: Option<&str>,
     leeway: u32,
     claims: &object::Object<'_>,
     now: UnixTime,
@@ -274,7 +278,7 @@ fn after_signature(
         });
     }
     let (format, credential) = claims::credential(claims)?;
-    claims::check_issuer(format, claims::optional_str(claims, "", "iss")?.as_deref())?;
+    claims::check_issuer(format, iss)?;
     if format == TokenFormat::KubernetesBound && exp.is_none() {
         return Err(TokenError::MissingClaim {
             claim: "exp".into(),
