@@ -26,6 +26,8 @@ pub struct WasmEngine {
     tokens: Slots<(Box<str>, Ticket)>,
     questions: Slots<Question>,
     identities: IdentityObjects,
+    /// Made from a signed bundle: it takes signed bundles only (`updateSigned`).
+    signed: bool,
 }
 
 /// Values the JavaScript layer registered once (tokens, questions), so that a repeated hot call
@@ -147,8 +149,12 @@ fn plain_headers(request: &JsValue) -> Result<(), String> {
     if !headers.is_object() {
         return Ok(());
     }
-    let proto = js_sys::Object::get_prototype_of(&headers);
-    let plain = proto.is_null() || OBJECT_PROTOTYPE.with(|object| proto == *object);
+    // Reflect's, which reports a throwing `getPrototypeOf` (a Proxy's) as an error, where
+    // Object's would throw through the module with its state borrowed.
+    let plain = match js_sys::Reflect::get_prototype_of(&headers) {
+        Ok(proto) => proto.is_null() || OBJECT_PROTOTYPE.with(|object| proto == *object),
+        Err(_) => false,
+    };
     if plain {
         Ok(())
     } else {
@@ -234,6 +240,7 @@ impl WasmEngine {
             tokens: Slots::new(),
             questions: Slots::new(),
             identities: IdentityObjects::default(),
+            signed: false,
         })
     }
 
@@ -254,12 +261,19 @@ impl WasmEngine {
             tokens: Slots::new(),
             questions: Slots::new(),
             identities: IdentityObjects::default(),
+            signed: true,
         })
     }
 
     /// Replaces the bundle with an unsigned one (refusing rollback and expiry; on error the
-    /// bundle held stays).
+    /// bundle held stays). Refused on an engine made by `fromSigned`: an unsigned bundle would
+    /// step around the keys it pinned.
     pub fn update(&mut self, bundle: &BundleSource, now: Option<f64>) -> Result<(), JsError> {
+        if self.signed {
+            return Err(JsError::new(
+                "this engine was loaded from a signed bundle: give the next one with its signature (updateSigned); an unsigned bundle is refused",
+            ));
+        }
         let bundle = Bundle::from_json(&bundle_bytes(bundle)?)?;
         self.core.update(bundle, at(now))?;
         self.identities.clear();

@@ -100,6 +100,18 @@ test('a signed bundle loads against the pinned key; a tampered one throws and th
   const tampered = bundleText.replace('"revision": 1', '"revision": 9');
   assert.throws(() => engine.updateSigned(tampered, signature, trusted, NOW), /bundle signature: does not verify/);
   assert.equal(engine.revision, 1);
+  // An engine made from a signed bundle takes no unsigned one: it would step around the pins.
+  assert.throws(() => engine.update(tampered, NOW), /loaded from a signed bundle: give the next one with its signature/);
+  assert.equal(engine.revision, 1);
+});
+
+test('headers whose prototype cannot be read (a Proxy that throws) are refused, and the engine stays usable', () => {
+  const engine = new Engine(bundleText);
+  const trap = new Proxy({}, { getPrototypeOf() { throw new Error('boom'); } });
+  const d = engine.checkRequest({ method: 'GET', url: 'https://status.example.com/', headers: trap }, NOW);
+  assert.deepEqual([d.status, d.reasons], [400, ['request-invalid']]);
+  const next = engine.checkRequest({ method: 'GET', url: 'https://status.example.com/', headers: {} }, NOW);
+  assert.equal(next.status, 200);
 });
 
 test('a bundle loads from its bytes as from its text (Buffer, Uint8Array, ArrayBuffer); signed bytes verify; anything else throws', () => {
