@@ -383,6 +383,24 @@ fn service_accounts_unique_impersonating_and_expiring() {
         review["status"]["user"]["extra"]["authentication.tessera.dev/service-account"][0],
         "engineering/alice-automation"
     );
+    // Beside the Kubernetes UserInfo, the whole identity (DESIGN 1.3): the account, its kind,
+    // and the impersonated user's id and email.
+    let identity = &review["identity"];
+    assert_eq!(
+        (
+            &identity["namespace"],
+            &identity["service_account"],
+            &identity["kind"],
+            &identity["user_id"]
+        ),
+        (
+            &serde_json::json!("engineering"),
+            &serde_json::json!("alice-automation"),
+            &serde_json::json!("impersonating"),
+            &serde_json::json!("alice")
+        )
+    );
+    assert!(identity["email"].is_string(), "{identity}");
 
     let unique = cli
         .run(&[
@@ -570,6 +588,19 @@ fn bound_tokens_follow_token_request() {
         2,
         "shorter than Kubernetes' minimum",
     );
+    // As kubectl's: 0 leaves the lifetime to the default (1 h).
+    let r = cli.run(&[
+        "create",
+        "token",
+        "runner",
+        "-n",
+        "ci",
+        "--duration",
+        "0",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     cli.fails(
         &[
             "create",

@@ -8,7 +8,7 @@ use super::build::engine;
 use super::output::Render;
 use super::tokens::{bound_claims, sign_bound};
 use super::{ids, AdminError, Result, State};
-use crate::identity::TokenReviewStatus;
+use crate::identity::{Identity, TokenReviewStatus};
 use crate::rbac::{NonResourceAttributes, RbacRequest, ResourceAttributes};
 use crate::request::HttpRequest;
 use crate::schema::ServiceAccount;
@@ -28,6 +28,11 @@ pub struct TokenReview {
     /// Why the token was refused: a stable code (`token-expired`, `secret-deleted`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// The whole identity (DESIGN 1.3: the account's namespace and name, its kind, and an
+    /// impersonating account's user id and email, which a Kubernetes UserInfo has no field
+    /// for), when authenticated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
 }
 
 impl Render for TokenReview {
@@ -44,15 +49,20 @@ impl Render for TokenReview {
 /// Who is this token?
 pub fn whoami(state: &State, token: &str, now: UnixTime) -> Result<TokenReview> {
     let mut engine = engine(state, now)?;
-    let (status, reason) = match engine.verify(token, now) {
-        Ok(identity) => (TokenReviewStatus::authenticated(&identity), None),
-        Err(e) => (TokenReviewStatus::refused(&e), Some(e.code())),
+    let (status, reason, identity) = match engine.verify(token, now) {
+        Ok(identity) => (
+            TokenReviewStatus::authenticated(&identity),
+            None,
+            Some(Identity::clone(&identity)),
+        ),
+        Err(e) => (TokenReviewStatus::refused(&e), Some(e.code()), None),
     };
     Ok(TokenReview {
         api_version: "authentication.k8s.io/v1",
         kind: "TokenReview",
         status,
         reason,
+        identity,
     })
 }
 

@@ -213,7 +213,11 @@ pub fn create_token(
     now: UnixTime,
 ) -> Result<(IssuedToken, Vec<String>)> {
     let sa = super::accounts::find(state.doc(), &request.namespace, &request.name)?.clone();
-    let duration = request.duration.unwrap_or(DEFAULT_BOUND_SECONDS);
+    // `--duration 0`, as kubectl has it, leaves the lifetime to the default.
+    let duration = request
+        .duration
+        .filter(|d| *d != 0)
+        .unwrap_or(DEFAULT_BOUND_SECONDS);
     if duration < MIN_BOUND_SECONDS {
         return Err(AdminError::input(format!(
             "--duration: {duration}s is shorter than Kubernetes' minimum of 10m"

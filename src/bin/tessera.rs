@@ -802,7 +802,11 @@ mod cli {
                 out,
             } => {
                 let duration = duration
-                    .map(|d| when::parse_duration(&d, "--duration"))
+                    // "0", as kubectl takes it: the default lifetime.
+                    .map(|d| match d.as_str() {
+                        "0" => Ok(0),
+                        _ => when::parse_duration(&d, "--duration"),
+                    })
                     .transpose()?;
                 let bound = match (bound_object_kind, bound_object_name) {
                     (Some(kind), Some(name)) => Some(BoundObject {
