@@ -66,10 +66,12 @@ impl HttpRequest {
     /// escapes of unreserved characters decoded, dot segments removed), then every escape
     /// decoded, as Pomerium's authorize service does, so that `/%61dmin`, `/./admin` and
     /// `/public/../admin` are all `/admin` to a route's `prefix` and to `http_path`. Beyond
-    /// Pomerium, where servers disagree: repeated slashes are merged (as nginx does), and a path
-    /// whose encoded slashes or backslashes make a dot segment once decoded
-    /// (`/public%2F..%2Fadmin`) is refused. A `%` not followed by two hex digits, or decoded
-    /// bytes that are not UTF-8, make the URL bad too.
+    /// Pomerium, no path is judged that servers route differently: repeated slashes are merged
+    /// (as nginx does), and refused are a path whose slashes and dot segments lead elsewhere
+    /// merged first than not, a dot segment made by encoded slashes or with a `;` parameter, and
+    /// a backslash. The host must be a host name or address with an optional port (no user
+    /// part). A URL over 16 KB, a `%` not followed by two hex digits, or decoded bytes that are
+    /// not UTF-8 make the URL bad too.
     pub fn new(method: &str, url: &str) -> Result<HttpRequest, RequestError> {
         if method.is_empty()
             || !method
@@ -96,11 +98,22 @@ impl HttpRequest {
         }
         // INVARIANT: `end` is the position of an ASCII character or the end, so `split_at`
         // cuts on a character boundary.
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        let host = authority.rsplit('@').next().unwrap_or_default();
+        // The authority ends where WHATWG's URL parser ends it (a backslash too, which it
+        // reads as '/'), so that no server finds another host in it than the one judged here.
+        let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+        let (host, tail) = rest.split_at(end);
         if host.is_empty() {
             return Err(bad("the host is empty"));
+        }
+        if host.contains('@') {
+            return Err(bad(
+                "a user part (user@host) is not taken in a request's URL",
+            ));
+        }
+        if !is_host(host) {
+            return Err(bad(
+                "the host is not a host name or address with an optional port",
+            ));
         }
         let path = tail.split(['?', '#']).next().unwrap_or_default();
         let path = if path.is_empty() { "/" } else { path };
@@ -289,33 +302,56 @@ fn is_host(host: &str) -> bool {
 
 /// `path` (which starts with '/') as routes and policies see it; see [`HttpRequest::new`].
 fn canonical_path(path: &str) -> Result<String, &'static str> {
-    if !path.contains(['%', '\\']) && !path.contains("/.") && !path.contains("//") {
+    if !path.contains(['%', '\\', ';']) && !path.contains("/.") && !path.contains("//") {
         return Ok(path.to_string());
     }
-    // As Envoy normalizes a path (RFC 3986): the unreserved characters decoded, then the dot
-    // segments removed.
-    let normalized = without_dot_segments(&percent_decoded(path, true)?);
-    // As Pomerium's authorize service reads it: every escape decoded; and repeated slashes
-    // merged, as nginx does before it proxies.
-    let mut decoded = percent_decoded(&normalized, false)?;
-    // One pass (a slash after a slash is dropped): the path is the client's, of any length.
-    let mut previous = '\0';
-    decoded.retain(|c| {
-        let keep = !(c == '/' && previous == '/');
-        previous = c;
-        keep
-    });
-    // A dot segment now comes from an encoded slash or a backslash: servers disagree on where
-    // such a path goes (one decodes and climbs, another does not), so none is judged.
-    if decoded.split(['/', '\\']).any(|s| s == "." || s == "..") {
+    // The escapes of unreserved characters decoded (RFC 3986's normalization, as Envoy's).
+    let unreserved = percent_decoded(path, true)?;
+    // Dot segments removed: Envoy removes them as the path is, nginx after merging repeated
+    // slashes. Where the two orders disagree (`/x//../admin`), so do servers: refused.
+    let normalized = merged_slashes(&without_dot_segments(&unreserved));
+    if normalized != without_dot_segments(&merged_slashes(&unreserved)) {
+        return Err(SLASHES_AND_DOTS);
+    }
+    // Every escape decoded, as Pomerium's authorize service reads the path.
+    let decoded = merged_slashes(&percent_decoded(&normalized, false)?);
+    // What servers read differently is refused: a backslash (a '/' to some, not to others),
+    // and a dot segment only an encoded slash made, or one with a `;` parameter (`..;` is `..`
+    // to Tomcat and Jetty).
+    if decoded.contains('\\') {
+        return Err(BACKSLASH);
+    }
+    let dotted = |s: &str| s == "." || s == ".." || s.starts_with(".;") || s.starts_with("..;");
+    if decoded.split('/').any(dotted) {
         return Err(DOT_SEGMENT_MADE);
     }
     Ok(decoded)
 }
 
-/// Why a path whose encoded slashes or backslashes make a dot segment is refused.
+/// `path` with each run of slashes made one (in one pass: the path is the client's, of any
+/// length).
+fn merged_slashes(path: &str) -> String {
+    let mut previous = '\0';
+    path.chars()
+        .filter(|&c| {
+            let keep = !(c == '/' && previous == '/');
+            previous = c;
+            keep
+        })
+        .collect()
+}
+
+/// Why a path whose repeated slashes and dot segments go one place by one reading and
+/// another by the other is refused.
+const SLASHES_AND_DOTS: &str =
+    "repeated slashes next to a '..' segment take the path to one place merged first (nginx) and to another not (Envoy)";
+
+/// Why a path with a backslash is refused.
+const BACKSLASH: &str = "a backslash, plain or encoded, is a '/' to some servers and not to others";
+
+/// Why a path whose encoded slashes make a dot segment, or with a `..;` segment, is refused.
 const DOT_SEGMENT_MADE: &str =
-    "an encoded slash or a backslash makes a '.' or '..' segment of the path (servers read it differently)";
+    "an encoded slash makes a '.' or '..' segment, or a segment starts with '.;' or '..;' (servers read it differently)";
 
 /// `%XX` escapes replaced by their bytes: every one, or (`unreserved_only`) those of RFC 3986's
 /// unreserved characters (letters, digits, `-`, `.`, `_`, `~`), the others kept as written.
@@ -438,6 +474,29 @@ mod tests {
     }
 
     #[test]
+    fn the_host_is_the_one_every_server_finds() {
+        for (url, why) in [
+            (
+                "https://secret.example.com\\@status.example.com/admin",
+                BACKSLASH,
+            ),
+            (
+                "https://user@status.example.com/admin",
+                "a user part (user@host) is not taken in a request's URL",
+            ),
+            (
+                "https://secret.example.com%40status.example.com/",
+                "the host is not a host name or address with an optional port",
+            ),
+        ] {
+            let err = HttpRequest::new("GET", url).unwrap_err().to_string();
+            assert!(err.ends_with(why), "{url}: {err}");
+        }
+        let r = HttpRequest::new("GET", "https://[::1]:8443/x").unwrap();
+        assert_eq!((r.host.as_str(), r.path.as_str()), ("[::1]:8443", "/x"));
+    }
+
+    #[test]
     fn a_url_longer_than_16_kb_is_refused_without_being_echoed() {
         let url = format!("https://x/{}", "a".repeat(MAX_URL_BYTES));
         assert_eq!(
@@ -486,8 +545,12 @@ mod tests {
             ("https://x/public%2F..%2Fadmin", DOT_SEGMENT_MADE),
             ("https://x/admin%2f..%2fx", DOT_SEGMENT_MADE),
             ("https://x/admin/..%2Fx", DOT_SEGMENT_MADE),
-            ("https://x/admin%5C..%5Cx", DOT_SEGMENT_MADE),
-            ("https://x/admin\\..\\x", DOT_SEGMENT_MADE),
+            ("https://x/x/..;/admin", DOT_SEGMENT_MADE),
+            ("https://x/x/.;/admin", DOT_SEGMENT_MADE),
+            ("https://x/admin%5C..%5Cx", BACKSLASH),
+            ("https://x/%5Cadmin", BACKSLASH),
+            ("https://x/x//..//admin/users", SLASHES_AND_DOTS),
+            ("https://x/x//../admin", SLASHES_AND_DOTS),
         ] {
             let err = HttpRequest::new("GET", url).unwrap_err().to_string();
             assert!(err.ends_with(why), "{url}: {err}");

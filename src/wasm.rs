@@ -281,6 +281,8 @@ impl WasmEngine {
     }
 
     /// Replaces the bundle with a signed one (see `fromSigned`; on error the bundle held stays).
+    /// `trustedKeys` are the caller's pins, given with every call (the package passes the ones
+    /// it was configured with); after a signed update, `update` refuses unsigned bundles.
     #[wasm_bindgen(js_name = updateSigned)]
     pub fn update_signed(
         &mut self,
@@ -294,6 +296,8 @@ impl WasmEngine {
         self.core
             .update_signed(&bytes, signature, &trusted, at(now))?;
         self.identities.clear();
+        // Signed once, signed from now on: `update` refuses an unsigned bundle.
+        self.signed = true;
         Ok(())
     }
 

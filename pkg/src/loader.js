@@ -46,6 +46,9 @@ export class BundleLoader {
     this.#signatureUrl = String(options.signatureUrl ?? `${this.#url}.sig`);
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#refreshInterval = options.refreshInterval ?? DEFAULTS.refreshInterval;
+    if (typeof this.#refreshInterval !== 'number' || !(this.#refreshInterval > 0) || this.#refreshInterval > 2_000_000) {
+      throw new TypeError(`tessera: refreshInterval: ${String(options.refreshInterval)} is not a number of seconds above 0 and at most 2,000,000`);
+    }
     this.#jitter = Math.min(Math.max(options.jitter ?? DEFAULTS.jitter, 0), 1);
     this.#timeout = options.fetchTimeout ?? DEFAULTS.timeout;
     if (typeof this.#timeout !== 'number' || !(this.#timeout > 0) || this.#timeout > 2_000_000) {

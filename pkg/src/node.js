@@ -48,6 +48,13 @@ export function extAuthzHandler(tessera, options = {}) {
       throw new TypeError(`trustedHeaders: ${JSON.stringify(name)} is not a forwarding header tessera reads (expected some of ${FORWARDED_NAMES.join(', ')})`);
     }
   }
+  // One name per piece: with both trusted, a client could send the one the proxy does not set.
+  for (const [what, names] of Object.entries(FORWARDED)) {
+    const both = names.filter((name) => trusted.has(name));
+    if (both.length > 1) {
+      throw new TypeError(`trustedHeaders: ${both.join(' and ')} both carry the ${what}; name only the one your proxy sets`);
+    }
+  }
   const forwarded = (h, what) => {
     for (const name of FORWARDED[what]) if (trusted.has(name) && h[name] !== undefined) return first(h[name]);
     return undefined;

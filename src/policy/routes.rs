@@ -128,9 +128,11 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
 }
 
 /// The compiled size a route's regex may reach (regex-lite's approximate bytes): ample for a
-/// path pattern, small enough that every route of a bundle together stays far from the
-/// module's memory and a match stays quick.
-const MAX_REGEX_SIZE: usize = 64 * 1024;
+/// path pattern (`/api/v[0-9]+/users/[^/]+(/keys/[a-z0-9-]{1,64})?` takes a few KB), small
+/// enough that every route of a bundle together stays far from the module's memory, and that
+/// matching a path (at most 16 KB, [`crate::request::MAX_URL_BYTES`]), whose time grows with
+/// the size, stays in milliseconds even for a regex written to be slow.
+const MAX_REGEX_SIZE: usize = 16 * 1024;
 
 /// The namespaces whose accounts may use a route of `namespace`: it and its ancestors.
 fn scope(namespace: &str, namespaces: &NamespaceTree) -> Vec<String> {

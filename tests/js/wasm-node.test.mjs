@@ -103,6 +103,10 @@ test('a signed bundle loads against the pinned key; a tampered one throws and th
   // An engine made from a signed bundle takes no unsigned one: it would step around the pins.
   assert.throws(() => engine.update(tampered, NOW), /loaded from a signed bundle: give the next one with its signature/);
   assert.equal(engine.revision, 1);
+  // Signed once, signed from then on: an engine made unsigned and updated signed is pinned too.
+  const later = new Engine(bundleText);
+  later.updateSigned(bundleText, signature, trusted, NOW);
+  assert.throws(() => later.update(tampered, NOW), /loaded from a signed bundle/);
 });
 
 test('headers whose prototype cannot be read (a Proxy that throws) are refused, and the engine stays usable', () => {

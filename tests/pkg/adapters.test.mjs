@@ -118,6 +118,16 @@ test('identity headers: a value a header cannot carry is percent-encoded, each g
   assert.doesNotThrow(() => new Headers(set));
 });
 
+test('options that would leave a hole are refused when the Tessera or the service is made', async () => {
+  const { extAuthzHandler } = await import('tessera/node');
+  assert.throws(() => extAuthzHandler(loaded(), { trustedHeaders: ['x-original-uri', 'x-forwarded-uri'] }), /x-original-uri and x-forwarded-uri both carry the uri/);
+  assert.throws(() => extAuthzHandler(loaded(), { trustedHeaders: 'x-original-uri' }), /trustedHeaders: expected an array/);
+  for (const refreshInterval of [0, -1, Number.NaN]) {
+    assert.throws(() => new Tessera({ trustedKeys, bundleUrl: 'https://b.invalid/b.json', refreshInterval }), /refreshInterval/);
+  }
+  assert.throws(() => new Tessera({ trustedKeys, bundleUrl: 'https://b.invalid/b.json', fetchTimeout: Infinity }), /fetchTimeout/);
+});
+
 test('never throws: arguments of the wrong type and members that throw when read are 400 denials', async () => {
   const t = loaded();
   const jwt = await deployBot();
