@@ -10,8 +10,8 @@
 //!
 //! - `store.rs`: the state directory (`state.json`, `keys/`), atomic writes;
 //! - `init.rs`: a new state with its issuers, keys and the bootstrap roles (`bootstrap.json`);
-//! - `namespaces.rs`, `accounts.rs`, `tokens.rs`, `directory.rs`, `roles.rs`, `bindings.rs`,
-//!   `routes.rs`, `import.rs`: the operations;
+//! - `namespaces.rs`, `accounts.rs`, `tokens.rs`, `revocations.rs`, `directory.rs`, `roles.rs`,
+//!   `bindings.rs`, `routes.rs`, `import.rs`: the operations;
 //! - `build.rs`: the bundle, its signature and its verification; `decide.rs`: the questions;
 //! - `when.rs`: `--expires` / `--duration` values; `ids.rs`: uids and secret names;
 //! - `output.rs`: readable tables.
@@ -27,6 +27,7 @@ pub mod import;
 pub mod init;
 pub mod namespaces;
 pub mod output;
+pub mod revocations;
 pub mod roles;
 pub mod routes;
 pub mod store;

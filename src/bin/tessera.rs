@@ -27,7 +27,7 @@ mod cli {
     use tessera::admin::tokens::{BoundObject, TokenRequest};
     use tessera::admin::{self as admin, AdminError, State};
     use tessera::admin::{bindings, build, decide, directory, import, namespaces, roles, routes};
-    use tessera::admin::{init, store, tokens, when};
+    use tessera::admin::{init, revocations, store, tokens, when};
     use tessera::UnixTime;
 
     /// Administer service accounts, their tokens, RBAC and routes, and build the signed
@@ -129,6 +129,9 @@ mod cli {
         /// Ask RBAC questions.
         #[command(subcommand)]
         Auth(Auth),
+        /// Put a token id on the bundle's revocation list.
+        #[command(subcommand)]
+        Revoke(Revoke),
         /// Decide an HTTP request against the routes.
         Check {
             /// The caller's token (none: an anonymous request).
@@ -138,6 +141,18 @@ mod cli {
             method: String,
             /// The absolute URL.
             url: String,
+            #[command(flatten)]
+            out: Out,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum Revoke {
+        /// A token, by its id: a bound or Pomerium token's `jti`, or a legacy token's secret
+        /// name. Every token with that id is refused from the next bundle on.
+        Token {
+            /// The token id.
+            id: String,
             #[command(flatten)]
             out: Out,
         },
@@ -722,6 +737,18 @@ mod cli {
                 } else {
                     done
                 })
+            }
+            Verb::Revoke(Revoke::Token { id, out }) => {
+                let mut state = open(dir)?;
+                let revoked = revocations::revoke(&mut state, &id, now())?;
+                let note = if revoked.names.is_empty() {
+                    vec![format!(
+                        "note: no token of this state has the id {id:?}; a token with it is refused all the same"
+                    )]
+                } else {
+                    Vec::new()
+                };
+                Ok(Done::show(&revoked, out.output)?.note(note))
             }
             Verb::Check {
                 token,
