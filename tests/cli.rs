@@ -601,37 +601,29 @@ fn bound_tokens_follow_token_request() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    cli.fails(
-        &[
-            "create",
-            "token",
-            "runner",
-            "-n",
-            "ci",
-            "--bound-object-kind",
-            "Deployment",
-            "--bound-object-name",
-            "x",
-        ],
-        2,
-        "--bound-object-kind: \"Deployment\"",
-    );
-    // A token bound to a Secret stands while the account lists it: any other is refused.
-    cli.fails(
-        &[
-            "create",
-            "token",
-            "runner",
-            "-n",
-            "ci",
-            "--bound-object-kind",
+    // An object kind Kubernetes does not bind to; and a Secret that is not one of the account's
+    // token secrets (a token bound to a Secret stands only while the account lists it).
+    for (kind, name, error) in [
+        ("Deployment", "x", "--bound-object-kind: \"Deployment\""),
+        (
             "Secret",
-            "--bound-object-name",
             "not-a-token-secret",
-        ],
-        2,
-        "--bound-object-name: \"not-a-token-secret\" is not a token secret of ci/runner",
-    );
+            "--bound-object-name: \"not-a-token-secret\" is not a token secret of ci/runner",
+        ),
+    ] {
+        let args = [
+            "create",
+            "token",
+            "runner",
+            "-n",
+            "ci",
+            "--bound-object-kind",
+            kind,
+        ];
+        let mut args = args.to_vec();
+        args.extend(["--bound-object-name", name]);
+        cli.fails(&args, 2, error);
+    }
     cli.fails(
         &["create", "token", "ghost", "-n", "ci"],
         2,
