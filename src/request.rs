@@ -269,8 +269,9 @@ enum Target {
     },
 }
 
-/// `name[:port]` (letters, digits, `.`, `-`, `_`) or `[v6][:port]`.
-fn is_host(host: &str) -> bool {
+/// `name[:port]` (letters, digits, `.`, `-`, `_`) or `[v6][:port]`: a request's host, and a
+/// route's `from`.
+pub(crate) fn is_host(host: &str) -> bool {
     let (name_ok, rest) = match host.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {
             Some((inside, rest)) => (

@@ -48,22 +48,14 @@ fn parse_from(from: &str) -> Result<String, String> {
             "{from:?} must be scheme and host only (give the path as \"path\", \"prefix\" or \"regex\")"
         ));
     }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']').ok_or_else(not_url)?;
-        (format!("[{inside}]"), after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p)),
-            None => (authority.to_string(), None),
-        }
-    };
-    let host_ok = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._[]:".contains(&b));
-    if !host_ok {
+    // The same reading of `host[:port]` as a request's (a name, or `[v6]`, then digits).
+    if !crate::request::is_host(authority) {
         return Err(not_url());
     }
+    let host = crate::request::without_port(authority);
+    let port = authority
+        .get(host.len()..)
+        .and_then(|p| p.strip_prefix(':'));
     let host = host.to_ascii_lowercase();
     let default_port = if scheme.eq_ignore_ascii_case("https") {
         443
@@ -225,6 +217,10 @@ mod tests {
             ("http://app.example.com:443", Ok("app.example.com:443".to_string())),
             ("https://app.example.com/", Ok("app.example.com".to_string())),
             ("HTTPS://[::1]:8443", Ok("[::1]:8443".to_string())),
+            (
+                "https://[::1]x",
+                Err("\"https://[::1]x\" is not an http(s) URL (expected e.g. \"https://app.example.com\")".to_string()),
+            ),
             (
                 "ftp://x",
                 Err("\"ftp://x\" is not an http(s) URL (expected e.g. \"https://app.example.com\")".to_string()),
