@@ -65,8 +65,15 @@ case_() {
     local out request
     case "$kind" in
     rbac)
-        # ARGS: VERB RESOURCE NAMESPACE
-        out="$("$T" auth can-i "$1" "$2" -n "$3" --token "$token" -o json 2>/dev/null)" || true
+        # ARGS: VERB RESOURCE NAMESPACE, RESOURCE as the engine's can() takes it (pods/log: a
+        # subresource); the CLI takes a subresource as kubectl does (--subresource).
+        local sub=()
+        local resource="$2"
+        if [[ "$resource" == */* ]]; then
+            sub=(--subresource "${resource#*/}")
+            resource="${resource%%/*}"
+        fi
+        out="$("$T" auth can-i "$1" "$resource" "${sub[@]}" -n "$3" --token "$token" -o json 2>/dev/null)" || true
         request="{\"kind\":\"rbac\",\"verb\":\"$1\",\"resource\":\"$2\",\"namespace\":\"$3\"}"
         ;;
     http)

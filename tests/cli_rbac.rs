@@ -56,11 +56,39 @@ fn roles_and_role_bindings_as_oc_policy_makes_them() {
         can(&cli, &robot, &["get", "pods", "web", "-n", "top-secret"]),
         0
     );
+    // As kubectl reads them: TYPE/NAME names the object, --subresource the subresource.
+    assert_eq!(
+        can(&cli, &robot, &["get", "pods/web", "-n", "top-secret"]),
+        0
+    );
     assert_eq!(
         can(
             &cli,
             &robot,
-            &["get", "pods/log", "web", "-n", "top-secret"]
+            &[
+                "get",
+                "pods/web",
+                "--subresource",
+                "log",
+                "-n",
+                "top-secret"
+            ]
+        ),
+        0
+    );
+    assert_eq!(
+        can(
+            &cli,
+            &robot,
+            &[
+                "get",
+                "pods",
+                "web",
+                "--subresource",
+                "log",
+                "-n",
+                "top-secret"
+            ]
         ),
         0
     );

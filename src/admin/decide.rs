@@ -66,6 +66,49 @@ pub fn whoami(state: &State, token: &str, now: UnixTime) -> Result<TokenReview> 
     })
 }
 
+/// `kubectl auth can-i`'s resource argument read as kubectl reads it: `TYPE`, `TYPE/NAME`
+/// (the object's name), or a non-resource URL (`/healthz`); the subresource comes from
+/// `--subresource`, and the name may also come as tessera's NAME argument (not both). Returns
+/// the resource as [`rbac_request`] takes it (`pods/log` for a subresource) and the name.
+pub fn kubectl_resource(
+    resource: &str,
+    name: Option<&str>,
+    subresource: Option<&str>,
+) -> Result<(String, String)> {
+    if resource.starts_with('/') {
+        if let Some(sub) = subresource {
+            return Err(AdminError::input(format!(
+                "--subresource: {sub:?} given for the non-resource URL {resource:?} (a URL has none)"
+            )));
+        }
+        return Ok((resource.to_string(), name.unwrap_or_default().to_string()));
+    }
+    let (kind, named) = match resource.split_once('/') {
+        Some((kind, named)) => (kind, Some(named)),
+        None => (resource, None),
+    };
+    let name = match (named, name) {
+        (Some(""), _) => {
+            return Err(AdminError::input(format!(
+                "RESOURCE: {resource:?} names no object after the '/' (expected TYPE or TYPE/NAME)"
+            )))
+        }
+        (Some(_), Some(_)) => {
+            return Err(AdminError::input(format!(
+                "NAME: given twice, in RESOURCE {resource:?} and as NAME (give one)"
+            )))
+        }
+        (Some(n), None) | (None, Some(n)) => n,
+        (None, None) => "",
+    };
+    let resource = match subresource {
+        Some("") => return Err(AdminError::input("--subresource: must not be empty")),
+        Some(sub) => format!("{kind}/{sub}"),
+        None => kind.to_string(),
+    };
+    Ok((resource, name.to_string()))
+}
+
 /// The RBAC question of `kubectl auth can-i VERB RESOURCE [NAME]`: a resource (`pods`,
 /// `pods/log`, `deployments.apps/scale`) or, when it starts with '/', a non-resource URL.
 pub fn rbac_request(
@@ -167,4 +210,45 @@ pub fn roles_of(
     Ok(bundle
         .rbac()
         .roles_held(&identity, bundle.namespaces(), &sa.namespace))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn can_i_reads_type_name_and_subresource_as_kubectl() {
+        use super::kubectl_resource as k;
+        let ok = |r: &str, n: Option<&str>, s: Option<&str>| k(r, n, s).unwrap();
+        assert_eq!(ok("pods", None, None), ("pods".into(), "".into()));
+        assert_eq!(
+            ok("pods/web-1", None, None),
+            ("pods".into(), "web-1".into())
+        );
+        assert_eq!(
+            ok("pods/web-1", None, Some("log")),
+            ("pods/log".into(), "web-1".into())
+        );
+        assert_eq!(
+            ok("pods", Some("web-1"), Some("log")),
+            ("pods/log".into(), "web-1".into())
+        );
+        assert_eq!(
+            ok("deployments.apps/api", None, Some("scale")),
+            ("deployments.apps/scale".into(), "api".into())
+        );
+        assert_eq!(ok("/healthz", None, None), ("/healthz".into(), "".into()));
+        for (r, n, s, want) in [
+            ("pods/", None, None, "RESOURCE: \"pods/\" names no object"),
+            ("pods/a", Some("b"), None, "NAME: given twice"),
+            (
+                "/healthz",
+                None,
+                Some("log"),
+                "--subresource: \"log\" given for the non-resource URL",
+            ),
+            ("pods", None, Some(""), "--subresource: must not be empty"),
+        ] {
+            let err = k(r, n, s).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{r}: {err}");
+        }
+    }
 }

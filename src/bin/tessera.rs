@@ -479,10 +479,13 @@ mod cli {
         CanI {
             /// The verb (get, list, delete, ...).
             verb: String,
-            /// pods, pods/log, deployments.apps/scale, or a URL such as /healthz.
+            /// As kubectl's: TYPE (pods, deployments.apps), TYPE/NAME, or a URL such as /healthz.
             resource: String,
-            /// The object's name.
+            /// The object's name (or give it as TYPE/NAME).
             name: Option<String>,
+            /// The subresource (log, scale, status, ...), as kubectl's --subresource.
+            #[arg(long, value_name = "SUB")]
+            subresource: Option<String>,
             /// The namespace.
             #[arg(short = 'n', long = "namespace", value_name = "NS")]
             namespace: Option<String>,
@@ -702,6 +705,7 @@ mod cli {
                 verb,
                 resource,
                 name,
+                subresource,
                 namespace,
                 all_namespaces,
                 token,
@@ -720,12 +724,9 @@ mod cli {
                 if !namespace.is_empty() {
                     namespaces::require(state.doc(), &namespace)?;
                 }
-                let request = decide::rbac_request(
-                    &verb,
-                    &resource,
-                    name.as_deref().unwrap_or(""),
-                    &namespace,
-                )?;
+                let (resource, name) =
+                    decide::kubectl_resource(&resource, name.as_deref(), subresource.as_deref())?;
+                let request = decide::rbac_request(&verb, &resource, &name, &namespace)?;
                 let decision = decide::can_i(&state, &read_token(&token)?, &request, now())?;
                 let code = if decision.allowed { 0 } else { 1 };
                 let done = Done::show(&decide::Answer(decision), out.output)?.code(code);
