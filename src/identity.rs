@@ -200,8 +200,8 @@ impl TokenReviewStatus {
 
 /// From a token whose signature and claims were verified to the identity it names, checking
 /// everything the bundle knows: the account exists with that uid, a legacy token's secret (or
-/// the Secret a bound token is bound to) is still listed, the token is not revoked, the account has not expired, an impersonated user
-/// is still in the directory.
+/// the Secret a bound token is bound to) is still listed, the token is not revoked, the account
+/// has not expired, an impersonated user is still in the directory.
 pub fn resolve(
     bundle: &Bundle,
     token: VerifiedToken,

@@ -93,7 +93,7 @@ impl HttpRequest {
         let (scheme, rest) = url
             .split_once("://")
             .ok_or_else(|| bad("expected scheme://host"))?;
-        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        if !is_http_scheme(scheme) {
             return Err(bad("the scheme must be http or https"));
         }
         // INVARIANT: `end` is the position of an ASCII character or the end, so `split_at`
@@ -136,7 +136,7 @@ impl HttpRequest {
         host: &str,
         path: &str,
     ) -> Result<HttpRequest, RequestError> {
-        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        if !is_http_scheme(scheme) {
             return Err(RequestError::BadScheme(scheme.into()));
         }
         if !is_host(host) {
@@ -267,6 +267,11 @@ enum Target {
         host: String,
         path: String,
     },
+}
+
+/// Whether `scheme` is `http` or `https` (in any case): a request's, and a route's `from`'s.
+pub(crate) fn is_http_scheme(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")
 }
 
 /// `name[:port]` (letters, digits, `.`, `-`, `_`) or `[v6][:port]`: a request's host, and a

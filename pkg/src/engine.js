@@ -144,6 +144,11 @@ function optionalString(value) {
   return value === undefined || value === null || typeof value === 'string';
 }
 
+/** Whether `checkHttp`'s request is of the types the module takes. */
+function httpStrings(method, url, authorization, pomeriumAuthorization) {
+  return typeof method === 'string' && typeof url === 'string' && optionalString(authorization) && optionalString(pomeriumAuthorization);
+}
+
 /** Whether `can`'s question is of the types the module takes. */
 function kubectlStrings(verb, resource, namespace, name) {
   return typeof verb === 'string' && typeof resource === 'string' && optionalString(namespace) && optionalString(name);
@@ -316,7 +321,7 @@ export class Tessera {
 
   /** The hot HTTP call, strings only. Never throws. */
   checkHttp(method, url, authorization, pomeriumAuthorization, now) {
-    const d = typeof method === 'string' && typeof url === 'string' && optionalString(authorization) && optionalString(pomeriumAuthorization)
+    const d = httpStrings(method, url, authorization, pomeriumAuthorization)
       ? this.#decide('http', (e) => e.checkHttp(method, url, authorization, pomeriumAuthorization, now))
       : this.#invalid('http', 'checkHttp: method and url must be strings, authorization and pomeriumAuthorization strings or undefined');
     this.#record(d, () => ({ kind: 'http', method, url }));
@@ -442,7 +447,7 @@ export class Tessera {
 
   #ask(fn, denial) {
     this.#ensureFresh();
-    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    const revision = this.#heldRevision();
     if (this.#engine === null) {
       return this.#lastGood
         ? denial(503, 'bundle-unusable', 'tessera: the bundle held can no longer be loaded (expired?): denied')
@@ -459,7 +464,7 @@ export class Tessera {
   }
 
   #decide(kind, fn) {
-    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    const revision = this.#heldRevision();
     const d = this.#ask(fn, (status, reason, why) => failClosed(kind, status, reason, why, revision));
     if (typeof d.allowed !== 'boolean' || typeof d.status !== 'number' || !Array.isArray(d.reasons)) {
       return failClosed(kind, 500, 'internal-error', 'tessera: the wasm returned a malformed decision: denied', revision);
@@ -527,10 +532,15 @@ export class Tessera {
     this.#log.record(id, decision, request, this.revision);
   }
 
+  // The revision of the bundle held, 0 with none (for a denial's record).
+  #heldRevision() {
+    return this.#engine ? this.#call((e) => e.revision, 0) : 0;
+  }
+
   // A question whose arguments are not of the documented types: a 400 denial, made here
   // without calling the module (whose bindings would throw on them).
   #invalid(kind, why) {
-    const revision = this.#engine ? this.#call((e) => e.revision, 0) : 0;
+    const revision = this.#heldRevision();
     return failClosed(kind, 400, 'request-invalid', `tessera: ${why}: denied`, revision);
   }
 }

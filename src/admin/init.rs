@@ -28,8 +28,8 @@ use crate::token::mint::PrivateKey;
 
 /// The issuer of legacy (secret-based) tokens.
 pub const LEGACY_ISSUER: &str = "legacy";
-/// The `iss` of legacy tokens.
-pub const LEGACY_ISS: &str = "kubernetes/serviceaccount";
+/// The `iss` of legacy tokens (the one the engine takes legacy tokens from).
+pub const LEGACY_ISS: &str = crate::token::LEGACY_ISSUER;
 /// The issuer of bound tokens.
 pub const CLUSTER_ISSUER: &str = "cluster";
 /// The issuer of Pomerium tokens (the bundle's `default_issuer`).

@@ -39,7 +39,7 @@ fn parse_from(from: &str) -> Result<String, String> {
     let not_url =
         || format!("{from:?} is not an http(s) URL (expected e.g. \"https://app.example.com\")");
     let (scheme, rest) = from.split_once("://").ok_or_else(not_url)?;
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+    if !crate::request::is_http_scheme(scheme) {
         return Err(not_url());
     }
     let authority = rest.strip_suffix('/').unwrap_or(rest);

@@ -22,7 +22,8 @@ mod vectors;
 
 pub use claims::{BoundObject, Claims, Credential, TokenFormat};
 pub use claims::{
-    BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_NAMESPACE, LEGACY_SECRET_NAME,
+    BOUND_CLAIM, LEGACY_ACCOUNT_NAME, LEGACY_ACCOUNT_UID, LEGACY_ISSUER, LEGACY_NAMESPACE,
+    LEGACY_SECRET_NAME,
 };
 pub use error::TokenError;
 pub use jwk::{Jwk, JwkSet};
