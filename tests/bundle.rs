@@ -242,8 +242,8 @@ fn shape_errors_in_every_section_name_the_path_the_field_and_the_position() {
             "missing field `name`",
         ),
         (
-            Box::new(|d| d["cluster_roles"][0]["rules"][0]["verb"] = json!(["get"])),
-            "cluster_roles[0].rules[0].verb",
+            Box::new(|d| d["cluster_roles"][3]["rules"][0]["verb"] = json!(["get"])),
+            "cluster_roles[3].rules[0].verb",
             "unknown field `verb`, expected one of `verbs`, `apiGroups`, `resources`, \
              `resourceNames`, `nonResourceURLs`",
         ),

@@ -727,6 +727,66 @@ fn import_brings_in_kubectl_objects() {
 }
 
 #[test]
+fn aggregated_cluster_roles_hold_what_they_select_and_build_warns_of_replaced_rules() {
+    let cli = Cli::new("aggregation");
+    cli.ok(&["new-project", "top-secret"]);
+    let robot = cli
+        .ok(&["create", "sa", "robot", "-n", "top-secret"])
+        .trim()
+        .to_string();
+    let rule = |verb: &str| json!({"apiGroups": [""], "resources": ["pods"], "verbs": [verb]});
+    let selects_ops = json!({"clusterRoleSelectors": [{"matchLabels": {"team": "ops"}}]});
+    let roles = json!({"kind": "List", "items": [
+        // Written with a rule of its own, which Kubernetes' aggregation controller replaces.
+        {"kind": "ClusterRole", "metadata": {"name": "ops"}, "aggregationRule": selects_ops,
+         "rules": [rule("delete")]},
+        // As exported from a cluster: its rules are what it aggregates.
+        {"kind": "ClusterRole", "metadata": {"name": "ops-exported"}, "aggregationRule": selects_ops,
+         "rules": [rule("get")]},
+        {"kind": "ClusterRole", "metadata": {"name": "ops-pods", "labels": {"team": "ops"}},
+         "rules": [rule("get")]},
+    ]});
+    let file = cli.write("roles.json", &roles.to_string());
+    cli.ok(&["import", "-f", file.to_str().unwrap()]);
+    cli.ok(&[
+        "policy",
+        "add-role-to-user",
+        "ops",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+    ]);
+    assert_eq!(
+        can(&cli, &robot, &["get", "pods", "-n", "top-secret"]),
+        0,
+        "ops holds ops-pods' rule"
+    );
+    assert_eq!(
+        can(&cli, &robot, &["delete", "pods", "-n", "top-secret"]),
+        1,
+        "ops' own rule grants nothing"
+    );
+    let out = cli.path("out/bundle.json");
+    let built = cli.run(&["bundle", "build", "-o", out.to_str().unwrap()]);
+    assert_eq!(built.code, 0, "{built:?}");
+    assert!(
+        built.stderr.contains(
+            "ClusterRole \"ops\": 1 of its 1 rules grant nothing: its aggregationRule replaces"
+        ),
+        "{}",
+        built.stderr
+    );
+    assert!(
+        !built.stderr.contains("ops-exported"),
+        "a role holding what it aggregates gets no warning: {}",
+        built.stderr
+    );
+    // Kubernetes' own bootstrap roles (admin, edit, view) aggregate without warnings.
+    assert!(!built.stderr.contains("\"edit\""), "{}", built.stderr);
+}
+
+#[test]
 fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
     let cli = Cli::new("bundle");
     cli.ok(&["new-project", "top-secret"]);

@@ -257,7 +257,10 @@ function renderBundle(note) {
         h('td', {}, h('code', {}, r.name), h('span', { class: 'tag' }, r.type)),
         h('td', {}, r.scope),
         h('td', {}, h('ul', { class: 'rules' },
-          list(r.rules).map((rule) => h('li', {}, ruleText(rule))),
+          // An aggregationRule replaces the role's own rules (as Kubernetes' controller does).
+          r.aggregationRule
+            ? (list(r.rules).length ? h('li', { class: 'muted' }, `${list(r.rules).length} rules of its own, replaced by aggregation`) : null)
+            : list(r.rules).map((rule) => h('li', {}, ruleText(rule))),
           r.aggregationRule ? h('li', { class: 'muted' }, `aggregates roles labelled ${list(r.aggregationRule.clusterRoleSelectors).map((s) => Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')).join(' or ')}`) : null)))), 'Roles')),
     section('Bindings', bindings.length, table(['Binding', 'Namespace', 'Role', 'Subjects'], bindings.map((b) =>
       h('tr', {},

@@ -118,7 +118,9 @@ pub fn build(
         }
     }
     let doc = document_for(state, now, expires_at);
-    check_document(&doc)?;
+    let checked = check_document(&doc)?;
+    let mut warnings = shared_secret_warnings(&doc);
+    warnings.extend(replaced_rule_warnings(&doc, &checked));
     let mut bytes = serde_json::to_vec_pretty(&doc)
         .map_err(|e| AdminError::state(format!("bundle: cannot serialise: {e}")))?;
     bytes.push(b'\n');
@@ -156,7 +158,7 @@ pub fn build(
         expires_at: doc.expires_at.clone().unwrap_or_default(),
         kid: key.kid.clone(),
         counts: counts(&doc),
-        warnings: shared_secret_warnings(&doc),
+        warnings,
     })
 }
 
@@ -171,6 +173,32 @@ fn shared_secret_warnings(doc: &BundleDocument) -> Vec<String> {
                 "the bundle carries issuer {:?}'s shared secret (HS256): whoever reads the bundle can mint its tokens for any account; serve it only to trusted verifiers, never to a browser, or use an asymmetric --alg at init",
                 i.name
             )
+        })
+        .collect()
+}
+
+/// A warning for each ClusterRole with an `aggregationRule` whose own rules are not all among
+/// the rules it aggregates: those grant nothing, since aggregation replaces a ClusterRole's
+/// rules (as Kubernetes' aggregation controller does). A role exported from a cluster holds
+/// exactly what it aggregates, and gets no warning.
+fn replaced_rule_warnings(doc: &BundleDocument, bundle: &Bundle) -> Vec<String> {
+    doc.cluster_roles
+        .iter()
+        .filter(|role| role.aggregation_rule.is_some())
+        .filter_map(|role| {
+            let granted: Vec<_> = bundle.rbac().cluster_role_rules(&role.name)?.collect();
+            let lost = role
+                .rules
+                .iter()
+                .filter(|rule| !granted.contains(rule))
+                .count();
+            (lost > 0).then(|| {
+                format!(
+                    "ClusterRole {:?}: {lost} of its {} rules grant nothing: its aggregationRule replaces its rules with those of the ClusterRoles it selects, as Kubernetes' aggregation controller does; put them in a ClusterRole it selects",
+                    role.name,
+                    role.rules.len()
+                )
+            })
         })
         .collect()
 }

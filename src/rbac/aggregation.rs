@@ -1,8 +1,12 @@
-//! ClusterRole aggregation: a ClusterRole with an `aggregationRule` also holds the rules of every
-//! ClusterRole whose labels match one of its selectors, transitively (`admin` aggregates `edit`,
-//! which aggregates `view`). Computed once, at compile time; cycles end where they started.
-
-use std::collections::VecDeque;
+//! ClusterRole aggregation, as Kubernetes' aggregation controller computes it: a ClusterRole
+//! with an `aggregationRule` holds the rules of the ClusterRoles its selectors match, and only
+//! those (the controller replaces whatever rules it was written with). For each selector in
+//! turn, the matching roles in order of name (the role itself skipped), their rules, a rule
+//! equal to one already listed not repeated. A matched role that aggregates contributes its own
+//! aggregated rules, so aggregation is transitive (`admin` aggregates `edit`, which aggregates
+//! `view`). Where roles select each other in a cycle, each holds the rules of the roles
+//! without an `aggregationRule` that it reaches: what the controller settles on when the
+//! aggregated roles start empty, as Kubernetes creates them. Computed once, at compile time.
 
 use super::selector::Selector;
 use crate::schema::{ClusterRole, PolicyRule};
@@ -13,59 +17,111 @@ use crate::schema::{ClusterRole, PolicyRule};
 pub(crate) struct RuleEntry {
     /// The rule.
     pub(crate) rule: PolicyRule,
-    /// Index (in `cluster_roles`) of the ClusterRole that contributed it by aggregation.
+    /// Index (in `cluster_roles`) of the ClusterRole that contributed it by aggregation: the
+    /// role without an `aggregationRule` that holds it.
     pub(crate) aggregated_from: Option<usize>,
 }
 
 /// The effective rules of every ClusterRole, in bundle order. `selectors[i]` is the checked
 /// aggregation rule of `cluster_roles[i]` (`None`: the role does not aggregate).
-///
-/// The role's own rules come first, then those of the roles it aggregates, breadth first, in
-/// bundle order; a rule equal to one already listed is not repeated (as the Kubernetes
-/// aggregation controller does).
 pub(crate) fn effective_rules(
     cluster_roles: &[ClusterRole],
     selectors: &[Option<Vec<Selector>>],
 ) -> Vec<Vec<RuleEntry>> {
+    let selected = selections(cluster_roles, selectors);
     (0..cluster_roles.len())
-        .map(|start| aggregate_one(cluster_roles, selectors, start))
+        .map(|start| match selected.get(start) {
+            Some(Some(_)) => aggregate_one(cluster_roles, &selected, start),
+            _ => cluster_roles.get(start).map_or_else(Vec::new, |role| {
+                role.rules
+                    .iter()
+                    .map(|rule| RuleEntry {
+                        rule: rule.clone(),
+                        aggregated_from: None,
+                    })
+                    .collect()
+            }),
+        })
         .collect()
 }
 
-fn aggregate_one(
+/// For every aggregating ClusterRole, the roles it selects, in the controller's order: selector
+/// by selector, each one's matches by name, the role itself left out (a role matched by two
+/// selectors is listed twice; the walk visits it once). Computed once, so that resolving each
+/// role walks these lists instead of matching every selector against every role again.
+fn selections(
     cluster_roles: &[ClusterRole],
     selectors: &[Option<Vec<Selector>>],
+) -> Vec<Option<Vec<usize>>> {
+    let mut by_name: Vec<usize> = (0..cluster_roles.len()).collect();
+    by_name.sort_by(|&a, &b| {
+        let name = |i: usize| cluster_roles.get(i).map(|r| r.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    selectors
+        .iter()
+        .enumerate()
+        .map(|(me, own)| {
+            own.as_ref().map(|own| {
+                own.iter()
+                    .flat_map(|selector| {
+                        by_name.iter().copied().filter(move |&other| {
+                            other != me
+                                && cluster_roles
+                                    .get(other)
+                                    .is_some_and(|role| selector.matches(&role.labels))
+                        })
+                    })
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The rules of the aggregating role `start`: a depth-first walk of what it selects, each role
+/// visited once (which also ends cycles), the rules of the roles without an `aggregationRule`
+/// listed as reached.
+fn aggregate_one(
+    cluster_roles: &[ClusterRole],
+    selected: &[Option<Vec<usize>>],
     start: usize,
 ) -> Vec<RuleEntry> {
     let mut entries: Vec<RuleEntry> = Vec::new();
     let mut visited = vec![false; cluster_roles.len()];
-    let mut queue = VecDeque::from([start]);
+    // A stack of (role, position in its selection list), the walk's path.
+    let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
     if let Some(seen) = visited.get_mut(start) {
         *seen = true;
     }
-    while let Some(at) = queue.pop_front() {
-        let Some(role) = cluster_roles.get(at) else {
+    while let Some((at, next)) = stack.pop() {
+        let Some(Some(list)) = selected.get(at) else {
             continue;
         };
-        let origin = (at != start).then_some(at);
-        for rule in &role.rules {
-            if !entries.iter().any(|e| &e.rule == rule) {
-                entries.push(RuleEntry {
-                    rule: rule.clone(),
-                    aggregated_from: origin,
-                });
-            }
+        let Some(&child) = list.get(next) else {
+            continue;
+        };
+        stack.push((at, next + 1));
+        let Some(seen) = visited.get_mut(child) else {
+            continue;
+        };
+        if *seen {
+            continue;
         }
-        let Some(Some(own_selectors)) = selectors.get(at) else {
-            continue;
-        };
-        for (other, candidate) in cluster_roles.iter().enumerate() {
-            let Some(seen) = visited.get_mut(other) else {
-                continue;
-            };
-            if !*seen && own_selectors.iter().any(|s| s.matches(&candidate.labels)) {
-                *seen = true;
-                queue.push_back(other);
+        *seen = true;
+        match selected.get(child) {
+            Some(Some(_)) => stack.push((child, 0)),
+            _ => {
+                let Some(role) = cluster_roles.get(child) else {
+                    continue;
+                };
+                for rule in &role.rules {
+                    if !entries.iter().any(|e| &e.rule == rule) {
+                        entries.push(RuleEntry {
+                            rule: rule.clone(),
+                            aggregated_from: Some(child),
+                        });
+                    }
+                }
             }
         }
     }
@@ -133,20 +189,68 @@ mod tests {
         let names: Vec<Vec<String>> = effective.iter().map(|e| verbs_of(e)).collect();
         assert_eq!(
             names[0],
-            ["impersonate", "create", "delete", "get", "list"],
-            "admin: edit's and view's rules, through the chain"
+            ["create", "delete", "get", "list", "impersonate"],
+            "admin: edit's rules (by name, `edit` before `system:aggregate-to-admin`), then its own selection's"
         );
         assert_eq!(names[1], ["create", "delete", "get", "list"], "edit");
         assert_eq!(names[2], ["get", "list"], "view");
         assert_eq!(
             names[6],
             ["escalate"],
-            "an unselected role keeps its own rules"
+            "a role without an aggregationRule keeps its own rules"
         );
         assert_eq!(
             effective[1][0].aggregated_from,
             Some(4),
-            "the contributing role is remembered"
+            "the role holding the rule is remembered"
+        );
+        assert_eq!(
+            effective[0][2].aggregated_from,
+            Some(5),
+            "through the chain, the role holding the rule, not the aggregated one between"
+        );
+    }
+
+    #[test]
+    fn aggregation_replaces_the_roles_own_rules() {
+        // Kubernetes' controller sets an aggregated role's rules to what it selects, whatever
+        // the role was written with: its own rules grant nothing.
+        let roles = cluster_roles(json!([
+            {"name": "mine", "rules": [rule("escalate"), rule("get")], "aggregationRule": aggregate_to("x")},
+            {"name": "x1", "labels": {"x": "true"}, "rules": [rule("get"), rule("patch")]},
+            {"name": "x2", "labels": {"x": "true"}, "rules": [rule("patch")]},
+            {"name": "selects-nothing", "rules": [rule("delete")], "aggregationRule": aggregate_to("none")},
+        ]));
+        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        assert_eq!(
+            verbs_of(&effective[0]),
+            ["get", "patch"],
+            "duplicates dropped"
+        );
+        assert_eq!(effective[0][0].aggregated_from, Some(1));
+        assert_eq!(effective[0][1].aggregated_from, Some(1));
+        assert!(
+            effective[3].is_empty(),
+            "an aggregation selecting nothing grants nothing"
+        );
+    }
+
+    #[test]
+    fn aggregation_order_is_by_selector_then_name() {
+        let roles = cluster_roles(json!([
+            {"name": "agg", "aggregationRule": {"clusterRoleSelectors": [
+                {"matchLabels": {"second": "true"}},
+                {"matchLabels": {"first": "true"}},
+            ]}},
+            {"name": "b", "labels": {"first": "true"}, "rules": [rule("list")]},
+            {"name": "a", "labels": {"first": "true"}, "rules": [rule("get")]},
+            {"name": "z", "labels": {"second": "true", "first": "true"}, "rules": [rule("watch")]},
+        ]));
+        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        assert_eq!(
+            verbs_of(&effective[0]),
+            ["watch", "get", "list"],
+            "the first selector's match, then the second's by name; z listed once"
         );
     }
 
@@ -156,27 +260,34 @@ mod tests {
             {"name": "a", "labels": {"to-b": "true"}, "rules": [rule("get")], "aggregationRule": aggregate_to("to-a")},
             {"name": "b", "labels": {"to-a": "true"}, "rules": [rule("list")], "aggregationRule": aggregate_to("to-b")},
             {"name": "c", "labels": {"to-c": "true"}, "rules": [rule("watch")], "aggregationRule": aggregate_to("to-c")},
+            {"name": "leaf", "labels": {"to-b": "true"}, "rules": [rule("patch")]},
         ]));
         let effective = effective_rules(&roles, &compile_selectors(&roles));
-        assert_eq!(verbs_of(&effective[0]), ["get", "list"], "a gets b's rules");
-        assert_eq!(verbs_of(&effective[1]), ["list", "get"], "b gets a's rules");
         assert_eq!(
-            verbs_of(&effective[2]),
-            ["watch"],
-            "a role selecting itself"
+            verbs_of(&effective[0]),
+            ["patch"],
+            "a selects b, which selects a and leaf: leaf's rules"
         );
-        assert_eq!(effective[2][0].aggregated_from, None);
+        assert_eq!(verbs_of(&effective[1]), ["patch"], "b: leaf's rules");
+        assert!(
+            effective[2].is_empty(),
+            "a role selecting only itself: the controller skips it and sets no rules"
+        );
+        assert_eq!(verbs_of(&effective[3]), ["patch"]);
+        assert_eq!(effective[3][0].aggregated_from, None);
     }
 
     #[test]
-    fn aggregation_own_rules_kept_and_duplicates_dropped() {
-        let roles = cluster_roles(json!([
-            {"name": "mine", "rules": [rule("get")], "aggregationRule": aggregate_to("x")},
-            {"name": "x1", "labels": {"x": "true"}, "rules": [rule("get"), rule("patch")]},
-            {"name": "x2", "labels": {"x": "true"}, "rules": [rule("patch")]},
-        ]));
+    fn aggregation_of_many_mutually_selecting_roles_is_quick() {
+        // 200 roles that all select each other (one label, one selector): each walk visits the
+        // others once through the lists computed up front.
+        let mut list = Vec::new();
+        for i in 0..200 {
+            list.push(json!({"name": format!("r{i}"), "labels": {"all": "true"}, "aggregationRule": aggregate_to("all")}));
+        }
+        list.push(json!({"name": "leaf", "labels": {"all": "true"}, "rules": [rule("get")]}));
+        let roles = cluster_roles(serde_json::Value::Array(list));
         let effective = effective_rules(&roles, &compile_selectors(&roles));
-        assert_eq!(verbs_of(&effective[0]), ["get", "patch"]);
-        assert_eq!(effective[0][1].aggregated_from, Some(1));
+        assert!(effective.iter().all(|e| verbs_of(e) == ["get"]));
     }
 }

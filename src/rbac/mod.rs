@@ -35,7 +35,7 @@ pub(crate) use roles::RoleTable;
 use crate::bundle::source;
 use crate::bundle::{NamespaceTree, Problems};
 use crate::identity::Identity;
-use crate::schema::BundleDocument;
+use crate::schema::{BundleDocument, PolicyRule};
 
 /// The compiled RBAC rules and bindings of a bundle, indexed by subject.
 #[derive(Debug, Default)]
@@ -224,6 +224,14 @@ impl Rbac {
         names.sort_unstable();
         names.dedup();
         names.into_iter().map(String::from).collect()
+    }
+
+    /// The rules the ClusterRole `name` grants: its own, or, when it has an `aggregationRule`,
+    /// those of the roles it selects (which replace its own, as in Kubernetes). `None` for a
+    /// ClusterRole the bundle does not define.
+    pub fn cluster_role_rules(&self, name: &str) -> Option<impl Iterator<Item = &PolicyRule>> {
+        let set = self.roles.cluster_role(name)?;
+        Some(self.roles.rules(set).iter().map(|entry| &entry.rule))
     }
 
     fn applicable(
