@@ -125,6 +125,50 @@ fn bootstrap() -> Result<Bootstrap> {
         .map_err(|e| AdminError::state(format!("bootstrap roles: {e}")))
 }
 
+/// The label Kubernetes puts on its bootstrap roles.
+const BOOTSTRAPPING: (&str, &str) = ("kubernetes.io/bootstrapping", "rbac-defaults");
+
+/// Brings a state made by an earlier `init` to the bootstrap roles' present shape. Those
+/// states held the rules of `admin`, `edit` and `view` in the roles themselves, which
+/// aggregation now replaces (as Kubernetes' controller does): each moves to
+/// `system:aggregate-to-<role>`, labelled for it, as in Kubernetes, so that the roles grant
+/// what they did. A role changed by hand (no bootstrapping label, no aggregation rule) or a
+/// state that already has that `system:aggregate-to-` role is left as it is. Returns the roles
+/// moved.
+pub fn upgrade_bootstrap_roles(cluster_roles: &mut Vec<ClusterRole>) -> Vec<String> {
+    let mut moved = Vec::new();
+    for name in ["admin", "edit", "view"] {
+        let target = format!("system:aggregate-to-{name}");
+        if cluster_roles.iter().any(|r| r.name == target) {
+            continue;
+        }
+        let Some(role) = cluster_roles.iter_mut().find(|r| {
+            r.name == name
+                && r.aggregation_rule.is_some()
+                && !r.rules.is_empty()
+                && r.labels.get(BOOTSTRAPPING.0).map(String::as_str) == Some(BOOTSTRAPPING.1)
+        }) else {
+            continue;
+        };
+        let rules = std::mem::take(&mut role.rules);
+        let labels = [
+            (BOOTSTRAPPING.0.to_string(), BOOTSTRAPPING.1.to_string()),
+            (
+                format!("rbac.authorization.k8s.io/aggregate-to-{name}"),
+                "true".to_string(),
+            ),
+        ];
+        cluster_roles.push(ClusterRole {
+            name: target,
+            labels: labels.into_iter().collect(),
+            rules,
+            aggregation_rule: None,
+        });
+        moved.push(name.to_string());
+    }
+    moved
+}
+
 fn parse_alg(alg: &str) -> Result<Algorithm> {
     match alg {
         "ES256" => Ok(Algorithm::ES256),
@@ -273,8 +317,58 @@ mod tests {
             "system:image-builder",
             "system:deployer",
             "system:image-puller",
+            "system:aggregate-to-admin",
+            "system:aggregate-to-edit",
+            "system:aggregate-to-view",
         ] {
             assert!(names.contains(&want), "{want}");
         }
+    }
+
+    /// The roles as JSON text by name, to compare two lists in any order.
+    fn by_name(roles: &[ClusterRole]) -> std::collections::BTreeMap<String, String> {
+        roles
+            .iter()
+            .map(|r| (r.name.clone(), serde_json::to_string(r).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn an_earlier_states_bootstrap_roles_are_upgraded_to_aggregate_as_kubernetes_does() {
+        let now = bootstrap().unwrap().cluster_roles;
+        // An earlier `init` wrote the rules of system:aggregate-to-X into X itself.
+        let mut earlier: Vec<ClusterRole> = now
+            .iter()
+            .filter(|r| !r.name.starts_with("system:aggregate-to-"))
+            .cloned()
+            .collect();
+        for role in &mut earlier {
+            let target = format!("system:aggregate-to-{}", role.name);
+            if let Some(source) = now.iter().find(|r| r.name == target) {
+                role.rules = source.rules.clone();
+            }
+        }
+        let mut roles = earlier;
+        assert_eq!(
+            upgrade_bootstrap_roles(&mut roles),
+            ["admin", "edit", "view"]
+        );
+        assert_eq!(by_name(&roles), by_name(&now));
+        // Once upgraded (or made by this `init`), nothing more moves.
+        assert!(upgrade_bootstrap_roles(&mut roles).is_empty());
+
+        // A role without Kubernetes' bootstrapping label is the user's: left as it is.
+        let mut own = roles.clone();
+        own.retain(|r| r.name != "system:aggregate-to-view");
+        let view = own.iter_mut().find(|r| r.name == "view").unwrap();
+        view.rules = now
+            .iter()
+            .find(|r| r.name == "system:aggregate-to-view")
+            .unwrap()
+            .rules
+            .clone();
+        assert!(!view.rules.is_empty());
+        view.labels.clear();
+        assert!(upgrade_bootstrap_roles(&mut own).is_empty());
     }
 }

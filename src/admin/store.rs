@@ -92,7 +92,7 @@ impl State {
             Err(e) => return Err(AdminError::state(format!("{}: {e}", path.display()))),
         };
         let mut de = serde_json::Deserializer::from_slice(&text);
-        let file: StateFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut file: StateFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             AdminError::state(format!("{}: {}: {}", path.display(), e.path(), e.inner()))
         })?;
         if file.state_version != STATE_VERSION {
@@ -102,6 +102,8 @@ impl State {
                 file.state_version
             )));
         }
+        // In memory; written with the next change.
+        super::init::upgrade_bootstrap_roles(&mut file.bundle.cluster_roles);
         Ok(State {
             root: root.to_path_buf(),
             file,
