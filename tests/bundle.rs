@@ -208,6 +208,20 @@ fn bad_documents_name_the_path_and_value() {
             Box::new(|d| d["version"] = json!(2)),
             "version: 2 is not supported (expected 1)",
         ),
+        // A unique account's User ID is its own (Pomerium): not a directory user's, which
+        // PPL's `user` criterion would take it for, nor another account's.
+        (
+            Box::new(|d| d["service_accounts"][3]["id"] = json!("alice")),
+            "service_accounts[3].id: \"alice\" is the id of a directory user (impersonate that user instead): a unique account's User ID must be its own",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][3]["id"] = json!("deploy-bot@engineering")),
+            "service_accounts[3].id: \"deploy-bot@engineering\" is the id of service_accounts[0] too",
+        ),
+        (
+            Box::new(|d| d["service_accounts"][3]["id"] = json!("system:serviceaccount:managers:lead")),
+            "service_accounts[3].id: \"system:serviceaccount:managers:lead\" is the user name of service account managers/lead",
+        ),
     ];
     for (i, (change, expected)) in cases.into_iter().enumerate() {
         let mut doc = example();
@@ -351,6 +365,13 @@ fn text_that_is_not_json_is_named_by_line_and_column() {
     for bad in ["", "{", "[]", "{\"version\": 1} x", "\u{feff}{}"] {
         parse_error(bad.as_bytes());
     }
+}
+
+#[test]
+fn a_unique_account_may_take_its_own_user_name_as_id() {
+    let mut doc = example();
+    doc["service_accounts"][3]["id"] = json!("system:serviceaccount:ci:runner");
+    Bundle::from_json(doc.to_string().as_bytes()).unwrap();
 }
 
 #[test]

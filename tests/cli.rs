@@ -469,6 +469,26 @@ fn service_accounts_unique_impersonating_and_expiring() {
         2,
         "--id",
     );
+    // A unique account's id is its own: a directory user's would make PPL take the account
+    // for that user, without impersonation.
+    cli.fails(
+        &["create", "sa", "x", "-n", "engineering", "--id", "alice"],
+        2,
+        "--id: \"alice\" is the id of a directory user (impersonate that user instead)",
+    );
+    cli.fails(
+        &[
+            "create",
+            "sa",
+            "x",
+            "-n",
+            "engineering",
+            "--id",
+            "deploy-bot@engineering",
+        ],
+        2,
+        "--id: \"deploy-bot@engineering\" is the id of service_accounts[",
+    );
     cli.fails(
         &[
             "create",

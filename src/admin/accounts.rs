@@ -7,6 +7,7 @@ use super::output::{fields, or_none, Render};
 use super::store::BoundTokenRecord;
 use super::tokens::{mint_legacy, mint_pomerium, IssuedToken};
 use super::{ids, AdminError, Result, State};
+use crate::bundle::Bundle;
 use crate::names::{check_dns1123_label, service_account_username};
 use crate::schema::{AccountKind, BundleDocument, ServiceAccount};
 use crate::time::UnixTime;
@@ -159,6 +160,15 @@ pub(crate) fn create_unsaved(
     };
     state.doc_mut().service_accounts.push(sa);
     let index = state.doc().service_accounts.len() - 1;
+    if new.id.is_some() {
+        // The bundle's own rule (a unique account's id is its own), named after the flag.
+        let at = format!("service_accounts[{index}].id");
+        if let Err(e) = Bundle::from_document(state.doc().clone()) {
+            if let Some(p) = e.problems().iter().find(|p| p.path == at) {
+                return Err(AdminError::input(format!("--id: {}", p.message)));
+            }
+        }
+    }
     let token = match new.token_format {
         TokenFormat::Legacy => issue_legacy(state, index)?,
         TokenFormat::Pomerium => {

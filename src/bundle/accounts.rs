@@ -223,6 +223,16 @@ impl Accounts {
         self.account(self.by_uid.find(uid, uid_of)?)
     }
 
+    /// The User IDs given to unique accounts (`id`), with the accounts' positions in the
+    /// bundle: the ids that could clash with a directory user's or with each other.
+    pub(crate) fn given_ids(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.rows.iter().enumerate().filter_map(|(i, row)| {
+            let id = self.strings.get(row.user_id);
+            (row.kind == AccountKind::Unique && id != self.strings.get(row.username))
+                .then_some((i, id))
+        })
+    }
+
     /// All accounts, in bundle order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Account<'_>> {
         (0..self.rows.len()).filter_map(|r| self.account(r))

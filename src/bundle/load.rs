@@ -14,6 +14,7 @@ use super::namespaces::NamespaceTree;
 use super::schema::{ClusterRole, Directory, Issuer, Namespace, Role, Route, Settings};
 use super::source::{self, ClusterRoleBinding, RoleBinding, ServiceAccount, Str};
 use super::{Bundle, User, DEFAULT_LEEWAY_SECONDS, MAX_REVISION};
+use crate::names::SERVICE_ACCOUNT_USER_PREFIX;
 use crate::policy::RouteTable;
 use crate::rbac::{BindingsBuilder, Rbac, RoleTable};
 use crate::schema::SCHEMA_VERSION;
@@ -268,6 +269,12 @@ impl<'a> Loading<'a> {
         }
         self.all_known();
         self.end_accounts();
+        if let Some(accounts) = &self.accounts_done {
+            let users = self.users.as_ref();
+            // INVARIANT: as in `problems`.
+            let problems = &mut self.problems[Phase::Accounts as usize];
+            check_given_ids(accounts, users, problems);
+        }
         let rbac = Rbac::from_parts(
             self.role_table.take().unwrap_or_default(),
             std::mem::take(&mut self.bindings).finish(),
@@ -310,6 +317,40 @@ impl<'a> Loading<'a> {
             rbac,
             routes,
         })
+    }
+}
+
+/// A unique account's given User ID (`id`) is its own, as Pomerium asks ("give the service
+/// account a unique User ID, or select an existing user to impersonate"): not a directory
+/// user's (PPL's `user` criterion would take the account for that user without impersonation),
+/// not another account's id or user name.
+fn check_given_ids(
+    accounts: &Accounts,
+    users: Option<&HashMap<String, User>>,
+    problems: &mut Problems,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, id) in accounts.given_ids() {
+        let clash = if users.is_some_and(|u| u.contains_key(id)) {
+            "the id of a directory user (impersonate that user instead)".to_string()
+        } else if let Some(other) = seen.insert(id, i) {
+            format!("the id of service_accounts[{other}] too")
+        } else if let Some(other) = id
+            .strip_prefix(SERVICE_ACCOUNT_USER_PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(namespace, name)| accounts.get(namespace, name))
+        {
+            format!(
+                "the user name of service account {}/{}",
+                other.namespace, other.name
+            )
+        } else {
+            continue;
+        };
+        problems.push(
+            format!("service_accounts[{i}].id"),
+            format!("{id:?} is {clash}: a unique account's User ID must be its own"),
+        );
     }
 }
 
