@@ -192,6 +192,13 @@ fn init_makes_keys_for_each_algorithm_and_refuses_a_second_time() {
         "{}",
         r.stderr
     );
+    #[cfg(unix)]
+    {
+        // Such a bundle is a secret: written for its owner only, as the state's keys are.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
 
     cli.fails(&["init"], 3, "already holds a tessera state");
     Cli::empty("init-bad").fails(

@@ -808,6 +808,7 @@ fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
         .run(&["bundle", "build", "-o", out.to_str().unwrap(), "--json"])
         .json();
     assert_eq!(built["revision"], 1);
+    let backup = std::fs::read(cli.state().join("state.json")).unwrap();
     let again = cli
         .run(&[
             "bundle",
@@ -820,12 +821,29 @@ fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
         ])
         .json();
     assert_eq!(again["revision"], 2);
+    // A state restored from a backup builds past the bundle already written, which
+    // consumers hold: a lower revision would be refused as a rollback.
+    std::fs::write(cli.state().join("state.json"), &backup).unwrap();
+    let restored = cli.run(&["bundle", "build", "-o", out.to_str().unwrap(), "--json"]);
+    assert!(
+        restored.stderr.contains(
+            "the state's last revision is 1, but {} holds revision 2 (a state restored from a backup?): building revision 3"
+                .replace("{}", out.to_str().unwrap())
+                .as_str()
+        ),
+        "{}",
+        restored.stderr
+    );
+    assert_eq!(restored.json()["revision"], 3);
+    let v = cli.run(&["bundle", "build", "-o", out.to_str().unwrap(), "--json"]);
+    assert!(!v.stderr.contains("restored"), "{}", v.stderr);
+    assert_eq!(v.json()["revision"], 4);
     let text = cli.ok(&["bundle", "verify", out.to_str().unwrap()]);
     assert!(text.contains("signature verified"), "{text}");
     let v = cli
         .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
         .json();
-    assert_eq!(v["revision"], 2);
+    assert_eq!(v["revision"], 4);
 
     // The bundle decides as the CLI did.
     let bytes = std::fs::read(&out).unwrap();
@@ -906,5 +924,5 @@ fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
     let v = cli
         .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
         .json();
-    assert_eq!(v["revision"], 2, "a failed build changes nothing");
+    assert_eq!(v["revision"], 4, "a failed build changes nothing");
 }

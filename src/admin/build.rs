@@ -117,9 +117,22 @@ pub fn build(
             )));
         }
     }
-    let doc = document_for(state, now, expires_at);
+    let mut doc = document_for(state, now, expires_at);
+    let mut warnings = Vec::new();
+    // Consumers refuse a revision lower than the one they hold: one below the bundle already
+    // at `out` (a state restored from a backup, or copied) would never reach them, revocations
+    // included. Build past it.
+    if let Some(written) = written_revision(out).filter(|&r| r >= doc.revision) {
+        warnings.push(format!(
+            "the state's last revision is {}, but {} holds revision {written} (a state restored from a backup?): building revision {}",
+            state.doc().revision,
+            out.display(),
+            written.saturating_add(1)
+        ));
+        doc.revision = written.saturating_add(1);
+    }
     let checked = check_document(&doc)?;
-    let mut warnings = shared_secret_warnings(&doc);
+    warnings.extend(shared_secret_warnings(&doc));
     warnings.extend(replaced_rule_warnings(&doc, &checked));
     let mut bytes = serde_json::to_vec_pretty(&doc)
         .map_err(|e| AdminError::state(format!("bundle: cannot serialise: {e}")))?;
@@ -133,6 +146,16 @@ pub fn build(
         .ok_or_else(|| AdminError::state("the bundle-signing key has no public half"))?;
     let public = serde_json::to_vec_pretty(&public)
         .map_err(|e| AdminError::state(format!("public key: {e}")))?;
+    // The written bytes as a consumer reads them (the engine's own reader, the signature
+    // against the key pinned beside them), before anything is written: a bundle the CLI
+    // writes always loads.
+    TrustedKeys::from_json(&public)
+        .and_then(|trusted| Engine::from_signed_json(&bytes, &signature, &trusted, now))
+        .map_err(|e| {
+            AdminError::state(format!(
+                "bundle: the built bundle does not load as consumers read it (nothing written): {e}"
+            ))
+        })?;
     let sig_path = signature_path(out);
     let key_path = beside(out, PUBLIC_KEY_FILE);
     let input = |e: AdminError| match e {
@@ -143,7 +166,10 @@ pub fn build(
         std::fs::create_dir_all(dir)
             .map_err(|e| AdminError::input(format!("-o: {}: {e}", dir.display())))?;
     }
-    write_atomic(out, &bytes, false).map_err(input)?;
+    // A bundle that carries a shared secret is itself a secret: its owner's only, as the
+    // state's keys are (the others are for anyone to read).
+    let secret = doc.issuers.iter().any(|i| i.shared_secret.is_some());
+    write_atomic(out, &bytes, secret).map_err(input)?;
     write_atomic(&sig_path, format!("{signature}\n").as_bytes(), false).map_err(input)?;
     write_atomic(&key_path, &public, false).map_err(input)?;
     // Only now that the bundle is written does the state record its revision.
@@ -162,6 +188,13 @@ pub fn build(
     })
 }
 
+/// The revision of the bundle at `path`, if there is one that says it.
+fn written_revision(path: &Path) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    doc.get("revision")?.as_u64()
+}
+
 /// A warning for each issuer whose HMAC secret the bundle carries: every verifier needs it, so
 /// whoever can read the bundle can mint that issuer's HS256 tokens for any of its accounts.
 fn shared_secret_warnings(doc: &BundleDocument) -> Vec<String> {
@@ -170,7 +203,7 @@ fn shared_secret_warnings(doc: &BundleDocument) -> Vec<String> {
         .filter(|i| i.shared_secret.is_some())
         .map(|i| {
             format!(
-                "the bundle carries issuer {:?}'s shared secret (HS256): whoever reads the bundle can mint its tokens for any account; serve it only to trusted verifiers, never to a browser, or use an asymmetric --alg at init",
+                "the bundle carries issuer {:?}'s shared secret (HS256): whoever reads the bundle can mint its tokens for any account (the file is written readable by its owner only); serve it only to trusted verifiers, never to a browser, or use an asymmetric --alg at init",
                 i.name
             )
         })
