@@ -726,6 +726,132 @@ fn import_brings_in_kubectl_objects() {
     );
 }
 
+/// The role bindings of the state, as `namespace/name -> roleRef kind/name [subjects]`.
+fn state_bindings(cli: &Cli) -> Vec<String> {
+    let text = std::fs::read_to_string(cli.state().join("state.json")).unwrap();
+    let state: Value = serde_json::from_str(&text).unwrap();
+    state["bundle"]["role_bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            format!(
+                "{}/{} -> {}/{} {}",
+                b["namespace"].as_str().unwrap(),
+                b["name"].as_str().unwrap(),
+                b["roleRef"]["kind"].as_str().unwrap(),
+                b["roleRef"]["name"].as_str().unwrap(),
+                b["subjects"].as_array().map_or(0, Vec::len)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn remove_role_keeps_to_the_role_kind_and_the_bindings_it_empties() {
+    let cli = Cli::new("remove-role");
+    cli.ok(&["new-project", "top-secret"]);
+    cli.ok(&["create", "sa", "robot", "-n", "top-secret"]);
+    // A Role named like a ClusterRole, both bound to robot.
+    cli.ok(&[
+        "create",
+        "role",
+        "view",
+        "-n",
+        "top-secret",
+        "--verb",
+        "get",
+        "--resource",
+        "pods",
+    ]);
+    cli.ok(&[
+        "policy",
+        "add-role-to-user",
+        "view",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+    ]);
+    cli.ok(&[
+        "policy",
+        "add-role-to-user",
+        "view",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+        "--role-kind",
+        "Role",
+        "--rolebinding-name",
+        "view-local",
+    ]);
+    // A binding without subjects that the user keeps (as imported).
+    let empty = json!({"kind": "RoleBinding", "metadata": {"name": "kept-empty", "namespace": "top-secret"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}, "subjects": []});
+    let file = cli.write("empty.json", &empty.to_string());
+    cli.ok(&["import", "-f", file.to_str().unwrap()]);
+
+    // Without --role-kind: the ClusterRole, as add-role-to-user chooses.
+    let removed = cli
+        .run(&[
+            "policy",
+            "remove-role-from-user",
+            "view",
+            "-z",
+            "robot",
+            "-n",
+            "top-secret",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(removed.as_array().unwrap().len(), 1, "{removed}");
+    assert_eq!(removed[0]["binding"], "view");
+    let bindings = state_bindings(&cli);
+    assert!(
+        bindings.contains(&"top-secret/view-local -> Role/view 1".to_string()),
+        "the Role's binding stays: {bindings:?}"
+    );
+    assert!(
+        bindings.contains(&"top-secret/kept-empty -> ClusterRole/view 0".to_string()),
+        "a binding it did not empty stays: {bindings:?}"
+    );
+    assert!(
+        !bindings.iter().any(|b| b.starts_with("top-secret/view ->")),
+        "{bindings:?}"
+    );
+    cli.ok(&[
+        "policy",
+        "remove-role-from-user",
+        "view",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+        "--role-kind",
+        "Role",
+    ]);
+    assert!(!state_bindings(&cli)
+        .iter()
+        .any(|b| b.starts_with("top-secret/view-local")));
+    cli.fails(
+        &[
+            "policy",
+            "remove-role-from-user",
+            "view",
+            "-z",
+            "robot",
+            "-n",
+            "top-secret",
+            "--role-kind",
+            "Clusterrole",
+        ],
+        2,
+        "--role-kind: \"Clusterrole\" is not Role or ClusterRole",
+    );
+}
+
 #[test]
 fn aggregated_cluster_roles_hold_what_they_select_and_build_warns_of_replaced_rules() {
     let cli = Cli::new("aggregation");

@@ -294,13 +294,17 @@ pub fn add_role(
     })
 }
 
-/// `oc policy remove-role-from-user|group ROLE SUBJECT... -n NS`: removes the subjects from
-/// every binding of that role in the namespace. Saves the state.
+/// `oc policy remove-role-from-user|group ROLE SUBJECT... -n NS [--role-kind KIND]`: removes
+/// the subjects from every binding of that role in the namespace; a binding left without
+/// subjects is deleted. The kind is the one given, else as for `add_role` (the ClusterRole if
+/// there is one, else the namespace's Role); a role that no longer exists matches bindings of
+/// either kind. Saves the state.
 pub fn remove_role(
     state: &mut State,
     namespace: &str,
     role: &str,
     subjects: Vec<Subject>,
+    role_kind: Option<&str>,
 ) -> Result<Vec<BindingChange>> {
     super::namespaces::require(state.doc(), namespace)?;
     if subjects.is_empty() {
@@ -308,9 +312,23 @@ pub fn remove_role(
             "a user, group or -z SERVICEACCOUNT is required",
         ));
     }
+    let kind = match role_kind {
+        Some(k @ ("Role" | "ClusterRole")) => Some(k.to_string()),
+        Some(other) => {
+            return Err(AdminError::input(format!(
+                "--role-kind: {other:?} is not Role or ClusterRole"
+            )))
+        }
+        None => role_ref(state.doc(), Some(namespace), role, None)
+            .ok()
+            .map(|r| r.kind),
+    };
     let mut changes = Vec::new();
     for b in state.doc_mut().role_bindings.iter_mut() {
-        if b.namespace != namespace || b.role_ref.name != role {
+        if b.namespace != namespace
+            || b.role_ref.name != role
+            || kind.as_ref().is_some_and(|k| &b.role_ref.kind != k)
+        {
             continue;
         }
         let before = b.subjects.clone();
@@ -342,10 +360,12 @@ pub fn remove_role(
             whom.join(", ")
         )));
     }
-    state
-        .doc_mut()
-        .role_bindings
-        .retain(|b| !(b.namespace == namespace && b.subjects.is_empty()));
+    // Only the bindings this emptied go: others the namespace holds without subjects stay.
+    state.doc_mut().role_bindings.retain(|b| {
+        !(b.namespace == namespace
+            && b.subjects.is_empty()
+            && changes.iter().any(|c| c.binding == b.name))
+    });
     state.save()?;
     Ok(changes)
 }

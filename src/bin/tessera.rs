@@ -428,6 +428,9 @@ mod cli {
             /// A service account of the namespace (repeatable).
             #[arg(short = 'z', long = "serviceaccount")]
             service_accounts: Vec<String>,
+            /// Role or ClusterRole (default: the ClusterRole if there is one).
+            #[arg(long)]
+            role_kind: Option<String>,
         },
         /// Take a role from groups in a namespace.
         RemoveRoleFromGroup {
@@ -436,6 +439,9 @@ mod cli {
             /// Groups.
             #[arg(required = true)]
             groups: Vec<String>,
+            /// Role or ClusterRole (default: the ClusterRole if there is one).
+            #[arg(long)]
+            role_kind: Option<String>,
         },
     }
 
@@ -1023,19 +1029,30 @@ mod cli {
                 target,
                 users,
                 service_accounts,
+                role_kind,
             } => {
                 let ns = &target.ns.namespace;
                 let s = role_subjects(ns, &users, &service_accounts)?;
-                let changes = bindings::remove_role(&mut state, ns, &target.role, s)?;
+                let changes =
+                    bindings::remove_role(&mut state, ns, &target.role, s, role_kind.as_deref())?;
                 Done::show(&admin::output::Many(changes), target.out.output)
             }
-            Policy::RemoveRoleFromGroup { target, groups } => {
+            Policy::RemoveRoleFromGroup {
+                target,
+                groups,
+                role_kind,
+            } => {
                 let s = groups
                     .iter()
                     .map(|g| bindings::group(g))
                     .collect::<Result<Vec<_>, _>>()?;
-                let changes =
-                    bindings::remove_role(&mut state, &target.ns.namespace, &target.role, s)?;
+                let changes = bindings::remove_role(
+                    &mut state,
+                    &target.ns.namespace,
+                    &target.role,
+                    s,
+                    role_kind.as_deref(),
+                )?;
                 Done::show(&admin::output::Many(changes), target.out.output)
             }
         }
