@@ -690,6 +690,17 @@ fn import_brings_in_kubectl_objects() {
         "kind: ServiceAccount\nmetadata:\n  name: yaml-bot\n  namespace: top-secret\n",
     );
     cli.ok(&["import", "-f", yaml.to_str().unwrap()]);
+    let uid_of = |name: &str| {
+        cli.run(&["describe", "sa", name, "-n", "top-secret", "-o", "json"])
+            .json()["uid"]
+            .clone()
+    };
+    let first = uid_of("yaml-bot");
+    let token = cli.ok(&["create", "token", "yaml-bot", "-n", "top-secret"]);
+    // Imported again without a uid: the account keeps its own, and its tokens stay valid.
+    cli.ok(&["import", "-f", yaml.to_str().unwrap()]);
+    assert_eq!(uid_of("yaml-bot"), first);
+    assert_eq!(cli.run(&["whoami", "--token", token.trim()]).code, 0);
 
     let bad = cli.write("bad.json", &json!({"kind": "List", "items": [{"kind": "Role", "metadata": {"name": "r", "namespace": "top-secret"}, "rules": [{"verbs": ["get"], "colour": "red"}]}]}).to_string());
     cli.fails(
@@ -849,6 +860,33 @@ fn remove_role_keeps_to_the_role_kind_and_the_bindings_it_empties() {
         ],
         2,
         "--role-kind: \"Clusterrole\" is not Role or ClusterRole",
+    );
+    // -z takes a short name, as oc's does; the error names the flag.
+    cli.fails(
+        &[
+            "policy",
+            "add-role-to-user",
+            "view",
+            "-z",
+            "Robot",
+            "-n",
+            "top-secret",
+        ],
+        2,
+        "-z: \"Robot\" is not a valid name (DNS-1123 label)",
+    );
+    cli.fails(
+        &[
+            "policy",
+            "add-role-to-user",
+            "view",
+            "-z",
+            "system:serviceaccount:top-secret:robot",
+            "-n",
+            "top-secret",
+        ],
+        2,
+        "-z: \"system:serviceaccount:top-secret:robot\": -z takes the short name",
     );
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::namespaces::RBAC_GROUP;
 use super::output::Render;
 use super::{AdminError, Result, State};
-use crate::names::parse_service_account_username;
+use crate::names::{check_dns1123_label, parse_service_account_username};
 use crate::schema::{BundleDocument, ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 
 /// A `User` subject; `system:serviceaccount:<ns>:<name>` becomes a `ServiceAccount`, as `oc`
@@ -55,6 +55,18 @@ pub fn service_account(namespace: &str, name: &str) -> Subject {
         namespace: Some(namespace.into()),
         api_group: None,
     }
+}
+
+/// A `ServiceAccount` subject from `oc policy`'s `-z NAME` (an account of `namespace`): a
+/// short name, as `oc` requires, checked here so that the error names the flag.
+pub fn service_account_flag(namespace: &str, name: &str) -> Result<Subject> {
+    if name.contains(':') {
+        return Err(AdminError::input(format!(
+            "-z: {name:?}: -z takes the short name of a service account of the namespace; give system:serviceaccount:NS:NAME as a user instead"
+        )));
+    }
+    check_dns1123_label(name).map_err(|why| AdminError::input(format!("-z: {why}")))?;
+    Ok(service_account(namespace, name))
 }
 
 /// A `ServiceAccount` subject from `kubectl`'s `--serviceaccount NAMESPACE:NAME`.

@@ -164,7 +164,9 @@ pub fn check(
     Ok(engine.check_http(&request, now))
 }
 
-/// A decision, printed as `kubectl auth can-i` does: `yes` or `no`, then ` - ` and the reason.
+/// A decision, printed as `kubectl auth can-i` does: `yes` alone (scripts compare the line),
+/// or `no`, then ` - ` and the reason. A route decision (`check`) gives its status, reasons and
+/// route either way.
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
 pub struct Answer(pub Decision);
@@ -180,7 +182,8 @@ impl Render for Answer {
                 d.reasons.join(","),
                 d.explanation
             ),
-            None => format!("{word} - {}\n", d.explanation),
+            None if d.allowed => "yes\n".to_string(),
+            None => format!("no - {}\n", d.explanation),
         }
     }
 }

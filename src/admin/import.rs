@@ -246,20 +246,21 @@ fn import_one(state: &mut State, o: &Object<'_>, report: &mut ImportReport) -> R
             ensure_namespace(state, &ns, report)?;
             check_dns1123_label(&name)
                 .map_err(|why| AdminError::input(format!("{}.metadata.name: {why}", o.at)))?;
-            let uid = o
-                .str_meta("uid")
-                .map(str::to_string)
-                .unwrap_or_else(ids::uuid_v4);
+            let uid = o.str_meta("uid").map(str::to_string);
             let accounts = &mut state.doc_mut().service_accounts;
             entry.action = match accounts
                 .iter_mut()
                 .find(|a| a.namespace == ns && a.name == name)
             {
                 Some(a) => {
-                    a.uid = uid;
+                    // Without a uid the account keeps its own, and its tokens stay valid.
+                    if let Some(uid) = uid {
+                        a.uid = uid;
+                    }
                     "configured"
                 }
                 None => {
+                    let uid = uid.unwrap_or_else(ids::uuid_v4);
                     accounts.push(ServiceAccount {
                         namespace: ns.clone(),
                         name: name.clone(),

@@ -19,6 +19,8 @@ use crate::token::{
 
 /// Kubernetes' shortest bound-token lifetime (TokenRequest `expirationSeconds`).
 pub const MIN_BOUND_SECONDS: i64 = 600;
+/// Kubernetes' longest bound-token lifetime: 2^32 seconds (TokenRequest validation).
+pub const MAX_BOUND_SECONDS: i64 = 1 << 32;
 /// `kubectl create token`'s default lifetime.
 pub const DEFAULT_BOUND_SECONDS: i64 = 3600;
 
@@ -221,6 +223,11 @@ pub fn create_token(
     if duration < MIN_BOUND_SECONDS {
         return Err(AdminError::input(format!(
             "--duration: {duration}s is shorter than Kubernetes' minimum of 10m"
+        )));
+    }
+    if duration > MAX_BOUND_SECONDS {
+        return Err(AdminError::input(format!(
+            "--duration: {duration}s is longer than Kubernetes' maximum of 2^32 seconds"
         )));
     }
     if let Some(b) = &request.bound {

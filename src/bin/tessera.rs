@@ -704,8 +704,17 @@ mod cli {
             Verb::Whoami { token, out } => {
                 let state = open(dir)?;
                 let review = decide::whoami(&state, &read_token(&token)?, now())?;
-                let code = if review.status.authenticated { 0 } else { 1 };
-                Ok(Done::show(&review, out.output)?.code(code))
+                if review.status.authenticated || matches!(out.output, Output::Json) {
+                    let code = if review.status.authenticated { 0 } else { 1 };
+                    return Ok(Done::show(&review, out.output)?.code(code));
+                }
+                // Refused: the reason on stderr and nothing on stdout, as `oc whoami` fails.
+                let why = review.render();
+                Ok(Done {
+                    stdout: String::new(),
+                    stderr: vec![format!("error: {}", why.trim_end())],
+                    code: 1,
+                })
             }
             Verb::Auth(Auth::CanI {
                 verb,
@@ -978,7 +987,7 @@ mod cli {
             out.push(bindings::user(u)?);
         }
         for sa in service_accounts {
-            out.push(bindings::service_account(ns, sa));
+            out.push(bindings::service_account_flag(ns, sa)?);
         }
         Ok(out)
     }
