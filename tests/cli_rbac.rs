@@ -111,7 +111,7 @@ fn roles_and_role_bindings_as_oc_policy_makes_them() {
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
 
     // view for every service account; edit for managers' accounts in top-secret grants nothing
-    // to them (a RoleBinding outside their namespace never applies: DESIGN 1.1).
+    // to them (a RoleBinding outside their namespace never applies).
     cli.ok(&[
         "policy",
         "add-role-to-group",

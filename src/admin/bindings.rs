@@ -388,7 +388,7 @@ fn cluster_wide_warnings(subjects: &[Subject], binding: &str) -> Vec<String> {
         .filter(|s| s.kind == "ServiceAccount")
         .map(|s| {
             format!(
-                "clusterrolebinding {binding:?} names ServiceAccount {}/{}: it grants in every namespace, beyond the account's own (DESIGN 1.1); use a RoleBinding to keep it in its namespace",
+                "clusterrolebinding {binding:?} names ServiceAccount {}/{}: it grants in every namespace, beyond the account's own; use a RoleBinding to keep it in its namespace",
                 s.namespace.as_deref().unwrap_or("?"),
                 s.name
             )
