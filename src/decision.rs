@@ -40,6 +40,8 @@ impl AuthError {
                 IdentityError::AccountExpired { .. } => "account-expired",
                 IdentityError::UserGone { .. } => "user-not-in-directory",
             },
+            // As an HTTP decision says it: every kind of question, the same code.
+            AuthError::Bundle(BundleError::Expired { .. }) => "bundle-expired",
             AuthError::Bundle(_) => "bundle-unusable",
         }
     }

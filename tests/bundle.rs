@@ -5,6 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use tessera::bundle::signature::TrustedKeys;
+use tessera::rbac::{RbacRequest, ResourceAttributes};
 use tessera::{Bundle, BundleError, Engine, UnixTime};
 
 const NOW: UnixTime = UnixTime(1_795_341_600); // 2026-11-22T10:00:00Z
@@ -158,6 +159,16 @@ fn an_expired_bundle_fails_closed() {
     let decision = engine.check_http(&request, later);
     assert_eq!((decision.allowed, decision.status), (false, 503));
     assert_eq!(decision.reasons, vec!["bundle-expired"]);
+    // Every kind of question says so the same way.
+    let question = RbacRequest::Resource(ResourceAttributes::from_kubectl(
+        "get",
+        "pods",
+        "",
+        "top-secret",
+    ));
+    let decision = engine.authorize(&token, &question, later);
+    assert_eq!((decision.allowed, decision.status), (false, 503));
+    assert_eq!(decision.reasons, vec!["bundle-expired"]);
 }
 
 #[test]
@@ -212,15 +223,15 @@ fn bad_documents_name_the_path_and_value() {
         // PPL's `user` criterion would take it for, nor another account's.
         (
             Box::new(|d| d["service_accounts"][3]["id"] = json!("alice")),
-            "service_accounts[3].id: \"alice\" is the id of a directory user (impersonate that user instead): a unique account's User ID must be its own",
+            "service_accounts[3].id: \"alice\" is a directory user's id (impersonate that user instead): a unique account's User ID must be its own",
         ),
         (
             Box::new(|d| d["service_accounts"][3]["id"] = json!("deploy-bot@engineering")),
-            "service_accounts[3].id: \"deploy-bot@engineering\" is the id of service_accounts[0] too",
+            "service_accounts[3].id: \"deploy-bot@engineering\" is another account's id",
         ),
         (
             Box::new(|d| d["service_accounts"][3]["id"] = json!("system:serviceaccount:managers:lead")),
-            "service_accounts[3].id: \"system:serviceaccount:managers:lead\" is the user name of service account managers/lead",
+            "service_accounts[3].id: \"system:serviceaccount:managers:lead\" is another account's user name",
         ),
     ];
     for (i, (change, expected)) in cases.into_iter().enumerate() {

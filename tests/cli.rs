@@ -500,7 +500,7 @@ fn service_accounts_unique_impersonating_and_expiring() {
     cli.fails(
         &["create", "sa", "x", "-n", "engineering", "--id", "alice"],
         2,
-        "--id: \"alice\" is the id of a directory user (impersonate that user instead)",
+        "--id: \"alice\" is a directory user's id (impersonate that user instead)",
     );
     cli.fails(
         &[
@@ -513,7 +513,7 @@ fn service_accounts_unique_impersonating_and_expiring() {
             "deploy-bot@engineering",
         ],
         2,
-        "--id: \"deploy-bot@engineering\" is the id of service_accounts[",
+        "--id: \"deploy-bot@engineering\" is another account's id",
     );
     cli.fails(
         &[

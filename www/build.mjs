@@ -29,10 +29,10 @@ const SOURCES = {
     inputs: ['src', 'Cargo.toml', 'Cargo.lock'],
     make: ['bash', ['scripts/build-wasm.sh']],
   },
-  // The npm package's browser entry, once pkg/ ships one: set dir/entry/files to what its
-  // package.json "browser" export names, and its build command.
+  // The npm package's build of the same module (scripts/build-pkg.sh), which its browser entry
+  // (pkg/src/entry/browser.js) loads.
   'npm-browser': {
-    dir: 'pkg/dist/web',
+    dir: 'pkg/dist/wasm',
     entry: 'tessera.js',
     files: ['tessera.js', 'tessera_bg.wasm'],
     inputs: ['src', 'Cargo.toml', 'Cargo.lock', 'pkg/package.json'],

@@ -418,7 +418,8 @@ export class Tessera {
       this.#engine = this.#build(bundle, signature, at);
       this.#generation = generation;
     } catch {
-      // Past its expires_at now, for instance: no engine, decisions fail closed (503).
+      // Not expected (these bytes loaded before): no engine, decisions fail closed (503
+      // bundle-unusable).
       this.#engine = null;
     }
   }
@@ -450,7 +451,7 @@ export class Tessera {
     const revision = this.#heldRevision();
     if (this.#engine === null) {
       return this.#lastGood
-        ? denial(503, 'bundle-unusable', 'tessera: the bundle held can no longer be loaded (expired?): denied')
+        ? denial(503, 'bundle-unusable', 'tessera: the bundle held could not be loaded again after a reset: denied')
         : denial(503, 'bundle-missing', 'tessera: no bundle loaded yet: denied');
     }
     try {

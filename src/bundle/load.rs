@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::accounts::{Accounts, AccountsBuilder};
-use super::error::{BundleError, Problems};
+use super::error::{At, BundleError, Problems};
 use super::namespaces::NamespaceTree;
 use super::schema::{ClusterRole, Directory, Issuer, Namespace, Role, Route, Settings};
 use super::source::{self, ClusterRoleBinding, RoleBinding, ServiceAccount, Str};
@@ -329,26 +329,24 @@ fn check_given_ids(
     users: Option<&HashMap<String, User>>,
     problems: &mut Problems,
 ) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // A set of the kind the revocations are kept in (one copy of its code in the module).
+    let mut seen: HashSet<String> = HashSet::default();
     for (i, id) in accounts.given_ids() {
         let clash = if users.is_some_and(|u| u.contains_key(id)) {
-            "the id of a directory user (impersonate that user instead)".to_string()
-        } else if let Some(other) = seen.insert(id, i) {
-            format!("the id of service_accounts[{other}] too")
-        } else if let Some(other) = id
+            "a directory user's id (impersonate that user instead)"
+        } else if !seen.insert(id.to_string()) {
+            "another account's id"
+        } else if id
             .strip_prefix(SERVICE_ACCOUNT_USER_PREFIX)
             .and_then(|rest| rest.split_once(':'))
-            .and_then(|(namespace, name)| accounts.get(namespace, name))
+            .is_some_and(|(namespace, name)| accounts.get(namespace, name).is_some())
         {
-            format!(
-                "the user name of service account {}/{}",
-                other.namespace, other.name
-            )
+            "another account's user name"
         } else {
             continue;
         };
         problems.push(
-            format!("service_accounts[{i}].id"),
+            At::new("service_accounts", i).field("id"),
             format!("{id:?} is {clash}: a unique account's User ID must be its own"),
         );
     }

@@ -23,26 +23,36 @@ pub(crate) struct RuleEntry {
 }
 
 /// The effective rules of every ClusterRole, in bundle order. `selectors[i]` is the checked
-/// aggregation rule of `cluster_roles[i]` (`None`: the role does not aggregate).
+/// aggregation rule of `cluster_roles[i]` (`None`: the role does not aggregate); `position`
+/// finds a ClusterRole's index by its name.
 pub(crate) fn effective_rules(
     cluster_roles: &[ClusterRole],
     selectors: &[Option<Vec<Selector>>],
+    position: impl Fn(&str) -> Option<usize>,
 ) -> Vec<Vec<RuleEntry>> {
-    let selected = selections(cluster_roles, selectors);
-    (0..cluster_roles.len())
-        .map(|start| match selected.get(start) {
-            Some(Some(_)) => aggregate_one(cluster_roles, &selected, start),
-            _ => cluster_roles.get(start).map_or_else(Vec::new, |role| {
-                role.rules
-                    .iter()
-                    .map(|rule| RuleEntry {
-                        rule: rule.clone(),
-                        aggregated_from: None,
-                    })
-                    .collect()
-            }),
-        })
-        .collect()
+    let selected = selections(cluster_roles, selectors, position);
+    let mut out = Vec::with_capacity(cluster_roles.len());
+    for (start, role) in cluster_roles.iter().enumerate() {
+        let mut entries = Vec::new();
+        match selected.get(start) {
+            Some(Some(_)) => aggregate_one(cluster_roles, &selected, start, &mut entries),
+            _ => add_rules(&mut entries, role, None),
+        }
+        out.push(entries);
+    }
+    out
+}
+
+/// Appends `role`'s rules that `entries` does not hold yet, as contributed by `origin`.
+fn add_rules(entries: &mut Vec<RuleEntry>, role: &ClusterRole, origin: Option<usize>) {
+    for rule in &role.rules {
+        if !entries.iter().any(|e| &e.rule == rule) {
+            entries.push(RuleEntry {
+                rule: rule.clone(),
+                aggregated_from: origin,
+            });
+        }
+    }
 }
 
 /// For every aggregating ClusterRole, the roles it selects, in the controller's order: selector
@@ -52,41 +62,48 @@ pub(crate) fn effective_rules(
 fn selections(
     cluster_roles: &[ClusterRole],
     selectors: &[Option<Vec<Selector>>],
+    position: impl Fn(&str) -> Option<usize>,
 ) -> Vec<Option<Vec<usize>>> {
-    let mut by_name: Vec<usize> = (0..cluster_roles.len()).collect();
-    by_name.sort_by(|&a, &b| {
-        let name = |i: usize| cluster_roles.get(i).map(|r| r.name.as_str());
-        name(a).cmp(&name(b))
-    });
-    selectors
-        .iter()
-        .enumerate()
-        .map(|(me, own)| {
-            own.as_ref().map(|own| {
-                own.iter()
-                    .flat_map(|selector| {
-                        by_name.iter().copied().filter(move |&other| {
-                            other != me
-                                && cluster_roles
-                                    .get(other)
-                                    .is_some_and(|role| selector.matches(&role.labels))
-                        })
-                    })
-                    .collect()
-            })
-        })
-        .collect()
+    // The names sorted, then back to positions: the module's one sort of `&str`s (a sort of
+    // positions by name would be a second copy of the sort code).
+    let mut names: Vec<&str> = Vec::with_capacity(cluster_roles.len());
+    for role in cluster_roles {
+        names.push(&role.name);
+    }
+    names.sort_unstable();
+    let mut by_name = Vec::with_capacity(names.len());
+    for name in names {
+        by_name.extend(position(name));
+    }
+    let mut out = Vec::with_capacity(selectors.len());
+    for (me, own) in selectors.iter().enumerate() {
+        out.push(own.as_ref().map(|own| {
+            let mut list = Vec::new();
+            for selector in own {
+                for &other in &by_name {
+                    let Some(role) = cluster_roles.get(other) else {
+                        continue;
+                    };
+                    if other != me && selector.matches(&role.labels) {
+                        list.push(other);
+                    }
+                }
+            }
+            list
+        }));
+    }
+    out
 }
 
-/// The rules of the aggregating role `start`: a depth-first walk of what it selects, each role
-/// visited once (which also ends cycles), the rules of the roles without an `aggregationRule`
-/// listed as reached.
+/// Appends the rules of the aggregating role `start`: a depth-first walk of what it selects,
+/// each role visited once (which also ends cycles), the rules of the roles without an
+/// `aggregationRule` listed as reached.
 fn aggregate_one(
     cluster_roles: &[ClusterRole],
     selected: &[Option<Vec<usize>>],
     start: usize,
-) -> Vec<RuleEntry> {
-    let mut entries: Vec<RuleEntry> = Vec::new();
+    entries: &mut Vec<RuleEntry>,
+) {
     let mut visited = vec![false; cluster_roles.len()];
     // A stack of (role, position in its selection list), the walk's path.
     let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
@@ -108,24 +125,12 @@ fn aggregate_one(
             continue;
         }
         *seen = true;
-        match selected.get(child) {
-            Some(Some(_)) => stack.push((child, 0)),
-            _ => {
-                let Some(role) = cluster_roles.get(child) else {
-                    continue;
-                };
-                for rule in &role.rules {
-                    if !entries.iter().any(|e| &e.rule == rule) {
-                        entries.push(RuleEntry {
-                            rule: rule.clone(),
-                            aggregated_from: Some(child),
-                        });
-                    }
-                }
-            }
+        match (selected.get(child), cluster_roles.get(child)) {
+            (Some(Some(_)), _) => stack.push((child, 0)),
+            (_, Some(role)) => add_rules(entries, role, Some(child)),
+            _ => {}
         }
     }
-    entries
 }
 
 #[cfg(test)]
@@ -185,7 +190,9 @@ mod tests {
             {"name": "system:aggregate-to-view", "labels": {to_view: "true"}, "rules": [rule("get"), rule("list")]},
             {"name": "unrelated", "labels": {"other": "true"}, "rules": [rule("escalate")]},
         ]));
-        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        let effective = effective_rules(&roles, &compile_selectors(&roles), |n| {
+            roles.iter().position(|r| r.name == n)
+        });
         let names: Vec<Vec<String>> = effective.iter().map(|e| verbs_of(e)).collect();
         assert_eq!(
             names[0],
@@ -221,7 +228,9 @@ mod tests {
             {"name": "x2", "labels": {"x": "true"}, "rules": [rule("patch")]},
             {"name": "selects-nothing", "rules": [rule("delete")], "aggregationRule": aggregate_to("none")},
         ]));
-        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        let effective = effective_rules(&roles, &compile_selectors(&roles), |n| {
+            roles.iter().position(|r| r.name == n)
+        });
         assert_eq!(
             verbs_of(&effective[0]),
             ["get", "patch"],
@@ -246,7 +255,9 @@ mod tests {
             {"name": "a", "labels": {"first": "true"}, "rules": [rule("get")]},
             {"name": "z", "labels": {"second": "true", "first": "true"}, "rules": [rule("watch")]},
         ]));
-        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        let effective = effective_rules(&roles, &compile_selectors(&roles), |n| {
+            roles.iter().position(|r| r.name == n)
+        });
         assert_eq!(
             verbs_of(&effective[0]),
             ["watch", "get", "list"],
@@ -262,7 +273,9 @@ mod tests {
             {"name": "c", "labels": {"to-c": "true"}, "rules": [rule("watch")], "aggregationRule": aggregate_to("to-c")},
             {"name": "leaf", "labels": {"to-b": "true"}, "rules": [rule("patch")]},
         ]));
-        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        let effective = effective_rules(&roles, &compile_selectors(&roles), |n| {
+            roles.iter().position(|r| r.name == n)
+        });
         assert_eq!(
             verbs_of(&effective[0]),
             ["patch"],
@@ -287,7 +300,9 @@ mod tests {
         }
         list.push(json!({"name": "leaf", "labels": {"all": "true"}, "rules": [rule("get")]}));
         let roles = cluster_roles(serde_json::Value::Array(list));
-        let effective = effective_rules(&roles, &compile_selectors(&roles));
+        let effective = effective_rules(&roles, &compile_selectors(&roles), |n| {
+            roles.iter().position(|r| r.name == n)
+        });
         assert!(effective.iter().all(|e| verbs_of(e) == ["get"]));
     }
 }

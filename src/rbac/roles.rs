@@ -111,9 +111,12 @@ impl RoleTable {
         // INVARIANT: the ClusterRole at `cluster_roles[i]` gets `rule_sets[base + i]`, as
         // `cluster_role` reads them (`effective_rules` keeps bundle order).
         table.base = base;
-        table
-            .rule_sets
-            .extend(effective_rules(cluster_roles, &selectors));
+        let names = &table.cluster_role_names;
+        let index = &table.cluster_roles;
+        let effective = effective_rules(cluster_roles, &selectors, |name| {
+            index.find(name, list_key(names))
+        });
+        table.rule_sets.extend(effective);
         table
     }
 
