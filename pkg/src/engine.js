@@ -4,10 +4,13 @@
 // after a trap it re-instantiates the module and reloads the last good bundle.
 import { Engine, __wbg_reset_state, setSignatureVerifier as installInModule } from '../dist/wasm/tessera.js';
 import { BundleLoader } from './loader.js';
+import { TesseraError } from './errors.js';
 import { DecisionLog } from './log.js';
 import { checkProxyRequest, checkProxyRequestAsync } from './http.js';
 import { TokenHandles } from './handles.js';
 import { WebCryptoSignatures, giveVerdicts, unpackCheck } from './web-crypto.js';
+
+export { TesseraError };
 
 // Bumped whenever this module resets the wasm instance: every Engine made before is then stale
 // and its Tessera reloads its bundle before the next question.
@@ -162,15 +165,6 @@ function messageOf(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A bundle refused or a fetch that failed, with what went wrong (`kind`). */
-export class TesseraError extends Error {
-  constructor(kind, message, options) {
-    super(message, options);
-    this.name = 'TesseraError';
-    this.kind = kind;
-  }
-}
-
 export class Tessera {
   #engine = null;
   #handles = null;
@@ -277,7 +271,7 @@ export class Tessera {
   verify(token, now) {
     const review = this.#ask(
       (e) => e.verify(String(token ?? ''), now),
-      (status, reason, why) => ({ authenticated: false, user: {}, error: why, reason, status }),
+      (status, reason, why) => ({ authenticated: false, error: why, reason, status }),
     );
     this.#record(review.authenticated ? { allowed: true, status: 200, reasons: ['authenticated'], identity: review.identity } : { allowed: false, status: 401, reasons: [review.reason ?? 'unauthenticated'] }, () => ({ kind: 'whoami' }), review);
     return review;

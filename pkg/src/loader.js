@@ -3,13 +3,12 @@
 // bundle. ETag / If-None-Match, a refresh interval with jitter, one fetch in flight at a time,
 // onUpdate / onError hooks, and a storage hook so a short-lived isolate starts from a cached copy.
 
+import { TesseraError } from './errors.js';
+
 const DEFAULTS = { refreshInterval: 60, jitter: 0.1, timeout: 10 };
 
 function loaderError(kind, message, cause) {
-  const error = new Error(message, cause === undefined ? undefined : { cause });
-  error.name = 'TesseraError';
-  error.kind = kind;
-  return error;
+  return new TesseraError(kind, message, cause === undefined ? undefined : { cause });
 }
 
 export class BundleLoader {

@@ -20,8 +20,8 @@ export interface Identity {
   readonly user_id: string;
   readonly email?: string;
   readonly group_ids?: readonly string[];
-  /** When this identity stops being valid. */
-  readonly expires_at?: number | string;
+  /** When this identity stops being valid (seconds since the epoch). */
+  readonly expires_at?: number;
   /** `jti`, or the secret name of a legacy token. */
   readonly token_id?: string;
   readonly format: 'kubernetes-legacy' | 'kubernetes-bound' | 'pomerium';
@@ -48,6 +48,11 @@ export interface TokenReview {
   reason?: string;
   /** Set by the JavaScript layer: the id of this decision in the decision log. */
   decisionId?: string;
+  /**
+   * Set by the JavaScript layer when it failed closed without asking the module (503 no
+   * bundle usable, 500 internal error).
+   */
+  status?: 500 | 503;
 }
 
 /** Every decision (src/decision.rs `Decision`). */
@@ -311,8 +316,11 @@ export interface LoaderOptions {
 }
 
 export interface TesseraOptions extends LoaderOptions {
-  /** The JWK Set (object or JSON text) pinned to sign bundles. Required unless allowUnsigned. */
-  trustedKeys?: { keys: object[] } | string;
+  /**
+   * The keys pinned to sign bundles: a JWK Set or a single JWK (such as the CLI's
+   * `bundle-signing.jwk.json`), as an object or JSON text. Required unless allowUnsigned.
+   */
+  trustedKeys?: { keys: object[] } | object | string;
   /** Accept unsigned bundles (tests, trusted local files). */
   allowUnsigned?: boolean;
   /** Fetch the bundle (and `.sig`) from here, with a BundleLoader. */
@@ -345,7 +353,7 @@ export interface ProxyRequest {
   /** Path with query. */
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  /** Default https (or `x-forwarded-proto`). */
+  /** `http` or `https` (default `https`); never taken from a request header. */
   scheme?: string;
   sourceIp?: string;
 }

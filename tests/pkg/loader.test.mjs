@@ -4,7 +4,7 @@
 // interval with jitter, and the storage hook.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tessera, memoryStorage } from 'tessera';
+import { Tessera, TesseraError, memoryStorage } from 'tessera';
 import { bundleText, signature, trustedKeys, signBundle, variant, listen, mint, NOW } from './helpers.mjs';
 
 // A bundle server whose answers the test changes: {bundle, sig, status, delay}.
@@ -80,6 +80,7 @@ test('loader: a newer revision replaces the bundle; a rollback, a bad signature 
     let r = await t.loader.refresh();
     assert.equal(r.changed, false);
     assert.equal(r.error.kind, 'bundle');
+    assert.ok(r.error instanceof TesseraError, 'the one error class of the package');
     assert.match(r.error.message, /rollback/);
     assert.equal(t.revision, 2);
 
@@ -118,7 +119,7 @@ test('loader: a refused connection keeps the last good bundle; with none held, d
   assert.equal(t.revision, 1);
 
   const cold = new Tessera({ bundleUrl: srv.bundleUrl, trustedKeys });
-  await assert.rejects(cold.ready(), (e) => e.kind === 'fetch');
+  await assert.rejects(cold.ready(), (e) => e instanceof TesseraError && e.kind === 'fetch');
   const d = cold.checkHttp('GET', 'https://status.example.com/', undefined, undefined, NOW);
   assert.deepEqual([d.allowed, d.status, d.reasons], [false, 503, ['bundle-missing']]);
   const review = cold.verify('x.y.z', NOW);

@@ -101,7 +101,7 @@ describe('playground', () => {
     }
     const view = await text('#bundle-view');
     assert.match(view, /Service accounts\s*10/);
-    assert.match(view, /Roles\s*9/);
+    assert.match(view, /Roles\s*12/);
     assert.match(view, /Bindings\s*9/);
     assert.match(view, /Routes\s*9/);
     for (const s of ['top-secret/robot', 'deployments-manager', 'system:image-pullers', 'ServiceAccount top-secret/robot', 'engineering-wiki', 'path /hooks/github', 'allow: or(groups has admins, service_account starts_with engineering/)']) {
