@@ -120,18 +120,24 @@ fn roles_and_role_bindings_as_oc_policy_makes_them() {
         "-n",
         "top-secret",
     ]);
-    let change = cli
-        .run(&[
-            "policy",
-            "add-role-to-group",
-            "edit",
-            "system:serviceaccounts:managers",
-            "-n",
-            "top-secret",
-            "-o",
-            "json",
-        ])
-        .json();
+    let r = cli.run(&[
+        "policy",
+        "add-role-to-group",
+        "edit",
+        "system:serviceaccounts:managers",
+        "-n",
+        "top-secret",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        r.stderr.contains(
+            "warning: a RoleBinding in namespace \"top-secret\" never applies to Group \"system:serviceaccounts:managers\""
+        ),
+        "{}",
+        r.stderr
+    );
+    let change = r.json();
     assert_eq!(change["action"], "created");
     assert_eq!(change["binding"], "edit");
     assert_eq!(

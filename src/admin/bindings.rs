@@ -9,7 +9,10 @@ use serde::Serialize;
 use super::namespaces::RBAC_GROUP;
 use super::output::Render;
 use super::{AdminError, Result, State};
-use crate::names::{check_dns1123_label, parse_service_account_username};
+use crate::bundle::{NamespaceTree, Problems};
+use crate::names::{
+    check_dns1123_label, parse_service_account_username, ALL_SERVICE_ACCOUNTS_GROUP,
+};
 use crate::schema::{BundleDocument, ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 
 /// A `User` subject; `system:serviceaccount:<ns>:<name>` becomes a `ServiceAccount`, as `oc`
@@ -206,6 +209,36 @@ fn warn_unknown_accounts(
         .collect()
 }
 
+/// A warning for each subject a RoleBinding in `namespace` can never apply to: an account (or
+/// the accounts of a project's group) of a namespace that `namespace` is not within, since an
+/// account acts only in its own namespace and its descendants. Kubernetes would honour such a
+/// binding; tessera never does (docs/semantics.md, RBAC).
+fn warn_outside(doc: &BundleDocument, subjects: &[Subject], namespace: &str) -> Vec<String> {
+    let tree = NamespaceTree::build(&doc.namespaces, &mut Problems::default());
+    let mut warnings = Vec::new();
+    for s in subjects {
+        let home = match s.kind.as_str() {
+            "ServiceAccount" => s.namespace.as_deref().unwrap_or(namespace),
+            "Group" => match s
+                .name
+                .strip_prefix(ALL_SERVICE_ACCOUNTS_GROUP)
+                .and_then(|rest| rest.strip_prefix(':'))
+            {
+                Some(project) => project,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if !tree.is_within(namespace, home) {
+            warnings.push(format!(
+                "a RoleBinding in namespace {namespace:?} never applies to {} {:?}: an account acts only in its own namespace ({home:?}) and the namespaces below it",
+                s.kind, s.name
+            ));
+        }
+    }
+    warnings
+}
+
 /// `oc policy add-role-to-user|group ROLE SUBJECT... -n NS`. Saves the state.
 pub fn add_role(
     state: &mut State,
@@ -222,7 +255,8 @@ pub fn add_role(
         ));
     }
     let role_ref = role_ref(state.doc(), Some(namespace), role, role_kind)?;
-    let warnings = warn_unknown_accounts(state.doc(), &subjects, Some(namespace));
+    let mut warnings = warn_unknown_accounts(state.doc(), &subjects, Some(namespace));
+    warnings.extend(warn_outside(state.doc(), &subjects, namespace));
     let bindings = &mut state.doc_mut().role_bindings;
     let existing = match binding_name {
         Some(name) => {
@@ -419,6 +453,9 @@ pub fn create_binding(
     }
     let role_ref = role_ref(state.doc(), namespace, role, Some(role_kind))?;
     let mut warnings = warn_unknown_accounts(state.doc(), &subjects, namespace);
+    if let Some(ns) = namespace {
+        warnings.extend(warn_outside(state.doc(), &subjects, ns));
+    }
     match namespace {
         Some(ns) => {
             if state
