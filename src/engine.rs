@@ -75,13 +75,19 @@ impl Engine {
             .check_fresh(now.plus(-i64::from(self.expiry_grace)))
     }
 
-    /// Replaces the bundle, refusing an older revision (rollback) or an expired bundle; on any
-    /// error the bundle held stays in use. Empties the token cache.
+    /// Replaces the bundle, refusing an older revision (rollback), another bundle of the
+    /// revision held (issued at another time), or an expired bundle; on any error the bundle
+    /// held stays in use. Empties the token cache.
     pub fn update(&mut self, bundle: Bundle, now: UnixTime) -> Result<(), BundleError> {
-        if bundle.revision() < self.bundle.revision() {
-            return Err(BundleError::Rollback {
-                held: self.bundle.revision(),
-                offered: bundle.revision(),
+        let (held, offered) = (self.bundle.revision(), bundle.revision());
+        if offered < held {
+            return Err(BundleError::Rollback { held, offered });
+        }
+        if offered == held && bundle.issued_at() != self.bundle.issued_at() {
+            return Err(BundleError::SameRevision {
+                revision: held,
+                held: self.bundle.issued_at(),
+                offered: bundle.issued_at(),
             });
         }
         bundle.check_fresh(now)?;

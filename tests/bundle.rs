@@ -124,6 +124,32 @@ fn rollback_and_expiry_are_refused_and_the_held_bundle_stays() {
     );
     assert_eq!(engine.bundle().revision(), 5);
 
+    // The same bundle again (a refetch) is taken; another bundle under the same revision,
+    // issued at another time, is refused.
+    engine
+        .update(
+            Bundle::from_json(newer.to_string().as_bytes()).unwrap(),
+            NOW,
+        )
+        .unwrap();
+    let mut rebuilt = newer.clone();
+    rebuilt["issued_at"] = json!("2026-11-02T00:00:00Z");
+    rebuilt["service_accounts"][0]["expires_at"] = json!("2026-11-03T00:00:00Z");
+    let err = engine
+        .update(
+            Bundle::from_json(rebuilt.to_string().as_bytes()).unwrap(),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "revision: 5 is already loaded, issued at 2026-11-01T00:00:00Z; this bundle of the same revision was issued at 2026-11-02T00:00:00Z (a changed bundle needs a higher revision)"
+    );
+    assert_eq!(
+        engine.bundle().issued_at(),
+        UnixTime::parse_rfc3339("2026-11-01T00:00:00Z").unwrap()
+    );
+
     let mut expired = example();
     expired["revision"] = json!(6);
     expired["expires_at"] = json!("2026-11-01T00:00:00Z");

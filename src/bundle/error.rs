@@ -1,5 +1,6 @@
 //! What can be wrong with a bundle: typed errors, each naming where and what.
 
+use crate::time::UnixTime;
 use std::fmt;
 
 /// One problem found while validating a bundle: the JSON path and what is wrong there.
@@ -133,6 +134,19 @@ pub enum BundleError {
         held: u64,
         /// The revision offered.
         offered: u64,
+    },
+    /// A bundle of the revision held, issued at another time: another bundle under the same
+    /// revision (a rebuild without a new revision, or a producer restored from a backup).
+    #[error(
+        "revision: {revision} is already loaded, issued at {held}; this bundle of the same revision was issued at {offered} (a changed bundle needs a higher revision)"
+    )]
+    SameRevision {
+        /// The revision.
+        revision: u64,
+        /// When the bundle held was issued.
+        held: UnixTime,
+        /// When the offered bundle was issued.
+        offered: UnixTime,
     },
     /// The bundle's `expires_at` has passed.
     #[error("expires_at: the bundle expired at {expires_at} (now {now})")]
