@@ -15,7 +15,7 @@ import { coldBreakdown, coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { RUNTIMES_COLUMNS, runtimesBench, runtimesMissing, runtimesRows } from './runtimes.mjs';
 import { generateBundle, nsOf } from './gen-bundle.mjs';
 import { ALGS, mint, question } from './lib/tokens.mjs';
-import { fmtBytes, fmtNs, fmtX, fullCollection, interleave, median, table, timeSync } from './lib/stats.mjs';
+import { expectedTrue, fmtBytes, fmtNs, fmtX, freshCopies, fullCollection, interleave, median, table } from './lib/stats.mjs';
 import { againstBest, speedupOverJose } from './lib/ratios.mjs';
 
 const MODE = process.argv.includes('--long') ? 'long' : process.argv.includes('--full') ? 'full' : 'quick';
@@ -40,8 +40,9 @@ const results = { mode: MODE, date: new Date().toISOString(), targets: [] };
 // of the contender before it (see interleave in bench/lib/stats.mjs for what it spares). The
 // flat-memory run samples after one too.
 const collect = fullCollection();
-const interleaved = (contenders, rounds) => interleave(contenders, rounds, { settle: collect });
 const disagreements = [];
+// Every timed batch's answers are counted against what the questions expect (stats.mjs).
+const interleaved = (contenders, rounds) => interleave(contenders, rounds, { settle: collect, disagreements });
 const log = (...a) => console.log(...a);
 const section = (t) => log(`\n== ${t}`);
 
@@ -82,15 +83,20 @@ const sizes = (file) => {
     brotli: brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
 };
-const tesseraWasm = path.join(path.dirname(c.TESSERA_JS), 'tessera_bg.wasm');
+// The file the npm package ships (pkg/dist/wasm: wasm-bindgen's web target, with the reset
+// function the package uses after a trap), which the size target is about; the module the
+// harness runs (target/wasm/node) where the package is not built.
+const shippedWasm = path.join(ROOT, 'pkg/dist/wasm/tessera_bg.wasm');
+const tesseraWasm = existsSync(shippedWasm) ? shippedWasm : path.join(path.dirname(c.TESSERA_JS), 'tessera_bg.wasm');
 const cedarWasm = path.join(ROOT, 'bench/node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm');
 results.size = {
+  file: path.relative(ROOT, tesseraWasm),
   tessera_wasm: sizes(tesseraWasm),
   tessera_js: sizes(c.TESSERA_JS),
   cedar_wasm: sizes(cedarWasm),
 };
 log(table(['file', 'raw', 'gzip -9', 'brotli 11'], [
-  ['tessera_bg.wasm', ...Object.values(results.size.tessera_wasm).map(fmtBytes)],
+  [`tessera_bg.wasm (${results.size.file})`, ...Object.values(results.size.tessera_wasm).map(fmtBytes)],
   ['tessera.js (glue)', ...Object.values(results.size.tessera_js).map(fmtBytes)],
   ['cedar_wasm_bg.wasm', ...Object.values(results.size.cedar_wasm).map(fmtBytes)],
 ]));
@@ -104,6 +110,18 @@ const tessera = c.loadTessera();
 const engine = new tessera.Engine(readFileSync(bundlePath, 'utf8'));
 const uncachedEngine = new tessera.Engine(readFileSync(bundlePath, 'utf8'));
 uncachedEngine.setCacheCapacity(0);
+// The npm package as its users call it (`Tessera.canStatus`, from `import { Tessera } from
+// 'tessera'` in Node: its own module instance, argument checks, the clock read per call), for
+// the warm targets; the raw glue above for the rest. Without a built package (pkg/dist), the
+// raw call stands in, and the report says so.
+const PKG = path.join(ROOT, 'pkg/dist/wasm/tessera_bg.wasm');
+let pkgTessera = null;
+if (existsSync(PKG)) {
+  const { Tessera } = await import(new URL('../pkg/src/entry/node.js', import.meta.url).href);
+  pkgTessera = new Tessera({ allowUnsigned: true });
+  pkgTessera.load(readFileSync(bundlePath));
+}
+const PACKAGE_CALL = 'tessera Tessera.canStatus() (the npm package)';
 const index = c.buildJsIndex(bundle);
 const jose = await c.setupJose();
 const fj = await c.setupFastJwt();
@@ -128,6 +146,7 @@ for (const alg of ALGS) {
 const decisions = { expected: agree.map((q) => q.expect) };
 decisions.tessera = agree.map((q) => c.tesseraCan(engine, q.token, q, NOW));
 decisions['tessera (uncached)'] = agree.map((q) => c.tesseraCan(uncachedEngine, q.token, q, NOW));
+if (pkgTessera) decisions['tessera (npm package)'] = agree.map((q) => pkgTessera.canStatus(q.token, q.verb, q.resource, q.namespace) === 200);
 decisions['tessera WebCrypto'] = [];
 for (const q of agree) decisions['tessera WebCrypto'].push(await c.tesseraCanAsync(uncachedEngine, q.token, q, NOW));
 decisions.jose = [];
@@ -185,6 +204,7 @@ for (const d of disagreements.slice(0, 10)) log('  DISAGREE', JSON.stringify(d))
 section('warm decision: a token seen before (ES256), "get pods" in its namespace');
 for (const q of warmQs) {
   c.tesseraCan(engine, q.token, q, NOW);
+  pkgTessera?.canStatus(q.token, q.verb, q.resource, q.namespace);
   fj.verifyCached(q.token, 'ES256');
 }
 const W = warmQs.length;
@@ -192,49 +212,84 @@ const warmCalls = warmQs.map((q) => {
   const p = fj.verifyUncached(q.token, 'ES256');
   return cedar.call(index, c.jsIdentity(index, p, 'ES256'), q);
 });
-const httpQs = warmQs.filter((q) => Number(q.namespace.slice(3)) < 100).map((q) => ({ url: `https://${q.namespace}.example.com/api/pods`, auth: `Bearer ${q.token}` }));
+const httpQs = warmQs.filter((q) => Number(q.namespace.slice(3)) < 100).map((q) => ({ url: `https://${q.namespace}.example.com/api/pods`, auth: `Bearer ${q.token}`, expect: true }));
 const H = httpQs.length;
+// Each route admits the accounts of its namespace: every one of these requests is allowed.
+for (const h of httpQs) if (!engine.checkHttp('GET', h.url, h.auth, undefined, NOW).allowed) disagreements.push({ question: `warm checkHttp ${h.url}`, allowed: false });
+// Every batch gets token strings never seen before (stats.mjs freshCopies): the same texts
+// again, as requests bring them, not the same string objects, whose hash V8 keeps in them.
+let fresh = [];
+const freshFor = (texts, iters) => () => {
+  fresh = freshCopies(texts, iters);
+};
+const warmTexts = warmQs.map((q) => q.token);
+const authTexts = httpQs.map((q) => q.auth);
 // canStatusForRepeated: the same decision REPEAT times inside the module, for the wasm/native
 // ratio of the decision itself (the JavaScript-to-wasm call is in the raw call's figure).
 const REPEAT = 1000;
 const REPEATED = 'tessera in-module canStatusFor (no JS call)';
 const rawHandles = warmQs.map((q) => [engine.registerToken(q.token), engine.registerQuestion(q.verb, q.resource, q.namespace)]);
+const WI = CFG.warmIters;
+const warmTruthy = expectedTrue(warmQs, WI);
 const warmContenders = [
-  { name: 'tessera can()', iters: CFG.warmIters, fn: (k) => c.tesseraCan(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
-  { name: 'tessera raw wasm canStatusFor(handles)', iters: CFG.warmIters, fn: (k) => engine.canStatusFor(rawHandles[k % W][0], rawHandles[k % W][1], NOW) === 200 },
-  { name: REPEATED, iters: Math.max(10, CFG.warmIters / REPEAT), fn: (k) => engine.canStatusForRepeated(rawHandles[k % W][0], rawHandles[k % W][1], NOW, REPEAT) >= 0 },
-  { name: 'tessera can() full object', iters: CFG.warmIters, fn: (k) => c.tesseraCanFull(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
-  { name: 'tessera checkHttp()', iters: CFG.warmIters, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, httpQs[k % H].auth, undefined, NOW).allowed },
-  { name: 'fast-jwt cached verify alone', iters: CFG.warmIters, fn: (k) => fj.verifyCached(warmQs[k % W].token, 'ES256') !== null },
-  { name: 'fast-jwt cached verify + lookup', iters: CFG.warmIters, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(q.token, 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
-  { name: 'cedar statefulIsAuthorized', iters: Math.max(200, CFG.warmIters / 50), fn: (k) => cedar.decide(warmCalls[k % W]) },
-  { name: 'cedar entities + statefulIsAuthorized', iters: Math.max(200, CFG.warmIters / 50), fn: (k) => { const q = warmQs[k % W]; return cedar.decide(cedar.call(index, { key: `${q.namespace}/sa-${q.account}`, namespace: q.namespace }, q)); } },
-  { name: 'jose jwtVerify + lookup (no cache)', iters: CFG.joseIters, async: true, fn: async (k) => { const q = warmQs[k % W]; const p = await jose.verify(q.token, 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+  ...(pkgTessera ? [{ name: PACKAGE_CALL, iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; return pkgTessera.canStatus(fresh[k], q.verb, q.resource, q.namespace) === 200; } }] : []),
+  { name: 'tessera can()', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => c.tesseraCan(engine, fresh[k], warmQs[k % W], NOW) },
+  { name: 'tessera raw wasm canStatusFor(handles)', iters: WI, truthy: warmTruthy, fn: (k) => engine.canStatusFor(rawHandles[k % W][0], rawHandles[k % W][1], NOW) === 200 },
+  // True when all REPEAT decisions were allowed (0 for a denied question, or a handle gone).
+  { name: REPEATED, iters: Math.max(10, WI / REPEAT), truthy: expectedTrue(warmQs, Math.max(10, WI / REPEAT)), fn: (k) => engine.canStatusForRepeated(rawHandles[k % W][0], rawHandles[k % W][1], NOW, REPEAT) === REPEAT },
+  { name: 'tessera can() full object', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => c.tesseraCanFull(engine, fresh[k], warmQs[k % W], NOW) },
+  { name: 'tessera checkHttp()', iters: WI, prepare: freshFor(authTexts, WI), truthy: WI, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, fresh[k], undefined, NOW).allowed },
+  { name: 'fast-jwt cached verify alone', iters: WI, prepare: freshFor(warmTexts, WI), truthy: WI, fn: (k) => fj.verifyCached(fresh[k], 'ES256') !== null },
+  { name: 'fast-jwt cached verify + lookup', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(fresh[k], 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+  { name: 'cedar statefulIsAuthorized', iters: Math.max(200, WI / 50), truthy: expectedTrue(warmQs, Math.max(200, WI / 50)), fn: (k) => cedar.decide(warmCalls[k % W]) },
+  { name: 'cedar entities + statefulIsAuthorized', iters: Math.max(200, WI / 50), truthy: expectedTrue(warmQs, Math.max(200, WI / 50)), fn: (k) => { const q = warmQs[k % W]; return cedar.decide(cedar.call(index, { key: `${q.namespace}/sa-${q.account}`, namespace: q.namespace }, q)); } },
+  { name: 'jose jwtVerify + lookup (no cache)', iters: CFG.joseIters, async: true, prepare: freshFor(warmTexts, CFG.joseIters), truthy: expectedTrue(warmQs, CFG.joseIters), fn: async (k) => { const q = warmQs[k % W]; const p = await jose.verify(fresh[k], 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
 ];
 const warm = await interleaved(warmContenders, CFG.rounds);
 // The in-module loop made REPEAT decisions per call: per decision.
 warm[REPEATED] /= REPEAT;
 if (native) {
   warm['native authorize (cached token)'] = native.warm_ns;
+  warm['native, the in-module loop (Engine::status_repeated)'] = native.repeat_ns;
   warm['native decide alone'] = native.decide_only_ns;
 }
-// The wasm/native ratio from pairs measured next to each other: the in-module loop, then the
-// native binary's warm decisions alone, several times over. The native binary is another
-// process, run at another moment; on a shared machine whose speed drifts by tens of percent
-// between minutes, one figure from the warm table above and one from the native run made
-// earlier would compare two moments, not two builds.
+// The wasm/native ratio from pairs measured next to each other: the in-module loop, and the
+// native binary running the very same loop (Engine::status_repeated: REPEAT decisions per
+// call, the warm questions in turn), several times over, which of the two goes first
+// alternating. The native binary is another process, run at another moment; on a shared
+// machine whose speed drifts by tens of percent between minutes, one figure from the warm
+// table above and one from the native run made earlier would compare two moments, not two
+// builds.
 const ratioPairs = [];
 if (native) {
+  const inModule = warmContenders.find((x) => x.name === REPEATED);
+  const nativeCalls = Math.max(10, Math.floor(CFG.warmIters / REPEAT));
+  const nativeAllowed = expectedTrue(warmQs, nativeCalls) * REPEAT;
   for (let k = 0; k < CFG.ratioPairs; k++) {
-    const w = await interleaved([warmContenders.find((x) => x.name === REPEATED)], 3);
-    const n = runNative({ bundle: bundlePath, now: NOW, rounds: 3, iters: CFG.warmIters, agree: [], warm: warmQs, cold: {} }, 'ratio');
-    ratioPairs.push({ wasm_ns: w[REPEATED] / REPEAT, native_ns: n.warm_ns });
+    const wasmSide = async () => (await interleaved([inModule], 3))[REPEATED] / REPEAT;
+    const nativeSide = () => {
+      const n = runNative({ bundle: bundlePath, now: NOW, rounds: 3, iters: CFG.warmIters, repeat: REPEAT, agree: [], warm: warmQs, cold: {} }, 'ratio');
+      if (n.repeat_allowed !== nativeAllowed) disagreements.push({ question: 'native repeated decisions', expected_allowed: nativeAllowed, allowed: n.repeat_allowed });
+      return n.repeat_ns;
+    };
+    let wasm_ns;
+    let native_ns;
+    if (k % 2 === 0) {
+      wasm_ns = await wasmSide();
+      native_ns = nativeSide();
+    } else {
+      native_ns = nativeSide();
+      wasm_ns = await wasmSide();
+    }
+    ratioPairs.push({ wasm_ns, native_ns });
   }
   results.wasm_native_pairs = ratioPairs;
 }
 results.warm = warm;
-const tw = warm['tessera can()'];
-log(table(['contender', 'median / call', 'vs tessera can()'], Object.entries(warm).map(([k, v]) => [k, fmtNs(v), k === 'tessera can()' ? '1x' : `${fmtX(v / tw)}`])));
+// The warm targets' figure: the package's call where it is built, else the raw glue's.
+const tw = warm[PACKAGE_CALL] ?? warm['tessera can()'];
+results.warm_headline = warm[PACKAGE_CALL] !== undefined ? PACKAGE_CALL : 'tessera can()';
+log(table(['contender', 'median / call', `vs ${results.warm_headline}`], Object.entries(warm).map(([k, v]) => [k, fmtNs(v), k === results.warm_headline ? '1x' : `${fmtX(v / tw)}`])));
 
 // --- cold verify + decide -------------------------------------------------------------------
 section('cold verify + decide: a token not seen before (caches off), per algorithm');
@@ -250,15 +305,25 @@ for (const alg of ALGS) {
   // gone idle, promise garbage), and in one mixed rotation that fell on some contenders only.
   // Then tessera's synchronous call and jose once more, in a rotation of their own: the
   // ratios against jose compare times taken at the same moments (bench/lib/ratios.mjs).
-  const tessera = { name: 'tessera', iters: B, fn: (k) => c.tesseraCan(uncachedEngine, qs[k].token, qs[k], NOW) };
-  const joseCall = { name: 'jose', iters: B, async: true, fn: async (k) => { const q = qs[k]; const p = await jose.verify(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } };
+  // Each batch: the tokens as strings never seen before (the same texts, new objects), and for
+  // tessera a new handle table, so that each token is registered in the module on its first
+  // use in the batch, as a token never seen before is.
+  const texts = qs.map((q) => q.token);
+  const truthy = expectedTrue(qs, B);
+  const freshTokens = freshFor(texts, B);
+  const firstSight = () => {
+    freshTokens();
+    c.resetHandles(uncachedEngine);
+  };
+  const tessera = { name: 'tessera', iters: B, prepare: firstSight, truthy, fn: (k) => c.tesseraCan(uncachedEngine, fresh[k], qs[k], NOW) };
+  const joseCall = { name: 'jose', iters: B, async: true, prepare: freshTokens, truthy, fn: async (k) => { const q = qs[k]; const p = await jose.verify(fresh[k], alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } };
   const r = {
     ...(await interleaved([
       tessera,
-      { name: 'fast-jwt', iters: B, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(q.token, alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+      { name: 'fast-jwt', iters: B, prepare: freshTokens, truthy, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(fresh[k], alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
     ], COLD_ROUNDS)),
     ...(await interleaved([
-      ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, fn: (k) => c.tesseraCanAsync(uncachedEngine, qs[k].token, qs[k], NOW) }]),
+      ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, prepare: firstSight, truthy, fn: (k) => c.tesseraCanAsync(uncachedEngine, fresh[k], qs[k], NOW) }]),
       joseCall,
     ], COLD_ROUNDS)),
   };
@@ -316,7 +381,7 @@ for (const who of ['tessera', 'jose', 'fast-jwt', 'cedar']) {
     runs.push({ ...JSON.parse(r.stdout), wall_ms: wall });
   }
   const m = (f) => median(runs.map((x) => x[f]));
-  const row = { import_ms: m('import_ms'), load_ms: m('load_ms'), first_ms: m('first_ms'), total_ms: m('total_ms'), wall_ms: m('wall_ms'), allowed: runs.map((x) => x.allowed) };
+  const row = { import_ms: m('import_ms'), load_ms: m('load_ms'), first_ms: m('first_ms'), total_ms: m('total_ms'), wall_ms: m('wall_ms'), allowed: runs.map((x) => x.allowed), how: runs[0].how };
   results.cold_start[who] = row;
   if (new Set(row.allowed).size !== 1 || row.allowed[0] !== (csI % 2 === 0)) disagreements.push({ question: `cold start ${who}`, allowed: row.allowed });
   csRows.push([who, ...['import_ms', 'load_ms', 'first_ms', 'total_ms', 'wall_ms'].map((f) => row[f].toFixed(2))]);
@@ -330,25 +395,51 @@ log(`\ntessera's cold start, split:\n${coldBreakdownMarkdown(results.cold_breakd
 // --- scale ------------------------------------------------------------------------------------
 section('scale: bundle size vs load time, memory, decision latency (one fresh process per size)');
 results.scale = [];
+// The same number of tokens at every size (the smallest bundle's accounts), so that the
+// latencies compare the bundles, not how many tokens each run cycled through.
+const SCALE_TOKENS = Math.min(...CFG.sizes);
+const scaleWork = {};
 for (const accounts of CFG.sizes) {
   const bp = path.join(OUT, `bundle-${accounts}.json`);
   const b = generateBundle({ accounts });
   writeFileSync(bp, JSON.stringify(b));
-  const picks = spread(256, accounts);
+  const picks = spread(SCALE_TOKENS, accounts);
   const warmS = picks.map((i) => ({ token: mint('HS256', i, accounts, NOW, 5), ...question(i, accounts, true), expect: i % 2 === 0 }));
   const http = warmS.filter((q) => Number(q.namespace.slice(3)) < 100).slice(0, 64).map((q) => ({ url: `https://${q.namespace}.example.com/x`, auth: `Bearer ${q.token}`, token: q.token, expect: true }));
   const wp = path.join(OUT, `work-scale-${accounts}.json`);
   writeFileSync(wp, JSON.stringify({ loads: CFG.loads, rounds: CFG.rounds, iters: CFG.warmIters, now: NOW, warm: warmS, http }));
+  scaleWork[accounts] = [bp, wp];
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/scale.mjs'), bp, wp], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`scale ${accounts}: ${r.stderr}`);
-  const s = { accounts, bindings: b.role_bindings.length, namespaces: b.namespaces.length, ...JSON.parse(r.stdout) };
+  const out = JSON.parse(r.stdout);
+  const s = { accounts, bindings: b.role_bindings.length, namespaces: b.namespaces.length, ...out, first_load_ms: out.loads_ms[0] };
   const nat = runNative({ bundle: bp, now: NOW, rounds: Math.min(CFG.rounds, 5), iters: CFG.warmIters, agree: [], warm: warmS, cold: {} }, `scale-${accounts}`);
   if (nat) Object.assign(s, { native_load_ms: nat.load_ms, native_decision_ns: nat.warm_ns, native_decide_only_ns: nat.decide_only_ns });
   if (!s.agree) disagreements.push({ question: `scale ${accounts}: tessera decisions differ from the expected answers` });
   results.scale.push(s);
 }
+// The latency ratio of the largest bundle to the smallest from processes run next to each
+// other, which goes first alternating (one figure from each size's run above would compare
+// two moments minutes apart on a machine whose speed drifts).
+const [smallest, largest] = [Math.min(...CFG.sizes), Math.max(...CFG.sizes)];
+if (largest >= 100_000) {
+  const decisionNs = (accounts) => {
+    const [bp, wp] = scaleWork[accounts];
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/scale.mjs'), bp, wp, '--decisions-only'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`scale ${accounts}: ${r.stderr}`);
+    const o = JSON.parse(r.stdout);
+    if (!o.agree) disagreements.push({ question: `scale pair ${accounts}: tessera decisions differ from the expected answers` });
+    return o.decision_ns;
+  };
+  results.scale_pairs = [];
+  for (let k = 0; k < 3; k++) {
+    const order = k % 2 === 0 ? [smallest, largest] : [largest, smallest];
+    const got = Object.fromEntries(order.map((a) => [a, decisionNs(a)]));
+    results.scale_pairs.push({ small_ns: got[smallest], large_ns: got[largest] });
+  }
+}
 log(table(['accounts', 'bindings', 'bundle', 'load (wasm)', 'load (native)', 'wasm memory', 'rss', 'decision (wasm)', 'checkHttp (wasm)', 'decision (native)'],
-  results.scale.map((s) => [s.accounts, s.bindings, fmtBytes(s.bundle_bytes), `${s.load_ms.toFixed(1)} ms`, s.native_load_ms ? `${s.native_load_ms.toFixed(1)} ms` : 'n/a', fmtBytes(s.wasm_memory_after), fmtBytes(s.rss_after), fmtNs(s.decision_ns), fmtNs(s.http_ns), fmtNs(s.native_decision_ns)])));
+  results.scale.map((s) => [s.accounts, s.bindings, fmtBytes(s.bundle_bytes), `${s.first_load_ms.toFixed(1)} ms first, ${s.load_ms.toFixed(1)} ms median`, s.native_load_ms ? `${s.native_load_ms.toFixed(1)} ms` : 'n/a', fmtBytes(s.wasm_memory_after), fmtBytes(s.rss_after), fmtNs(s.decision_ns), fmtNs(s.http_ns), fmtNs(s.native_decision_ns)])));
 
 // --- flat memory --------------------------------------------------------------------------------
 section(`flat memory: ${CFG.flat.toLocaleString('en')} decisions (9 in 10 on 16 hot tokens, 1 in 10 on 20,000 rotating tokens; cache filled first)`);
@@ -478,7 +569,12 @@ if (native) {
   const raw = warm['tessera raw wasm canStatusFor(handles)'];
   target('wasm-native', 'same decision in wasm vs native (cached token, signature math aside)', '<= 2x', `${fmtX(ratio)}, median of ${ratioPairs.length} adjacent pairs (${inModule.toFixed(1)} ns in the module vs ${nativeNs.toFixed(1)} ns native; with the JS call ${fmtNs(raw)}, ${fmtX(raw / nativeNs)}; package call ${fmtNs(tw)})`, ratio <= 2);
 }
-target('size', '.wasm gzip', '<= 200 KB', `${fmtBytes(results.size.tessera_wasm.gzip)} (${results.size.tessera_wasm.gzip} bytes)`, results.size.tessera_wasm.gzip <= 200 * 1024);
+{
+  // "200 KB" read as 200 KiB, 204,800 bytes; the figure says where it stands against 200,000.
+  const gz = results.size.tessera_wasm.gzip;
+  const si = gz > 200_000 ? `${(gz - 200_000).toLocaleString('en')} bytes over 200,000` : 'under 200,000 too';
+  target('size', `.wasm gzip -9 (${results.size.file})`, '<= 200 KiB (204,800 bytes)', `${gz.toLocaleString('en')} bytes, ${(gz / 1024).toFixed(1)} KiB (${si})`, gz <= 200 * 1024);
+}
 {
   const t = results.cold_start.tessera.total_ms;
   target('cold-start', 'cold start in Node: import + load 1,000 accounts + first decision', '<= 10 ms', `${t.toFixed(2)} ms`, t <= 10);
@@ -486,8 +582,10 @@ target('size', '.wasm gzip', '<= 200 KB', `${fmtBytes(results.size.tessera_wasm.
 const big = results.scale.find((s) => s.accounts === 100_000);
 const small = results.scale.find((s) => s.accounts === 100);
 if (big && small) {
-  target('scale-load', 'load 100,000 accounts / 200,000 bindings', '<= 500 ms', `${big.load_ms.toFixed(0)} ms`, big.load_ms <= 500);
-  target('scale-latency', 'decision at 100,000 accounts vs 100', '<= 1.5x', `${fmtX(big.decision_ns / small.decision_ns)} (${fmtNs(big.decision_ns)} vs ${fmtNs(small.decision_ns)})`, big.decision_ns <= 1.5 * small.decision_ns);
+  target('scale-load', 'load 100,000 accounts / 200,000 bindings (the first load of a fresh process)', '<= 500 ms', `${big.first_load_ms.toFixed(0)} ms (median of ${big.loads_ms.length} in one process ${big.load_ms.toFixed(0)} ms)`, big.first_load_ms <= 500);
+  const pairs = results.scale_pairs ?? [];
+  const ratio = median(pairs.map((p) => p.large_ns / p.small_ns));
+  target('scale-latency', 'decision at 100,000 accounts vs 100', '<= 1.5x', `${fmtX(ratio)}, median of ${pairs.length} adjacent pairs (${fmtNs(median(pairs.map((p) => p.large_ns)))} vs ${fmtNs(median(pairs.map((p) => p.small_ns)))}, ${SCALE_TOKENS} tokens each)`, ratio <= 1.5);
   target('scale-memory', 'wasm memory at 100,000 accounts', '<= 150 MB', fmtBytes(big.wasm_memory_after), big.wasm_memory_after <= 150 * 2 ** 20);
 } else {
   for (const id of ['scale-load', 'scale-latency', 'scale-memory']) target(id, id, 'needs --full', 'not run', null);

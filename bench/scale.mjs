@@ -1,13 +1,16 @@
 // One bundle size, in this fresh process (so memory is this size's alone):
 //   node bench/scale.mjs BUNDLE.json WORK.json
 // Loads the bundle `loads` times (median), then measures warm decisions through the hot string
-// calls over up to 256 distinct cached tokens, and reports wasm memory and rss. Prints JSON.
+// calls over the work's cached tokens, and reports wasm memory and rss. Prints JSON.
 import { readFileSync } from 'node:fs';
 import * as c from './lib/contenders.mjs';
 import { median, nowNs, sinceNs, timeSync } from './lib/stats.mjs';
 
-const [bundlePath, workPath] = process.argv.slice(2);
+// `--decisions-only`: one load, then the decisions (the adjacent pairs of run.mjs's latency
+// ratio).
+const [bundlePath, workPath, only] = process.argv.slice(2);
 const work = JSON.parse(readFileSync(workPath, 'utf8'));
+if (only === '--decisions-only') work.loads = 1;
 const { Engine } = c.loadTessera();
 const bytes = readFileSync(bundlePath); // as a user loads a file: its bytes, no text round trip
 const memBefore = c.tesseraWasmMemoryBytes();

@@ -127,6 +127,29 @@ fn main() {
                 .authorize(&identities[i % n], b.namespaces(), &warm[i % n].request)
                 .allowed
         });
+        // The wasm/native ratio's native side: the very loop the wasm module's
+        // `canStatusForRepeated` runs (`Engine::status_repeated`), `repeat` decisions per
+        // call, the warm questions taken in turn, as the harness calls the module.
+        let repeat = work["repeat"].as_u64().unwrap_or(1000) as u32;
+        let calls = (iters / repeat as usize).max(10);
+        let mut samples = Vec::new();
+        let mut allowed = 0u64;
+        for _ in 0..rounds {
+            let t = Instant::now();
+            for k in 0..calls {
+                let q = &warm[k % n];
+                allowed += u64::from(engine.status_repeated(
+                    &q.token,
+                    &mut tickets[k % n],
+                    &prepared[k % n],
+                    now,
+                    repeat,
+                ));
+            }
+            samples.push(t.elapsed().as_nanos() as f64 / (calls as f64 * f64::from(repeat)));
+        }
+        out["repeat_ns"] = json!(median(samples));
+        out["repeat_allowed"] = json!(allowed / rounds.max(1) as u64);
         out["warm_ns"] = json!(warm_ns);
         out["cached_verify_ns"] = json!(verify_ns);
         out["decide_only_ns"] = json!(decide_ns);

@@ -316,6 +316,26 @@ impl Engine {
         self.answer_with_ticket(token, ticket, question, now, |d| d.status)
     }
 
+    /// [`Engine::status_with_ticket`] `times` times in a row; how many were allowed. The one
+    /// loop that the wasm module's `canStatusForRepeated` and the native benchmark
+    /// (`examples/bench_native.rs`) both run, so that the two builds are timed on the very same
+    /// work (the wasm/native ratio); a caller has no other use for it.
+    #[inline(never)]
+    pub fn status_repeated(
+        &mut self,
+        token: &str,
+        ticket: &mut Ticket,
+        question: &Question,
+        now: UnixTime,
+        times: u32,
+    ) -> u32 {
+        let mut allowed = 0;
+        for _ in 0..times {
+            allowed += u32::from(self.status_with_ticket(token, ticket, question, now) == 200);
+        }
+        allowed
+    }
+
     /// The two above: what `read` takes from the decision remembered through the ticket, or
     /// from the decision made now.
     #[inline(always)]

@@ -461,12 +461,8 @@ impl WasmEngine {
         else {
             return 0;
         };
-        let now = at(now);
-        let mut allowed = 0;
-        for _ in 0..times {
-            allowed += u32::from(self.core.status_with_ticket(token, ticket, question, now) == 200);
-        }
-        allowed
+        self.core
+            .status_repeated(token, ticket, question, at(now), times)
     }
 
     /// The signature check to make before deciding on `token` (see `setSignatureVerifier`),

@@ -14,6 +14,7 @@ import { nodeSignatureVerifier } from '../../pkg/src/host-crypto.js';
 import { WebCryptoSignatures, giveVerdicts, unpackCheck } from '../../pkg/src/web-crypto.js';
 import { TokenHandles } from '../../pkg/src/handles.js';
 import { CLUSTER_ISS, joseVerifier } from './lookup.mjs';
+import { CEDAR_POLICIES } from './cedar-policies.mjs';
 
 export { buildJsIndex, jsIdentity, jsDecide, CLUSTER_ISS } from './lookup.mjs';
 
@@ -86,6 +87,11 @@ export function tesseraCan(engine, token, q, now) {
   return handles.canStatus(token, q.verb, q.resource, q.namespace, undefined, now) === 200;
 }
 
+/** Forgets the token handles of `engine` (a batch of tokens never seen before registers each). */
+export function resetHandles(engine) {
+  handlesOf.delete(engine);
+}
+
 /** The full RBAC call (`can`: the whole decision as a JavaScript object). Returns allowed. */
 export function tesseraCanFull(engine, token, q, now) {
   return engine.can(token, q.verb, q.resource, q.namespace, undefined, now).allowed === true;
@@ -129,14 +135,7 @@ export async function setupFastJwt() {
 // membership of ServiceAccount A in Grant "N/R"; a Pod in N carries attribute `podReaders` =
 // Grant "N/pod-reader" (built from the request's namespace, as an API server's authorizer would).
 
-export const CEDAR_POLICIES = `
-permit(principal, action in [Action::"get", Action::"list", Action::"watch"], resource is Pod)
-  when { principal in resource.podReaders };
-permit(principal, action in [Action::"get", Action::"list", Action::"watch"], resource is ConfigMap)
-  when { principal in resource.configReaders };
-permit(principal, action, resource is Deployment)
-  when { principal in resource.deployers };
-`;
+export { CEDAR_POLICIES };
 
 export async function setupCedar() {
   const cedar = await import('@cedar-policy/cedar-wasm/nodejs');

@@ -85,12 +85,12 @@ const JOSE_OPTIONS = {
  * jose's `jwtVerify` with the keys imported once: `publicJwks` by algorithm (RS256, ES256,
  * EdDSA), `secret` the HS256 key's bytes, imported as a WebCrypto HMAC key (given the bytes,
  * jose would import them again for every token). `verify(token, alg)` resolves with the
- * payload, or null when jose refuses the token.
+ * payload, or null when jose refuses the token. `algs`: the algorithms to import keys for.
  */
-export async function joseVerifier(jose, publicJwks, secret) {
+export async function joseVerifier(jose, publicJwks, secret, algs = ['RS256', 'ES256', 'EdDSA', 'HS256']) {
   const keys = {};
-  for (const alg of ['RS256', 'ES256', 'EdDSA']) keys[alg] = await jose.importJWK(publicJwks[alg], alg);
-  keys.HS256 = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  for (const alg of algs.filter((a) => a !== 'HS256')) keys[alg] = await jose.importJWK(publicJwks[alg], alg);
+  if (algs.includes('HS256')) keys.HS256 = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   return {
     async verify(token, alg) {
       try {

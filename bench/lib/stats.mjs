@@ -11,23 +11,34 @@ export const median = (xs) => {
 export const nowNs = () => process.hrtime.bigint();
 export const sinceNs = (t0) => Number(process.hrtime.bigint() - t0);
 
-/** Mean ns per call of a sync fn over `iters` calls. */
+/** Mean ns per call of a sync fn over `iters` calls (`timeSync.truthy`: how many answered true). */
 export function timeSync(fn, iters) {
   let sink = 0;
   const t0 = nowNs();
   for (let k = 0; k < iters; k++) if (fn(k)) sink++;
   const ns = sinceNs(t0) / iters;
-  globalThis.__benchSink = (globalThis.__benchSink ?? 0) + sink;
+  timeSync.truthy = sink;
   return ns;
 }
-/** Mean ns per call of an async fn over `iters` sequential awaited calls. */
+/** Mean ns per call of an async fn over `iters` sequential awaited calls (`timeSync.truthy` too). */
 export async function timeAsync(fn, iters) {
   let sink = 0;
   const t0 = nowNs();
   for (let k = 0; k < iters; k++) if (await fn(k)) sink++;
   const ns = sinceNs(t0) / iters;
-  globalThis.__benchSink = (globalThis.__benchSink ?? 0) + sink;
+  timeSync.truthy = sink;
   return ns;
+}
+
+/**
+ * `count` new string objects with the texts of `texts` in turn: a request brings a token as a
+ * string never seen before, whose hash no cache keyed by strings has computed yet, where the
+ * same string object again would find V8's hash already in it. (Copied through bytes, so each
+ * is a flat string of its own, not a slice of the original.)
+ */
+export function freshCopies(texts, count) {
+  const bytes = texts.map((t) => Buffer.from(t, 'latin1'));
+  return Array.from({ length: count }, (_, k) => bytes[k % bytes.length].toString('latin1'));
 }
 
 /**
@@ -40,8 +51,14 @@ export async function timeAsync(fn, iters) {
  * garbage. A batch pays the minor collections of its own allocations; what it leaves for a
  * major collection is collected by the next `settle`, untimed, which spares the contenders
  * that allocate most (the JavaScript libraries) more than tessera's calls, which allocate little.
+ *
+ * A contender's `prepare()`, when given, also runs before each of its batches, untimed (fresh
+ * token strings, a new handle table: what a batch must not inherit from the one before). Its
+ * `truthy`, when given, is how many of a batch's calls must answer true: every batch is
+ * checked, and a batch that answered otherwise is a disagreement (the harness then fails), so
+ * that no contender is timed on a path cheaper than the decision it should make.
  */
-export async function interleave(contenders, rounds, { settle } = {}) {
+export async function interleave(contenders, rounds, { settle, disagreements } = {}) {
   const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const n = contenders.length;
   for (let r = 0; r < rounds; r++) {
@@ -50,10 +67,23 @@ export async function interleave(contenders, rounds, { settle } = {}) {
       const at = r % 2 === 0 ? k : n - 1 - k;
       const c = contenders[(at + shift) % n];
       settle?.();
+      c.prepare?.();
       samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters) : timeSync(c.fn, c.iters));
+      if (c.truthy !== undefined && timeSync.truthy !== c.truthy) {
+        const wrong = { question: `timed batch of ${c.name}`, expected_true: c.truthy, answered_true: timeSync.truthy };
+        if (!disagreements) throw new Error(`${wrong.question}: ${wrong.answered_true} of ${c.iters} calls answered true, expected ${wrong.expected_true}`);
+        disagreements.push(wrong);
+      }
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/** How many of `iters` calls over `qs` (taken in turn, `qs[k % qs.length]`) expect an allow. */
+export function expectedTrue(qs, iters) {
+  let n = 0;
+  for (let k = 0; k < iters; k++) if (qs[k % qs.length].expect) n++;
+  return n;
 }
 
 /** V8's full garbage collection, as a function (V8 exposes it to this process for that). */
