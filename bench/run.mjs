@@ -15,7 +15,7 @@ import { coldBreakdown, coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { RUNTIMES_COLUMNS, runtimesBench, runtimesMissing, runtimesRows } from './runtimes.mjs';
 import { generateBundle, nsOf } from './gen-bundle.mjs';
 import { ALGS, mint, question } from './lib/tokens.mjs';
-import { expectedTrue, fmtBytes, fmtNs, fmtX, freshCopies, fullCollection, interleave, median, table } from './lib/stats.mjs';
+import { FreshTokens, expectedTrue, fmtBytes, fmtNs, fmtX, fullCollection, interleave, median, table } from './lib/stats.mjs';
 import { againstBest, speedupOverJose } from './lib/ratios.mjs';
 
 const MODE = process.argv.includes('--long') ? 'long' : process.argv.includes('--full') ? 'full' : 'quick';
@@ -216,14 +216,10 @@ const httpQs = warmQs.filter((q) => Number(q.namespace.slice(3)) < 100).map((q) 
 const H = httpQs.length;
 // Each route admits the accounts of its namespace: every one of these requests is allowed.
 for (const h of httpQs) if (!engine.checkHttp('GET', h.url, h.auth, undefined, NOW).allowed) disagreements.push({ question: `warm checkHttp ${h.url}`, allowed: false });
-// Every batch gets token strings never seen before (stats.mjs freshCopies): the same texts
+// Every call gets a token string never used before (stats.mjs FreshTokens): the same texts
 // again, as requests bring them, not the same string objects, whose hash V8 keeps in them.
-let fresh = [];
-const freshFor = (texts, iters) => () => {
-  fresh = freshCopies(texts, iters);
-};
-const warmTexts = warmQs.map((q) => q.token);
-const authTexts = httpQs.map((q) => q.auth);
+const warmTokens = new FreshTokens(warmQs.map((q) => q.token));
+const authTokens = new FreshTokens(httpQs.map((q) => q.auth));
 // canStatusForRepeated: the same decision REPEAT times inside the module, for the wasm/native
 // ratio of the decision itself (the JavaScript-to-wasm call is in the raw call's figure).
 const REPEAT = 1000;
@@ -232,18 +228,21 @@ const rawHandles = warmQs.map((q) => [engine.registerToken(q.token), engine.regi
 const WI = CFG.warmIters;
 const warmTruthy = expectedTrue(warmQs, WI);
 const warmContenders = [
-  ...(pkgTessera ? [{ name: PACKAGE_CALL, iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; return pkgTessera.canStatus(fresh[k], q.verb, q.resource, q.namespace) === 200; } }] : []),
-  { name: 'tessera can()', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => c.tesseraCan(engine, fresh[k], warmQs[k % W], NOW) },
+  ...(pkgTessera ? [{ name: PACKAGE_CALL, iters: WI, fresh: warmTokens, truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; return pkgTessera.canStatus(warmTokens.at(k), q.verb, q.resource, q.namespace) === 200; } }] : []),
+  { name: 'tessera can()', iters: WI, fresh: warmTokens, truthy: warmTruthy, fn: (k) => c.tesseraCan(engine, warmTokens.at(k), warmQs[k % W], NOW) },
+  // For comparison only: the same string objects again, whose hash V8 keeps in them (what a
+  // benchmark reusing its strings measures; requests bring new ones).
+  { name: 'tessera can(), the same string objects again', iters: WI, truthy: warmTruthy, fn: (k) => c.tesseraCan(engine, warmQs[k % W].token, warmQs[k % W], NOW) },
   { name: 'tessera raw wasm canStatusFor(handles)', iters: WI, truthy: warmTruthy, fn: (k) => engine.canStatusFor(rawHandles[k % W][0], rawHandles[k % W][1], NOW) === 200 },
   // True when all REPEAT decisions were allowed (0 for a denied question, or a handle gone).
   { name: REPEATED, iters: Math.max(10, WI / REPEAT), truthy: expectedTrue(warmQs, Math.max(10, WI / REPEAT)), fn: (k) => engine.canStatusForRepeated(rawHandles[k % W][0], rawHandles[k % W][1], NOW, REPEAT) === REPEAT },
-  { name: 'tessera can() full object', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => c.tesseraCanFull(engine, fresh[k], warmQs[k % W], NOW) },
-  { name: 'tessera checkHttp()', iters: WI, prepare: freshFor(authTexts, WI), truthy: WI, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, fresh[k], undefined, NOW).allowed },
-  { name: 'fast-jwt cached verify alone', iters: WI, prepare: freshFor(warmTexts, WI), truthy: WI, fn: (k) => fj.verifyCached(fresh[k], 'ES256') !== null },
-  { name: 'fast-jwt cached verify + lookup', iters: WI, prepare: freshFor(warmTexts, WI), truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(fresh[k], 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+  { name: 'tessera can() full object', iters: WI, fresh: warmTokens, truthy: warmTruthy, fn: (k) => c.tesseraCanFull(engine, warmTokens.at(k), warmQs[k % W], NOW) },
+  { name: 'tessera checkHttp()', iters: WI, fresh: authTokens, truthy: WI, fn: (k) => engine.checkHttp('GET', httpQs[k % H].url, authTokens.at(k), undefined, NOW).allowed },
+  { name: 'fast-jwt cached verify alone', iters: WI, fresh: warmTokens, truthy: WI, fn: (k) => fj.verifyCached(warmTokens.at(k), 'ES256') !== null },
+  { name: 'fast-jwt cached verify + lookup', iters: WI, fresh: warmTokens, truthy: warmTruthy, fn: (k) => { const q = warmQs[k % W]; const p = fj.verifyCached(warmTokens.at(k), 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
   { name: 'cedar statefulIsAuthorized', iters: Math.max(200, WI / 50), truthy: expectedTrue(warmQs, Math.max(200, WI / 50)), fn: (k) => cedar.decide(warmCalls[k % W]) },
   { name: 'cedar entities + statefulIsAuthorized', iters: Math.max(200, WI / 50), truthy: expectedTrue(warmQs, Math.max(200, WI / 50)), fn: (k) => { const q = warmQs[k % W]; return cedar.decide(cedar.call(index, { key: `${q.namespace}/sa-${q.account}`, namespace: q.namespace }, q)); } },
-  { name: 'jose jwtVerify + lookup (no cache)', iters: CFG.joseIters, async: true, prepare: freshFor(warmTexts, CFG.joseIters), truthy: expectedTrue(warmQs, CFG.joseIters), fn: async (k) => { const q = warmQs[k % W]; const p = await jose.verify(fresh[k], 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
+  { name: 'jose jwtVerify + lookup (no cache)', iters: CFG.joseIters, async: true, fresh: warmTokens, truthy: expectedTrue(warmQs, CFG.joseIters), fn: async (k) => { const q = warmQs[k % W]; const p = await jose.verify(warmTokens.at(k), 'ES256'); return c.jsDecide(index, p && c.jsIdentity(index, p, 'ES256'), q); } },
 ];
 const warm = await interleaved(warmContenders, CFG.rounds);
 // The in-module loop made REPEAT decisions per call: per decision.
@@ -308,22 +307,18 @@ for (const alg of ALGS) {
   // Each batch: the tokens as strings never seen before (the same texts, new objects), and for
   // tessera a new handle table, so that each token is registered in the module on its first
   // use in the batch, as a token never seen before is.
-  const texts = qs.map((q) => q.token);
+  const tokens = new FreshTokens(qs.map((q) => q.token));
   const truthy = expectedTrue(qs, B);
-  const freshTokens = freshFor(texts, B);
-  const firstSight = () => {
-    freshTokens();
-    c.resetHandles(uncachedEngine);
-  };
-  const tessera = { name: 'tessera', iters: B, prepare: firstSight, truthy, fn: (k) => c.tesseraCan(uncachedEngine, fresh[k], qs[k], NOW) };
-  const joseCall = { name: 'jose', iters: B, async: true, prepare: freshTokens, truthy, fn: async (k) => { const q = qs[k]; const p = await jose.verify(fresh[k], alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } };
+  const firstSight = () => c.resetHandles(uncachedEngine);
+  const tessera = { name: 'tessera', iters: B, prepare: firstSight, fresh: tokens, truthy, fn: (k) => c.tesseraCan(uncachedEngine, tokens.at(k), qs[k], NOW) };
+  const joseCall = { name: 'jose', iters: B, async: true, fresh: tokens, truthy, fn: async (k) => { const q = qs[k]; const p = await jose.verify(tokens.at(k), alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } };
   const r = {
     ...(await interleaved([
       tessera,
-      { name: 'fast-jwt', iters: B, prepare: freshTokens, truthy, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(fresh[k], alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
+      { name: 'fast-jwt', iters: B, fresh: tokens, truthy, fn: (k) => { const q = qs[k]; const p = fj.verifyUncached(tokens.at(k), alg); return c.jsDecide(index, p && c.jsIdentity(index, p, alg), q); } },
     ], COLD_ROUNDS)),
     ...(await interleaved([
-      ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, prepare: firstSight, truthy, fn: (k) => c.tesseraCanAsync(uncachedEngine, fresh[k], qs[k], NOW) }]),
+      ...(alg === 'HS256' ? [] : [{ name: 'tessera WebCrypto', iters: B, async: true, prepare: firstSight, fresh: tokens, truthy, fn: (k) => c.tesseraCanAsync(uncachedEngine, tokens.at(k), qs[k], NOW) }]),
       joseCall,
     ], COLD_ROUNDS)),
   };
@@ -406,7 +401,7 @@ for (const accounts of CFG.sizes) {
   const picks = spread(SCALE_TOKENS, accounts);
   const warmS = picks.map((i) => ({ token: mint('HS256', i, accounts, NOW, 5), ...question(i, accounts, true), expect: i % 2 === 0 }));
   const http = warmS.filter((q) => Number(q.namespace.slice(3)) < 100).slice(0, 64).map((q) => ({ url: `https://${q.namespace}.example.com/x`, auth: `Bearer ${q.token}`, token: q.token, expect: true }));
-  const wp = path.join(OUT, `work-scale-${accounts}.json`);
+  const wp = path.join(OUT, `work-scale-js-${accounts}.json`);
   writeFileSync(wp, JSON.stringify({ loads: CFG.loads, rounds: CFG.rounds, iters: CFG.warmIters, now: NOW, warm: warmS, http }));
   scaleWork[accounts] = [bp, wp];
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/scale.mjs'), bp, wp], { encoding: 'utf8', maxBuffer: 64 << 20 });

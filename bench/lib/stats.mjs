@@ -11,35 +11,66 @@ export const median = (xs) => {
 export const nowNs = () => process.hrtime.bigint();
 export const sinceNs = (t0) => Number(process.hrtime.bigint() - t0);
 
-/** Mean ns per call of a sync fn over `iters` calls (`timeSync.truthy`: how many answered true). */
-export function timeSync(fn, iters) {
+/**
+ * Mean ns per call of a sync fn over `iters` calls (`timeSync.truthy`: how many answered true).
+ * With `refresh`, the calls are timed in chunks of `chunk`, and `refresh(first)` runs untimed
+ * before each, given the index of the chunk's first call.
+ */
+export function timeSync(fn, iters, chunk = iters, refresh = null) {
   let sink = 0;
-  const t0 = nowNs();
-  for (let k = 0; k < iters; k++) if (fn(k)) sink++;
-  const ns = sinceNs(t0) / iters;
+  let ns = 0;
+  for (let start = 0; start < iters; start += chunk) {
+    refresh?.(start);
+    const end = Math.min(iters, start + chunk);
+    const t0 = nowNs();
+    for (let k = start; k < end; k++) if (fn(k)) sink++;
+    ns += sinceNs(t0);
+  }
   timeSync.truthy = sink;
-  return ns;
+  return ns / iters;
 }
-/** Mean ns per call of an async fn over `iters` sequential awaited calls (`timeSync.truthy` too). */
-export async function timeAsync(fn, iters) {
+/** Mean ns per call of an async fn over `iters` sequential awaited calls (as `timeSync`). */
+export async function timeAsync(fn, iters, chunk = iters, refresh = null) {
   let sink = 0;
-  const t0 = nowNs();
-  for (let k = 0; k < iters; k++) if (await fn(k)) sink++;
-  const ns = sinceNs(t0) / iters;
+  let ns = 0;
+  for (let start = 0; start < iters; start += chunk) {
+    refresh?.(start);
+    const end = Math.min(iters, start + chunk);
+    const t0 = nowNs();
+    for (let k = start; k < end; k++) if (await fn(k)) sink++;
+    ns += sinceNs(t0);
+  }
   timeSync.truthy = sink;
-  return ns;
+  return ns / iters;
 }
 
+/** How many calls a fresh-token chunk holds (see `FreshTokens`). */
+export const FRESH_CHUNK = 256;
+
 /**
- * `count` new string objects with the texts of `texts` in turn: a request brings a token as a
- * string never seen before, whose hash no cache keyed by strings has computed yet, where the
- * same string object again would find V8's hash already in it. (Copied through bytes, so each
- * is a flat string of its own, not a slice of the original.)
+ * Token strings as requests bring them: each call gets a string object never used before, whose
+ * hash no cache keyed by strings (V8 keeps a string's hash in the string) has computed, made
+ * just before its chunk of calls so that it is in the processor's cache, as a header value just
+ * read is. `refresh(first)` (untimed, before each chunk of `FRESH_CHUNK` calls) copies
+ * `texts[first + j]` (cyclically) into `at(first + j)`'s slot; copied through bytes, so each is
+ * a flat string of its own, not a slice of the original.
  */
-export function freshCopies(texts, count) {
-  const bytes = texts.map((t) => Buffer.from(t, 'latin1'));
-  return Array.from({ length: count }, (_, k) => bytes[k % bytes.length].toString('latin1'));
+export class FreshTokens {
+  constructor(texts) {
+    this.bytes = texts.map((t) => Buffer.from(t, 'latin1'));
+    this.ring = new Array(FRESH_CHUNK);
+    this.refresh = (first) => {
+      const n = this.bytes.length;
+      for (let j = 0; j < FRESH_CHUNK; j++) this.ring[j] = this.bytes[(first + j) % n].toString('latin1');
+    };
+  }
+
+  /** The token of call `k` (valid within its chunk). */
+  at(k) {
+    return this.ring[k % FRESH_CHUNK];
+  }
 }
+
 
 /**
  * Runs contenders interleaved for `rounds` rounds; medians in ns. The order rotates (A B C, then
@@ -52,8 +83,9 @@ export function freshCopies(texts, count) {
  * major collection is collected by the next `settle`, untimed, which spares the contenders
  * that allocate most (the JavaScript libraries) more than tessera's calls, which allocate little.
  *
- * A contender's `prepare()`, when given, also runs before each of its batches, untimed (fresh
- * token strings, a new handle table: what a batch must not inherit from the one before). Its
+ * A contender's `prepare()`, when given, also runs before each of its batches, untimed (a new
+ * handle table: what a batch must not inherit from the one before); its `fresh` (a
+ * `FreshTokens`), when given, makes its token strings, chunk by chunk, untimed. Its
  * `truthy`, when given, is how many of a batch's calls must answer true: every batch is
  * checked, and a batch that answered otherwise is a disagreement (the harness then fails), so
  * that no contender is timed on a path cheaper than the decision it should make.
@@ -68,7 +100,9 @@ export async function interleave(contenders, rounds, { settle, disagreements } =
       const c = contenders[(at + shift) % n];
       settle?.();
       c.prepare?.();
-      samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters) : timeSync(c.fn, c.iters));
+      const chunk = c.fresh ? FRESH_CHUNK : c.iters;
+      const refresh = c.fresh ? c.fresh.refresh : null;
+      samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters, chunk, refresh) : timeSync(c.fn, c.iters, chunk, refresh));
       if (c.truthy !== undefined && timeSync.truthy !== c.truthy) {
         const wrong = { question: `timed batch of ${c.name}`, expected_true: c.truthy, answered_true: timeSync.truthy };
         if (!disagreements) throw new Error(`${wrong.question}: ${wrong.answered_true} of ${c.iters} calls answered true, expected ${wrong.expected_true}`);

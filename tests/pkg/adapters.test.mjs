@@ -308,4 +308,16 @@ test('canStatus: the status of can(), a repeated token passed as a handle, fail 
   }
   assert.equal(t.canStatus('garbage', 'get', 'pods', 'top-secret', undefined, NOW), 401);
   assert.equal(new Tessera({ trustedKeys }).canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 503);
+
+  // A token found again is compared whole before its handle is used: one that differs from a
+  // registered token only in its payload (its end, the signature, the same) is never answered
+  // for it, and a new string of the same text is answered as the token.
+  const [h, p, s] = robot.split('.');
+  const forged = `${h}.${p.slice(0, 10)}${p[10] === 'A' ? 'B' : 'A'}${p.slice(11)}.${s}`;
+  assert.equal(forged.length, robot.length);
+  assert.equal(t.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200);
+  assert.equal(t.canStatus(forged, 'get', 'pods', 'top-secret', undefined, NOW), 401, 'the payload differs: refused, not the registered token\'s answer');
+  assert.equal(t.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'and the token itself still answered as before');
+  const again = Buffer.from(robot, 'latin1').toString('latin1');
+  assert.equal(t.canStatus(again, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'the same text in a new string');
 });
