@@ -765,6 +765,134 @@ fn state_bindings(cli: &Cli) -> Vec<String> {
 }
 
 #[test]
+fn adm_policy_grants_and_takes_cluster_roles_as_oc_adm_policy_does() {
+    let cli = Cli::new("adm-policy");
+    cli.ok(&["new-project", "top-secret"]);
+    cli.ok(&["new-project", "other"]);
+    let robot = cli
+        .ok(&["create", "sa", "robot", "-n", "top-secret"])
+        .trim()
+        .to_string();
+    assert_eq!(can(&cli, &robot, &["get", "pods", "-n", "other"]), 1);
+
+    // -z names an account of -n; the binding is the role's, created and named after it.
+    let r = cli.run(&[
+        "adm",
+        "policy",
+        "add-cluster-role-to-user",
+        "view",
+        "-z",
+        "robot",
+        "-n",
+        "top-secret",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("warning: clusterrolebinding \"view\" names ServiceAccount top-secret/robot: it grants in every namespace"),
+        "{}",
+        r.stderr
+    );
+    let change = r.json();
+    assert_eq!(
+        (change["binding"].as_str(), change["action"].as_str()),
+        (Some("view"), Some("created"))
+    );
+    assert!(change.get("namespace").is_none(), "{change}");
+    assert_eq!(can(&cli, &robot, &["get", "pods", "-n", "other"]), 0);
+    let again = cli
+        .run(&[
+            "adm",
+            "policy",
+            "add-cluster-role-to-user",
+            "view",
+            "system:serviceaccount:top-secret:robot",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(
+        again["action"], "unchanged",
+        "the same account, written as a user"
+    );
+    let groups = cli
+        .run(&[
+            "adm",
+            "policy",
+            "add-cluster-role-to-group",
+            "view",
+            "auditors",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(
+        (groups["binding"].as_str(), groups["action"].as_str()),
+        (Some("view"), Some("updated"))
+    );
+
+    let removed = cli
+        .run(&[
+            "adm",
+            "policy",
+            "remove-cluster-role-from-user",
+            "view",
+            "-z",
+            "robot",
+            "-n",
+            "top-secret",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(removed[0]["action"], "updated", "the group is still in it");
+    assert_eq!(can(&cli, &robot, &["get", "pods", "-n", "other"]), 1);
+    let removed = cli
+        .run(&[
+            "adm",
+            "policy",
+            "remove-cluster-role-from-group",
+            "view",
+            "auditors",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(removed[0]["action"], "deleted");
+
+    cli.fails(
+        &[
+            "adm",
+            "policy",
+            "add-cluster-role-to-user",
+            "view",
+            "-z",
+            "robot",
+        ],
+        2,
+        "-z: the service account's namespace is required: give -n NAMESPACE",
+    );
+    cli.fails(
+        &["adm", "policy", "add-cluster-role-to-user", "viewer", "bob"],
+        2,
+        "clusterrole \"viewer\" not found",
+    );
+    cli.fails(
+        &[
+            "adm",
+            "policy",
+            "remove-cluster-role-from-user",
+            "view",
+            "bob",
+        ],
+        2,
+        "no cluster role binding of \"view\" names User bob",
+    );
+}
+
+#[test]
 fn remove_role_keeps_to_the_role_kind_and_the_bindings_it_empties() {
     let cli = Cli::new("remove-role");
     cli.ok(&["new-project", "top-secret"]);

@@ -1,8 +1,8 @@
-//! Role bindings as `oc policy` and `kubectl create (cluster)rolebinding` make them:
-//! `add-role-to-user` / `add-role-to-group` add subjects to the namespace's binding of that
-//! role (creating it, named after the role, if there is none), `remove-role-from-*` take them
-//! out (deleting a binding left without subjects), and cluster role bindings grant in every
-//! namespace, which is why naming a service account in one draws a warning (DESIGN 1.1).
+//! Role bindings' parts: subjects as `oc` and `kubectl` read them, the role a binding refers
+//! to, the warnings a binding draws, and `kubectl create (cluster)rolebinding`. Cluster role
+//! bindings grant in every namespace, which is why naming a service account in one draws a
+//! warning. `oc policy` / `oc adm policy`'s verbs, which add subjects to a role's binding and
+//! take them out, are in `policy.rs`.
 
 use serde::Serialize;
 
@@ -84,7 +84,7 @@ pub fn service_account_arg(value: &str) -> Result<Subject> {
     }
 }
 
-fn same_subject(a: &Subject, b: &Subject, binding_ns: Option<&str>) -> bool {
+pub(super) fn same_subject(a: &Subject, b: &Subject, binding_ns: Option<&str>) -> bool {
     let ns = |s: &Subject| s.namespace.clone().or(binding_ns.map(str::to_string));
     a.kind == b.kind && a.name == b.name && (a.kind != "ServiceAccount" || ns(a) == ns(b))
 }
@@ -160,7 +160,7 @@ pub struct BindingChange {
     pub warnings: Vec<String>,
 }
 
-fn subject_text(s: &Subject) -> String {
+pub(super) fn subject_text(s: &Subject) -> String {
     match (&s.kind[..], &s.namespace) {
         ("ServiceAccount", Some(ns)) => format!("ServiceAccount {ns}/{}", s.name),
         (kind, _) => format!("{kind} {}", s.name),
@@ -185,7 +185,7 @@ impl Render for BindingChange {
     }
 }
 
-fn warn_unknown_accounts(
+pub(super) fn warn_unknown_accounts(
     doc: &BundleDocument,
     subjects: &[Subject],
     ns: Option<&str>,
@@ -213,7 +213,11 @@ fn warn_unknown_accounts(
 /// the accounts of a project's group) of a namespace that `namespace` is not within, since an
 /// account acts only in its own namespace and its descendants. Kubernetes would honour such a
 /// binding; tessera never does (docs/semantics.md, RBAC).
-fn warn_outside(doc: &BundleDocument, subjects: &[Subject], namespace: &str) -> Vec<String> {
+pub(super) fn warn_outside(
+    doc: &BundleDocument,
+    subjects: &[Subject],
+    namespace: &str,
+) -> Vec<String> {
     let tree = NamespaceTree::build(&doc.namespaces, &mut Problems::default());
     let mut warnings = Vec::new();
     for s in subjects {
@@ -239,184 +243,7 @@ fn warn_outside(doc: &BundleDocument, subjects: &[Subject], namespace: &str) -> 
     warnings
 }
 
-/// `oc policy add-role-to-user|group ROLE SUBJECT... -n NS`. Saves the state.
-pub fn add_role(
-    state: &mut State,
-    namespace: &str,
-    role: &str,
-    subjects: Vec<Subject>,
-    role_kind: Option<&str>,
-    binding_name: Option<&str>,
-) -> Result<BindingChange> {
-    super::namespaces::require(state.doc(), namespace)?;
-    if subjects.is_empty() {
-        return Err(AdminError::input(
-            "a user, group or -z SERVICEACCOUNT is required",
-        ));
-    }
-    let role_ref = role_ref(state.doc(), Some(namespace), role, role_kind)?;
-    let mut warnings = warn_unknown_accounts(state.doc(), &subjects, Some(namespace));
-    warnings.extend(warn_outside(state.doc(), &subjects, namespace));
-    let bindings = &mut state.doc_mut().role_bindings;
-    let existing = match binding_name {
-        Some(name) => {
-            let found = bindings
-                .iter()
-                .position(|b| b.namespace == namespace && b.name == name);
-            if let Some(i) = found {
-                if bindings[i].role_ref.kind != role_ref.kind
-                    || bindings[i].role_ref.name != role_ref.name
-                {
-                    return Err(AdminError::input(format!(
-                        "--rolebinding-name: {name:?} refers to {} {:?}, not {} {role:?}",
-                        bindings[i].role_ref.kind, bindings[i].role_ref.name, role_ref.kind
-                    )));
-                }
-            }
-            found
-        }
-        None => bindings.iter().position(|b| {
-            b.namespace == namespace
-                && b.role_ref.kind == role_ref.kind
-                && b.role_ref.name == role_ref.name
-        }),
-    };
-    let (name, action, added) = match existing {
-        Some(i) => {
-            let b = &mut bindings[i];
-            let mut added = Vec::new();
-            for s in subjects {
-                if !b
-                    .subjects
-                    .iter()
-                    .any(|x| same_subject(x, &s, Some(namespace)))
-                {
-                    b.subjects.push(s.clone());
-                    added.push(s);
-                }
-            }
-            let action = if added.is_empty() {
-                "unchanged"
-            } else {
-                "updated"
-            };
-            (b.name.clone(), action, added)
-        }
-        None => {
-            let name = match binding_name {
-                Some(n) => n.to_string(),
-                None => {
-                    let taken = |n: &str| {
-                        bindings
-                            .iter()
-                            .any(|b| b.namespace == namespace && b.name == n)
-                    };
-                    let mut name = role.to_string();
-                    let mut i = 0;
-                    while taken(&name) {
-                        name = format!("{role}-{i}");
-                        i += 1;
-                    }
-                    name
-                }
-            };
-            bindings.push(RoleBinding {
-                name: name.clone(),
-                namespace: namespace.into(),
-                role_ref: role_ref.clone(),
-                subjects: subjects.clone(),
-            });
-            (name, "created", subjects)
-        }
-    };
-    state.save()?;
-    Ok(BindingChange {
-        binding: name,
-        namespace: Some(namespace.into()),
-        role_ref,
-        action,
-        subjects: added,
-        warnings,
-    })
-}
-
-/// `oc policy remove-role-from-user|group ROLE SUBJECT... -n NS [--role-kind KIND]`: removes
-/// the subjects from every binding of that role in the namespace; a binding left without
-/// subjects is deleted. The kind is the one given, else as for `add_role` (the ClusterRole if
-/// there is one, else the namespace's Role); a role that no longer exists matches bindings of
-/// either kind. Saves the state.
-pub fn remove_role(
-    state: &mut State,
-    namespace: &str,
-    role: &str,
-    subjects: Vec<Subject>,
-    role_kind: Option<&str>,
-) -> Result<Vec<BindingChange>> {
-    super::namespaces::require(state.doc(), namespace)?;
-    if subjects.is_empty() {
-        return Err(AdminError::input(
-            "a user, group or -z SERVICEACCOUNT is required",
-        ));
-    }
-    let kind = match role_kind {
-        Some(k @ ("Role" | "ClusterRole")) => Some(k.to_string()),
-        Some(other) => {
-            return Err(AdminError::input(format!(
-                "--role-kind: {other:?} is not Role or ClusterRole"
-            )))
-        }
-        None => role_ref(state.doc(), Some(namespace), role, None)
-            .ok()
-            .map(|r| r.kind),
-    };
-    let mut changes = Vec::new();
-    for b in state.doc_mut().role_bindings.iter_mut() {
-        if b.namespace != namespace
-            || b.role_ref.name != role
-            || kind.as_ref().is_some_and(|k| &b.role_ref.kind != k)
-        {
-            continue;
-        }
-        let before = b.subjects.clone();
-        b.subjects
-            .retain(|x| !subjects.iter().any(|s| same_subject(x, s, Some(namespace))));
-        if b.subjects.len() != before.len() {
-            let removed: Vec<Subject> = before
-                .into_iter()
-                .filter(|x| !b.subjects.contains(x))
-                .collect();
-            changes.push(BindingChange {
-                binding: b.name.clone(),
-                namespace: Some(namespace.into()),
-                role_ref: b.role_ref.clone(),
-                action: if b.subjects.is_empty() {
-                    "deleted"
-                } else {
-                    "updated"
-                },
-                subjects: removed,
-                warnings: Vec::new(),
-            });
-        }
-    }
-    if changes.is_empty() {
-        let whom: Vec<String> = subjects.iter().map(subject_text).collect();
-        return Err(AdminError::input(format!(
-            "no role binding of {role:?} in namespace {namespace:?} names {}",
-            whom.join(", ")
-        )));
-    }
-    // Only the bindings this emptied go: others the namespace holds without subjects stay.
-    state.doc_mut().role_bindings.retain(|b| {
-        !(b.namespace == namespace
-            && b.subjects.is_empty()
-            && changes.iter().any(|c| c.binding == b.name))
-    });
-    state.save()?;
-    Ok(changes)
-}
-
-fn cluster_wide_warnings(subjects: &[Subject], binding: &str) -> Vec<String> {
+pub(super) fn cluster_wide_warnings(subjects: &[Subject], binding: &str) -> Vec<String> {
     subjects
         .iter()
         .filter(|s| s.kind == "ServiceAccount")

@@ -27,6 +27,7 @@ pub mod import;
 pub mod init;
 pub mod namespaces;
 pub mod output;
+pub mod policy;
 pub mod revocations;
 pub mod roles;
 pub mod routes;

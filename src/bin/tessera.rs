@@ -27,7 +27,7 @@ mod cli {
     use tessera::admin::tokens::{BoundObject, TokenRequest};
     use tessera::admin::{self as admin, AdminError, State};
     use tessera::admin::{bindings, build, decide, directory, import, namespaces, roles, routes};
-    use tessera::admin::{init, revocations, store, tokens, when};
+    use tessera::admin::{init, policy, revocations, store, tokens, when};
     use tessera::UnixTime;
 
     /// Administer service accounts, their tokens, RBAC and routes, and build the signed
@@ -108,6 +108,9 @@ mod cli {
         /// Grant and revoke roles (as `oc policy`).
         #[command(subcommand)]
         Policy(Policy),
+        /// Cluster administration (as `oc adm`).
+        #[command(subcommand)]
+        Adm(Adm),
         /// Import Kubernetes objects (`kubectl get -o json` output).
         Import {
             /// The file.
@@ -385,6 +388,71 @@ mod cli {
         ns: Ns,
         #[command(flatten)]
         out: Out,
+    }
+
+    #[derive(Subcommand)]
+    enum Adm {
+        /// Grant and revoke cluster roles (as `oc adm policy`).
+        #[command(subcommand)]
+        Policy(AdmPolicy),
+    }
+
+    /// A cluster role and where output goes; `-n` only names the namespace of `-z` accounts.
+    #[derive(Args)]
+    struct ClusterRoleTarget {
+        /// The ClusterRole.
+        role: String,
+        /// The namespace of the `-z` service accounts.
+        #[arg(short = 'n', long = "namespace", value_name = "NS")]
+        namespace: Option<String>,
+        #[command(flatten)]
+        out: Out,
+    }
+
+    #[derive(Subcommand)]
+    enum AdmPolicy {
+        /// Grant a cluster role to users or service accounts, in every namespace.
+        AddClusterRoleToUser {
+            #[command(flatten)]
+            target: ClusterRoleTarget,
+            /// Users (`system:serviceaccount:NS:NAME` means that service account).
+            users: Vec<String>,
+            /// A service account of the `-n` namespace (repeatable).
+            #[arg(short = 'z', long = "serviceaccount")]
+            service_accounts: Vec<String>,
+            /// The cluster role binding to add to or create (default: the role's, named after it).
+            #[arg(long)]
+            rolebinding_name: Option<String>,
+        },
+        /// Grant a cluster role to groups, in every namespace.
+        AddClusterRoleToGroup {
+            #[command(flatten)]
+            target: ClusterRoleTarget,
+            /// Groups.
+            #[arg(required = true)]
+            groups: Vec<String>,
+            /// The cluster role binding to add to or create.
+            #[arg(long)]
+            rolebinding_name: Option<String>,
+        },
+        /// Take a cluster role from users or service accounts.
+        RemoveClusterRoleFromUser {
+            #[command(flatten)]
+            target: ClusterRoleTarget,
+            /// Users.
+            users: Vec<String>,
+            /// A service account of the `-n` namespace (repeatable).
+            #[arg(short = 'z', long = "serviceaccount")]
+            service_accounts: Vec<String>,
+        },
+        /// Take a cluster role from groups.
+        RemoveClusterRoleFromGroup {
+            #[command(flatten)]
+            target: ClusterRoleTarget,
+            /// Groups.
+            #[arg(required = true)]
+            groups: Vec<String>,
+        },
     }
 
     #[derive(Subcommand)]
@@ -670,6 +738,7 @@ mod cli {
                 })
             }
             Verb::Policy(p) => policy(dir, p),
+            Verb::Adm(Adm::Policy(p)) => adm_policy(dir, p),
             Verb::Import { file, out } => {
                 let mut state = open(dir)?;
                 let report = import::import(&mut state, &file)?;
@@ -977,6 +1046,76 @@ mod cli {
         }
     }
 
+    /// `oc adm policy`'s subjects: users, and `-z` accounts of the `-n` namespace (required
+    /// with `-z`, as there is no current project).
+    fn cluster_role_subjects(
+        target: &ClusterRoleTarget,
+        users: &[String],
+        service_accounts: &[String],
+    ) -> Result<Vec<tessera::schema::Subject>, AdminError> {
+        match (&target.namespace, service_accounts.is_empty()) {
+            (None, false) => Err(AdminError::input(
+                "-z: the service account's namespace is required: give -n NAMESPACE",
+            )),
+            (ns, _) => role_subjects(ns.as_deref().unwrap_or(""), users, service_accounts),
+        }
+    }
+
+    fn group_subjects(groups: &[String]) -> Result<Vec<tessera::schema::Subject>, AdminError> {
+        groups.iter().map(|g| bindings::group(g)).collect()
+    }
+
+    fn adm_policy(dir: &Path, p: AdmPolicy) -> Result<Done, AdminError> {
+        let mut state = open(dir)?;
+        match p {
+            AdmPolicy::AddClusterRoleToUser {
+                target,
+                users,
+                service_accounts,
+                rolebinding_name,
+            } => {
+                let s = cluster_role_subjects(&target, &users, &service_accounts)?;
+                let change = policy::add_cluster_role(
+                    &mut state,
+                    &target.role,
+                    s,
+                    rolebinding_name.as_deref(),
+                )?;
+                Ok(Done::show(&change, target.out.output)?.note(warnings(&change.warnings)))
+            }
+            AdmPolicy::AddClusterRoleToGroup {
+                target,
+                groups,
+                rolebinding_name,
+            } => {
+                let change = policy::add_cluster_role(
+                    &mut state,
+                    &target.role,
+                    group_subjects(&groups)?,
+                    rolebinding_name.as_deref(),
+                )?;
+                Ok(Done::show(&change, target.out.output)?.note(warnings(&change.warnings)))
+            }
+            AdmPolicy::RemoveClusterRoleFromUser {
+                target,
+                users,
+                service_accounts,
+            } => {
+                let s = cluster_role_subjects(&target, &users, &service_accounts)?;
+                let changes = policy::remove_cluster_role(&mut state, &target.role, s)?;
+                Done::show(&admin::output::Many(changes), target.out.output)
+            }
+            AdmPolicy::RemoveClusterRoleFromGroup { target, groups } => {
+                let changes = policy::remove_cluster_role(
+                    &mut state,
+                    &target.role,
+                    group_subjects(&groups)?,
+                )?;
+                Done::show(&admin::output::Many(changes), target.out.output)
+            }
+        }
+    }
+
     fn role_subjects(
         ns: &str,
         users: &[String],
@@ -1004,7 +1143,7 @@ mod cli {
             } => {
                 let ns = &target.ns.namespace;
                 let s = role_subjects(ns, &users, &service_accounts)?;
-                let change = bindings::add_role(
+                let change = policy::add_role(
                     &mut state,
                     ns,
                     &target.role,
@@ -1020,11 +1159,8 @@ mod cli {
                 role_kind,
                 rolebinding_name,
             } => {
-                let s = groups
-                    .iter()
-                    .map(|g| bindings::group(g))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let change = bindings::add_role(
+                let s = group_subjects(&groups)?;
+                let change = policy::add_role(
                     &mut state,
                     &target.ns.namespace,
                     &target.role,
@@ -1043,7 +1179,7 @@ mod cli {
                 let ns = &target.ns.namespace;
                 let s = role_subjects(ns, &users, &service_accounts)?;
                 let changes =
-                    bindings::remove_role(&mut state, ns, &target.role, s, role_kind.as_deref())?;
+                    policy::remove_role(&mut state, ns, &target.role, s, role_kind.as_deref())?;
                 Done::show(&admin::output::Many(changes), target.out.output)
             }
             Policy::RemoveRoleFromGroup {
@@ -1051,11 +1187,8 @@ mod cli {
                 groups,
                 role_kind,
             } => {
-                let s = groups
-                    .iter()
-                    .map(|g| bindings::group(g))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let changes = bindings::remove_role(
+                let s = group_subjects(&groups)?;
+                let changes = policy::remove_role(
                     &mut state,
                     &target.ns.namespace,
                     &target.role,
