@@ -175,8 +175,12 @@ async function browser() {
 /** The columns of a results table, and its rows (`runtimesBench`'s result). */
 export const RUNTIMES_COLUMNS = ['runtime', 'alg', 'tessera `canStatusAsync` (WebCrypto)', 'jose + lookup', 'tessera / jose', "tessera `canStatus` (the module's own signature code)", 'round trip of an empty batch'];
 export function runtimesRows(result) {
+  // A batch can take less than the empty one's median (quick mode's batches are a few
+  // questions): no figure then, rather than a negative one.
+  const ns = (x) => (x > 0 ? fmtNs(x) : 'n/a (under the round trip)');
+  const ratio = (a, b) => (a > 0 && b > 0 ? fmtX(a / b) : 'n/a');
   return Object.entries(result.runtimes).flatMap(([name, { algs }]) => Object.entries(algs).map(([alg, v]) =>
-    [name, alg, fmtNs(v.tessera_ns), fmtNs(v.jose_ns), fmtX(v.tessera_ns / v.jose_ns), fmtNs(v.sync_ns), `${v.round_trip_ms.toFixed(2)} ms`]));
+    [name, alg, ns(v.tessera_ns), ns(v.jose_ns), ratio(v.tessera_ns, v.jose_ns), ns(v.sync_ns), `${v.round_trip_ms.toFixed(2)} ms`]));
 }
 
 /** The contenders, in the order of a round (turned each round). */
