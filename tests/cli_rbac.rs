@@ -1136,12 +1136,19 @@ fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
     let v = cli.run(&["bundle", "build", "-o", out.to_str().unwrap(), "--json"]);
     assert!(!v.stderr.contains("restored"), "{}", v.stderr);
     assert_eq!(v.json()["revision"], 4);
+    // A file at -o whose revision no bundle can follow is not taken for one.
+    let foreign = cli.write("foreign-bundle.json", r#"{"revision": 9007199254740991}"#);
+    let f = cli.run(&["bundle", "build", "-o", foreign.to_str().unwrap(), "--json"]);
+    assert_eq!(f.code, 0, "{f:?}");
+    assert_eq!(f.json()["revision"], 5);
+    // The bundle at -o is the one written last again.
+    cli.ok(&["bundle", "build", "-o", out.to_str().unwrap()]);
     let text = cli.ok(&["bundle", "verify", out.to_str().unwrap()]);
     assert!(text.contains("signature verified"), "{text}");
     let v = cli
         .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
         .json();
-    assert_eq!(v["revision"], 4);
+    assert_eq!(v["revision"], 6);
 
     // The bundle decides as the CLI did.
     let bytes = std::fs::read(&out).unwrap();
@@ -1222,5 +1229,5 @@ fn bundles_are_built_signed_verified_and_decide_as_the_cli() {
     let v = cli
         .run(&["bundle", "verify", out.to_str().unwrap(), "-o", "json"])
         .json();
-    assert_eq!(v["revision"], 4, "a failed build changes nothing");
+    assert_eq!(v["revision"], 6, "a failed build changes nothing");
 }

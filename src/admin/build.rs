@@ -188,11 +188,14 @@ pub fn build(
     })
 }
 
-/// The revision of the bundle at `path`, if there is one that says it.
+/// The revision of the bundle at `path`, if there is one that says it (and that a bundle can
+/// follow: one at the largest revision a bundle may have, or past it, is not a bundle's).
 fn written_revision(path: &Path) -> Option<u64> {
     let bytes = std::fs::read(path).ok()?;
     let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    doc.get("revision")?.as_u64()
+    doc.get("revision")?
+        .as_u64()
+        .filter(|&r| r < crate::bundle::MAX_REVISION)
 }
 
 /// A warning for each issuer whose HMAC secret the bundle carries: every verifier needs it, so

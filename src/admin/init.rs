@@ -132,9 +132,10 @@ const BOOTSTRAPPING: (&str, &str) = ("kubernetes.io/bootstrapping", "rbac-defaul
 /// states held the rules of `admin`, `edit` and `view` in the roles themselves, which
 /// aggregation now replaces (as Kubernetes' controller does): each moves to
 /// `system:aggregate-to-<role>`, labelled for it, as in Kubernetes, so that the roles grant
-/// what they did. A role changed by hand (no bootstrapping label, no aggregation rule) or a
-/// state that already has that `system:aggregate-to-` role is left as it is. Returns the roles
-/// moved.
+/// what they did. A role changed by hand (no bootstrapping label, no aggregation rule, or one
+/// that does not select Kubernetes' `aggregate-to-<role>` label, so that the moved rules would
+/// reach it no more) or a state that already has that `system:aggregate-to-` role is left as
+/// it is. Returns the roles moved.
 pub fn upgrade_bootstrap_roles(cluster_roles: &mut Vec<ClusterRole>) -> Vec<String> {
     let mut moved = Vec::new();
     for name in ["admin", "edit", "view"] {
@@ -142,9 +143,18 @@ pub fn upgrade_bootstrap_roles(cluster_roles: &mut Vec<ClusterRole>) -> Vec<Stri
         if cluster_roles.iter().any(|r| r.name == target) {
             continue;
         }
+        let label = format!("rbac.authorization.k8s.io/aggregate-to-{name}");
+        // Kubernetes' own selector of this role: exactly its aggregate-to label.
+        let selects_label = |rule: &crate::schema::AggregationRule| {
+            rule.cluster_role_selectors.iter().any(|s| {
+                s.match_expressions.is_empty()
+                    && s.match_labels.len() == 1
+                    && s.match_labels.get(&label).map(String::as_str) == Some("true")
+            })
+        };
         let Some(role) = cluster_roles.iter_mut().find(|r| {
             r.name == name
-                && r.aggregation_rule.is_some()
+                && r.aggregation_rule.as_ref().is_some_and(selects_label)
                 && !r.rules.is_empty()
                 && r.labels.get(BOOTSTRAPPING.0).map(String::as_str) == Some(BOOTSTRAPPING.1)
         }) else {
@@ -153,10 +163,7 @@ pub fn upgrade_bootstrap_roles(cluster_roles: &mut Vec<ClusterRole>) -> Vec<Stri
         let rules = std::mem::take(&mut role.rules);
         let labels = [
             (BOOTSTRAPPING.0.to_string(), BOOTSTRAPPING.1.to_string()),
-            (
-                format!("rbac.authorization.k8s.io/aggregate-to-{name}"),
-                "true".to_string(),
-            ),
+            (label, "true".to_string()),
         ];
         cluster_roles.push(ClusterRole {
             name: target,
@@ -368,7 +375,22 @@ mod tests {
             .rules
             .clone();
         assert!(!view.rules.is_empty());
+        // As an earlier init wrote it: upgraded (the test's own check that the cases below are
+        // refused for their one difference).
+        assert_eq!(upgrade_bootstrap_roles(&mut own.clone()), ["view"]);
+        let mut reselected = own.clone();
+        let view = own.iter_mut().find(|r| r.name == "view").unwrap();
         view.labels.clear();
         assert!(upgrade_bootstrap_roles(&mut own).is_empty());
+
+        // Nor a role whose selector was changed: the moved rules would not reach it.
+        let view = reselected.iter_mut().find(|r| r.name == "view").unwrap();
+        let rule = view.aggregation_rule.as_mut().unwrap();
+        rule.cluster_role_selectors[0].match_labels = [(
+            "example.com/aggregate-to-view".to_string(),
+            "true".to_string(),
+        )]
+        .into();
+        assert!(upgrade_bootstrap_roles(&mut reselected).is_empty());
     }
 }

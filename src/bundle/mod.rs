@@ -35,7 +35,7 @@ pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
 
 /// The largest `revision` (2^53 - 1): every decision carries it, and JavaScript reads it as a
 /// number, exactly only up to this.
-const MAX_REVISION: u64 = (1 << 53) - 1;
+pub(crate) const MAX_REVISION: u64 = (1 << 53) - 1;
 
 /// A directory user, with group ids resolved to names.
 #[derive(Debug, Clone)]
