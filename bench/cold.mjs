@@ -4,8 +4,8 @@
 //
 // Each contender is charged for its own imports and nothing else: the work file is read
 // before the clock starts, and each branch imports only what its users would. tessera is the
-// npm package as `import { Tessera } from 'tessera'` loads it in Node (pkg/src/entry/node.js:
-// the module, the JavaScript layer, node:crypto for signatures), its decision the package's
+// npm package as `import { Tessera } from 'tessera'` loads it in Node (the file its exports
+// map names: the module, the JavaScript layer, node:crypto for signatures), its decision the package's
 // `canStatus`; without a built package (pkg/dist), the bare wasm-bindgen glue, and the output
 // says so. jose and fast-jwt import the one key and make the one verifier the decision needs.
 import { performance } from 'node:perf_hooks';
@@ -15,14 +15,17 @@ const [contender, bundlePath, workPath] = process.argv.slice(2);
 const work = JSON.parse(readFileSync(workPath, 'utf8'));
 const { token, alg, question: q, now } = work.cold_start;
 const lib = (name) => new URL(`./lib/${name}`, import.meta.url).href;
+// What `import { Tessera } from 'tessera'` loads in Node: the file the package's exports map
+// names for the `node` + `import` conditions.
+const pkgJson = JSON.parse(readFileSync(new URL('../pkg/package.json', import.meta.url), 'utf8'));
+const nodeEntry = new URL(`../pkg/${pkgJson.exports['.'].node.import.default}`, import.meta.url);
 const tBase = performance.now(); // the work file read: not charged to any contender
 let tImport, tLoad, allowed;
 let how = contender;
 if (contender === 'tessera') {
-  const entry = new URL('../pkg/src/entry/node.js', import.meta.url);
-  if (existsSync(new URL('../pkg/dist/wasm/tessera_bg.wasm', import.meta.url))) {
+  if (existsSync(nodeEntry) && existsSync(new URL('../pkg/dist/wasm/tessera_bg.wasm', import.meta.url))) {
     how = 'tessera (npm package)';
-    const { Tessera } = await import(entry.href);
+    const { Tessera } = await import(nodeEntry.href);
     tImport = performance.now();
     // The bundle's bytes as read (the JS contenders need the text, for JSON.parse).
     const t = new Tessera({ allowUnsigned: true });

@@ -10,6 +10,7 @@ import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as c from './lib/contenders.mjs';
 import { coldBreakdown, coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { RUNTIMES_COLUMNS, runtimesBench, runtimesMissing, runtimesRows } from './runtimes.mjs';
@@ -116,8 +117,10 @@ uncachedEngine.setCacheCapacity(0);
 // raw call stands in, and the report says so.
 const PKG = path.join(ROOT, 'pkg/dist/wasm/tessera_bg.wasm');
 let pkgTessera = null;
-if (existsSync(PKG)) {
-  const { Tessera } = await import(new URL('../pkg/src/entry/node.js', import.meta.url).href);
+const pkgJson = JSON.parse(readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8'));
+const NODE_ENTRY = path.join(ROOT, 'pkg', pkgJson.exports['.'].node.import.default);
+if (existsSync(PKG) && existsSync(NODE_ENTRY)) {
+  const { Tessera } = await import(pathToFileURL(NODE_ENTRY).href);
   pkgTessera = new Tessera({ allowUnsigned: true });
   pkgTessera.load(readFileSync(bundlePath));
 }

@@ -37,6 +37,11 @@ rm -f pkg/dist/wasm/tessera_bg.wasm.d.ts
 node scripts/patch-glue.mjs pkg/dist/wasm/tessera.js
 
 esbuild=pkg/node_modules/.bin/esbuild
+# Node's ESM entry as one file: a graph of a dozen modules took Node about 4 ms more to import
+# (the cold start in docs/performance.md). Its `import.meta.url` finds the .wasm at the same
+# relative path as src/entry/ does.
+"$esbuild" pkg/src/entry/node.js --bundle --platform=node --format=esm --target=node20 \
+    --log-level=warning --outfile=pkg/dist/esm/node.js
 "$esbuild" pkg/src/entry/node-cjs.js --bundle --platform=node --format=cjs --target=node20 \
     --log-level=warning --log-override:empty-import-meta=silent --outfile=pkg/dist/cjs/index.cjs
 "$esbuild" pkg/src/node.js --bundle --platform=node --format=cjs --target=node20 \
@@ -52,6 +57,8 @@ cp docs/npm.md pkg/README.md
 (cd pkg && node --input-type=module -e "
 import { Engine, Tessera } from './src/entry/node.js';
 if (typeof Engine !== 'function' || typeof Tessera !== 'function') throw new Error('ESM entry exports nothing');
+const bundled = await import('./dist/esm/node.js');
+if (typeof bundled.Engine !== 'function' || typeof bundled.Tessera !== 'function') throw new Error('bundled ESM entry exports nothing');
 " && node -e "
 const t = require('./dist/cjs/index.cjs');
 if (typeof t.Engine !== 'function' || typeof t.Tessera !== 'function') throw new Error('CJS entry exports nothing');
