@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::output::{fields, Render};
-use super::store::{check_document, write_atomic, BUNDLE_SIGNING_KEY};
+use super::store::{check_document, invalid, write_atomic, BUNDLE_SIGNING_KEY};
 use super::{AdminError, Result, State};
 use crate::bundle::signature::TrustedKeys;
 use crate::bundle::{parse_document, Bundle};
@@ -131,9 +131,6 @@ pub fn build(
         ));
         doc.revision = written.saturating_add(1);
     }
-    let checked = check_document(&doc)?;
-    warnings.extend(shared_secret_warnings(&doc));
-    warnings.extend(replaced_rule_warnings(&doc, &checked));
     let mut bytes = serde_json::to_vec_pretty(&doc)
         .map_err(|e| AdminError::state(format!("bundle: cannot serialise: {e}")))?;
     bytes.push(b'\n');
@@ -146,16 +143,14 @@ pub fn build(
         .ok_or_else(|| AdminError::state("the bundle-signing key has no public half"))?;
     let public = serde_json::to_vec_pretty(&public)
         .map_err(|e| AdminError::state(format!("public key: {e}")))?;
-    // The written bytes as a consumer reads them (the engine's own reader, the signature
-    // against the key pinned beside them), before anything is written: a bundle the CLI
-    // writes always loads.
-    TrustedKeys::from_json(&public)
+    // The document checked as a consumer reads it: the bytes about to be written, by the
+    // engine's own reader, the signature against the key pinned beside them. Nothing is
+    // written unless it loads, so a bundle the CLI writes always does.
+    let engine = TrustedKeys::from_json(&public)
         .and_then(|trusted| Engine::from_signed_json(&bytes, &signature, &trusted, now))
-        .map_err(|e| {
-            AdminError::state(format!(
-                "bundle: the built bundle does not load as consumers read it (nothing written): {e}"
-            ))
-        })?;
+        .map_err(|e| invalid(&e))?;
+    warnings.extend(shared_secret_warnings(&doc));
+    warnings.extend(replaced_rule_warnings(&doc, engine.bundle()));
     let sig_path = signature_path(out);
     let key_path = beside(out, PUBLIC_KEY_FILE);
     let input = |e: AdminError| match e {
@@ -189,13 +184,16 @@ pub fn build(
 }
 
 /// The revision of the bundle at `path`, if there is one that says it (and that a bundle can
-/// follow: one at the largest revision a bundle may have, or past it, is not a bundle's).
+/// follow: one at the largest revision a bundle may have, or past it, is not a bundle's). Only
+/// the member is kept: the rest of the file is skipped over, not built into values.
 fn written_revision(path: &Path) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Written {
+        revision: u64,
+    }
     let bytes = std::fs::read(path).ok()?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    doc.get("revision")?
-        .as_u64()
-        .filter(|&r| r < crate::bundle::MAX_REVISION)
+    let written: Written = serde_json::from_slice(&bytes).ok()?;
+    Some(written.revision).filter(|&r| r < crate::bundle::MAX_REVISION)
 }
 
 /// A warning for each issuer whose HMAC secret the bundle carries: every verifier needs it, so

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{AdminError, Result};
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, BundleError};
 use crate::schema::BundleDocument;
 use crate::token::mint::PrivateKey;
 
@@ -180,20 +180,23 @@ impl State {
 
 /// Loads the document as a bundle, turning every problem into one line.
 pub fn check_document(doc: &BundleDocument) -> Result<Bundle> {
-    Bundle::from_document(doc.clone()).map_err(|e| {
-        let problems = e.problems();
-        if problems.is_empty() {
-            AdminError::Invalid(e.to_string())
-        } else {
-            AdminError::Invalid(
-                problems
-                    .iter()
-                    .map(|p| format!("{}: {}", p.path, p.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        }
-    })
+    Bundle::from_document(doc.clone()).map_err(|e| invalid(&e))
+}
+
+/// A bundle's refusal as one line: every problem with its path, or the error itself.
+pub fn invalid(e: &BundleError) -> AdminError {
+    let problems = e.problems();
+    if problems.is_empty() {
+        AdminError::Invalid(e.to_string())
+    } else {
+        AdminError::Invalid(
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }
 }
 
 fn key_path(root: &Path, name: &str) -> PathBuf {
