@@ -7,10 +7,11 @@
 //! whenever the bundle changes. Bounded: two generations of at most `capacity` entries each;
 //! when the young one fills, the old one is dropped (an approximate LRU with O(1) work).
 
+mod generation;
+
 use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use crate::decision::Decision;
 use crate::identity::Identity;
 use crate::rbac::RbacRequest;
 use crate::time::UnixTime;
+use generation::Generation;
 
 /// Entries per generation when none is configured.
 pub const DEFAULT_CAPACITY: usize = 4096;
@@ -50,9 +52,9 @@ pub struct Ticket {
     hash: u64,
     /// The entry's id; 0 is no entry.
     id: u64,
-    /// The entry's bucket in the young generation when last found there: tried first, and
+    /// The entry's position in the young generation when last found there: tried first, and
     /// taken only if the entry in it has the ticket's id.
-    bucket: usize,
+    slot: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -128,8 +130,8 @@ pub struct TokenCache {
     // call. Only verified tokens are ever inserted, and every hit compares the full string, so
     // a weaker hash can cost a crafted lookup a few comparisons, never a wrong answer.
     hasher: RandomState,
-    young: HashTable<Entry>,
-    old: HashTable<Entry>,
+    young: Generation<Entry>,
+    old: Generation<Entry>,
     capacity: usize,
 }
 
@@ -238,8 +240,8 @@ impl TokenCache {
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
             hasher: RandomState::default(),
-            young: HashTable::new(),
-            old: HashTable::new(),
+            young: Generation::default(),
+            old: Generation::default(),
             capacity,
         }
     }
@@ -272,26 +274,27 @@ impl TokenCache {
     /// The ticket of a cached token (see [`Ticket`]), or the empty ticket.
     pub fn ticket(&self, key: TokenKey<'_>) -> Ticket {
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        let ticket = |id, bucket| Ticket {
+        let ticket = |id, slot| Ticket {
             hash: key.hash,
             id,
-            bucket,
+            slot,
         };
-        if let Some(bucket) = self.young.find_bucket_index(key.hash, eq) {
+        if let Some(slot) = self.young.find(key.hash, eq) {
             return self
                 .young
-                .get_bucket(bucket)
-                .map_or(Ticket::default(), |e| ticket(e.id, bucket));
+                .get(slot)
+                .map_or(Ticket::default(), |e| ticket(e.id, slot));
         }
-        // In the old generation: no bucket of the young one (the first use moves it there).
+        // In the old generation: no position in the young one (the first use moves it there).
         self.old
             .find(key.hash, eq)
+            .and_then(|slot| self.old.get(slot))
             .map_or(Ticket::default(), |e| ticket(e.id, usize::MAX))
     }
 
-    /// Like [`TokenCache::decision`], reaching the token's entry by its ticket: first in the
-    /// bucket where it was last found (no hashing, no probing), else by its hash and id (and
-    /// the ticket notes the new bucket).
+    /// Like [`TokenCache::decision`], reaching the token's entry by its ticket: first at the
+    /// position where it was last found (no hashing, no probing), else by its hash and id
+    /// (and the ticket notes the new position).
     pub fn decision_by_ticket(
         &mut self,
         ticket: &mut Ticket,
@@ -315,7 +318,7 @@ impl TokenCache {
         read: impl FnOnce(&Arc<Decision>) -> T,
     ) -> Option<T> {
         // Entry ids are never 0, so a ticket to no entry (id 0) never passes the id check.
-        if let Some(e) = self.young.get_bucket(ticket.bucket) {
+        if let Some(e) = self.young.get(ticket.slot) {
             if e.id == ticket.id && e.validity.holds(now) {
                 if let Some(k) = e.serial_position(question.serial) {
                     return e.decisions.as_slice().get(k).map(|r| read(&r.decision));
@@ -326,7 +329,7 @@ impl TokenCache {
     }
 
     /// [`TokenCache::by_ticket`] past its common case: the entry moved (found again by its
-    /// hash and id, and the ticket notes the new bucket), expired, or has not seen this
+    /// hash and id, and the ticket notes the new position), expired, or has not seen this
     /// prepared question yet.
     #[cold]
     #[inline(never)]
@@ -340,16 +343,16 @@ impl TokenCache {
             return None;
         }
         let id = ticket.id;
-        let bucket = match self.young.get_bucket(ticket.bucket) {
-            Some(e) if e.id == id => ticket.bucket,
+        let slot = match self.young.get(ticket.slot) {
+            Some(e) if e.id == id => ticket.slot,
             _ => {
-                let bucket = self.find_young(ticket.hash, |e: &Entry| e.id == id)?;
-                ticket.bucket = bucket;
-                bucket
+                let slot = self.find_young(ticket.hash, |e: &Entry| e.id == id)?;
+                ticket.slot = slot;
+                slot
             }
         };
         self.young
-            .get_bucket_mut(bucket)
+            .get_mut(slot)
             .filter(|e| e.validity.holds(now))?
             .decision_for(question)
     }
@@ -364,7 +367,8 @@ impl TokenCache {
         decision: Arc<Decision>,
     ) {
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        if let Some(entry) = self.young.find_mut(key.hash, eq) {
+        let slot = self.young.find(key.hash, eq);
+        if let Some(entry) = slot.and_then(|slot| self.young.get_mut(slot)) {
             if entry.decisions.len() >= DECISIONS_PER_TOKEN {
                 entry.decisions.remove(0);
             }
@@ -383,8 +387,8 @@ impl TokenCache {
             return;
         }
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        if let Ok(old) = self.young.find_entry(key.hash, eq) {
-            old.remove();
+        if let Some(slot) = self.young.find(key.hash, eq) {
+            self.young.remove(slot);
         }
         self.insert_entry(
             key.hash,
@@ -402,39 +406,37 @@ impl TokenCache {
     /// generation when it was found in the old one. One hash and one comparison on a hit.
     fn entry(&mut self, key: TokenKey<'_>, now: UnixTime) -> Option<&mut Entry> {
         let eq = |e: &Entry| same_bytes(e.token.as_bytes(), key.token.as_bytes());
-        let bucket = self.find_young(key.hash, eq)?;
-        self.young
-            .get_bucket_mut(bucket)
-            .filter(|e| e.validity.holds(now))
+        let slot = self.find_young(key.hash, eq)?;
+        self.young.get_mut(slot).filter(|e| e.validity.holds(now))
     }
 
-    /// The young-generation bucket of the entry that `eq` picks among those of `hash`, moved
-    /// there when it was in the old generation. One probe when it is young.
+    /// The young-generation position of the entry that `eq` picks among those of `hash`,
+    /// moved there when it was in the old generation. One probe when it is young.
     fn find_young(&mut self, hash: u64, eq: impl Fn(&Entry) -> bool) -> Option<usize> {
-        if let Some(bucket) = self.young.find_bucket_index(hash, &eq) {
-            return Some(bucket);
+        if let Some(slot) = self.young.find(hash, &eq) {
+            return Some(slot);
         }
-        let (entry, _) = self.old.find_entry(hash, &eq).ok()?.remove();
-        self.insert_entry(hash, entry);
-        self.young.find_bucket_index(hash, eq)
+        let slot = self.old.find(hash, &eq)?;
+        let entry = self.old.remove(slot)?;
+        self.insert_entry(hash, entry)
     }
 
-    fn insert_entry(&mut self, hash: u64, entry: Entry) {
+    /// Files an entry in the young generation (turning the generations when it is full); its
+    /// position there.
+    fn insert_entry(&mut self, hash: u64, entry: Entry) -> Option<usize> {
         if self.capacity == 0 {
-            return;
+            return None;
         }
         if self.young.len() >= self.capacity {
             // The old generation is dropped first, then the young one made whole at once: the
-            // block the dropped table freed is taken again at every turn. Grown from empty by
+            // blocks the dropped one freed are taken again at every turn. Grown from empty by
             // doubling (a new, larger table at each step, the smaller one freed), the tables
             // left gaps the allocator could not reuse, and the module's memory grew by a
-            // table's size (576 KB at the default capacity) at some turns of a long run.
+            // table's size at some turns of a long run.
             self.old = std::mem::take(&mut self.young);
-            self.young = HashTable::with_capacity(self.capacity);
+            self.young = Generation::with_capacity(self.capacity);
         }
-        let hasher = &self.hasher;
-        self.young
-            .insert_unique(hash, entry, |e| hasher.hash_one(&*e.token));
+        Some(self.young.push(hash, entry))
     }
 
     /// Forgets everything (on every bundle change).
@@ -665,46 +667,41 @@ mod tests {
     }
 
     #[test]
-    fn a_ticket_follows_its_entry_to_a_new_bucket_when_the_table_grows() {
+    fn a_ticket_follows_its_entry_to_a_new_position_and_never_takes_another() {
         let mut cache = TokenCache::new(10_000);
+        let (get, now) = (question("get"), UnixTime(0));
+        for (token, status) in [("a", 200), ("b", 403)] {
+            cache.insert(cache.key(token), identity(token), ALWAYS);
+            remember(&mut cache, token, &get, decision(status));
+        }
+        let (mut a, mut b) = (cache.ticket(cache.key("a")), cache.ticket(cache.key("b")));
+        let status = |c: &mut TokenCache, t: &mut Ticket| {
+            c.decision_by_ticket(t, now, &get).map(|d| d.status)
+        };
+        assert_eq!((a.slot, b.slot), (0, 1));
+        assert_eq!(status(&mut cache, &mut b), Some(403));
+        // "a" verified again: its old entry is taken out, "b" moves into its place and the new
+        // "a" goes where "b" was. Each ticket now names the other token's position.
         cache.insert(cache.key("a"), identity("a"), ALWAYS);
-        remember(&mut cache, "a", &question("get"), decision(200));
-        let mut ticket = cache.ticket(cache.key("a"));
-        let first = ticket.bucket;
-        let get = question("get");
-        let now = UnixTime(0);
+        remember(&mut cache, "a", &get, decision(200));
         assert_eq!(
-            cache
-                .decision_by_ticket(&mut ticket, now, &get)
-                .map(|d| d.status),
-            Some(200)
+            status(&mut cache, &mut b),
+            Some(403),
+            "b is found again by its id, never a's entry at its old position"
         );
-        // Growing the table rehashes every entry into a new layout.
+        assert_eq!(b.slot, 0, "the ticket notes the new position");
+        assert_eq!(status(&mut cache, &mut b), Some(403));
+        assert_eq!(
+            status(&mut cache, &mut a),
+            None,
+            "the old a's ticket leads nowhere, not to the new a's entry at b's old position"
+        );
+        // Growing keeps positions: the ticket still answers from where it is.
         for k in 0..1_000 {
             cache.insert(cache.key(&format!("t{k}")), identity("t"), ALWAYS);
         }
-        let moved = cache
-            .young
-            .find_bucket_index(ticket.hash, |e| e.id == ticket.id);
-        assert_ne!(moved, Some(first), "the entry moved");
-        // The bucket it names is stale (empty, or another token's entry, never taken for it).
-        assert_eq!(
-            cache
-                .decision_by_ticket(&mut ticket, now, &get)
-                .map(|d| d.status),
-            Some(200)
-        );
-        assert_eq!(
-            Some(ticket.bucket),
-            moved,
-            "the ticket notes the new bucket"
-        );
-        assert_eq!(
-            cache
-                .decision_by_ticket(&mut ticket, now, &get)
-                .map(|d| d.status),
-            Some(200)
-        );
+        assert_eq!(status(&mut cache, &mut b), Some(403));
+        assert_eq!(b.slot, 0);
     }
 
     #[test]
