@@ -268,7 +268,12 @@ if (native) {
   const nativeCalls = Math.max(10, Math.floor(CFG.warmIters / REPEAT));
   const nativeAllowed = expectedTrue(warmQs, nativeCalls) * REPEAT;
   for (let k = 0; k < CFG.ratioPairs; k++) {
-    const wasmSide = async () => (await interleaved([inModule], 3))[REPEATED] / REPEAT;
+    // No full collection before these batches (the loop allocates nothing, in JavaScript or
+    // in the module): right after one, V8 is still sweeping on the machine's other core, and
+    // in a one-off test with a large heap each short batch (0.2 ms) then took 8-10% longer.
+    // The native side, a process of its own, has no such neighbour. Nine rounds: a median
+    // over more batches, as the pairs' module side swung between 4.4 and 6.5 ns with three.
+    const wasmSide = async () => (await interleave([inModule], 9, { disagreements }))[REPEATED] / REPEAT;
     const nativeSide = () => {
       const n = runNative({ bundle: bundlePath, now: NOW, rounds: 3, iters: CFG.warmIters, repeat: REPEAT, agree: [], warm: warmQs, cold: {} }, 'ratio');
       if (n.repeat_allowed !== nativeAllowed) disagreements.push({ question: 'native repeated decisions', expected_allowed: nativeAllowed, allowed: n.repeat_allowed });

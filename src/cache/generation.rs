@@ -46,8 +46,11 @@ impl<T> Generation<T> {
     /// The position of the entry filed under `hash` that `eq` picks.
     pub(super) fn find(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<usize> {
         let slots = self.slots.as_slice();
+        // The whole hash first: the table's probe compares seven bits of it.
         self.index
-            .find(hash, |&k| slots.get(k).is_some_and(|s| eq(&s.value)))
+            .find(hash, |&k| {
+                slots.get(k).is_some_and(|s| s.hash == hash && eq(&s.value))
+            })
             .copied()
     }
 
@@ -76,14 +79,18 @@ impl<T> Generation<T> {
     /// Takes out the entry at `position`; the last entry moves into its place.
     pub(super) fn remove(&mut self, position: usize) -> Option<T> {
         let hash = self.slots.get(position)?.hash;
-        if let Ok(found) = self.index.find_entry(hash, |&k| k == position) {
+        let filed = self.index.find_entry(hash, |&k| k == position);
+        debug_assert!(filed.is_ok(), "entry {position} is filed under its hash");
+        if let Ok(found) = filed {
             found.remove();
         }
         let last = self.slots.len() - 1;
         let removed = self.slots.swap_remove(position);
         if position != last {
             let moved = self.slots.get(position).map_or(0, |s| s.hash);
-            if let Some(k) = self.index.find_mut(moved, |&k| k == last) {
+            let refiled = self.index.find_mut(moved, |&k| k == last);
+            debug_assert!(refiled.is_some(), "entry {last} is filed under its hash");
+            if let Some(k) = refiled {
                 *k = position;
             }
         }
@@ -101,6 +108,18 @@ impl<T> Generation<T> {
         self.slots.capacity().min(self.index.capacity())
     }
 
+    /// Checks that the table files every entry, under its own hash, and nothing else.
+    #[cfg(test)]
+    pub(super) fn check_index(&self) {
+        assert_eq!(self.index.len(), self.slots.len(), "one record per entry");
+        for (i, slot) in self.slots.iter().enumerate() {
+            assert!(
+                self.index.find(slot.hash, |&k| k == i).is_some(),
+                "entry {i} is filed under its hash"
+            );
+        }
+    }
+
     /// Forgets every entry (keeping the memory).
     pub(super) fn clear(&mut self) {
         self.index.clear();
@@ -113,12 +132,15 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// Deliberately few hashes, so that many entries share one.
+    /// Deliberately few hashes, so that many entries share one; spread over the 64 bits, so
+    /// that the table's probes start and tag differently for different hashes (an entry filed
+    /// under another entry's hash is then lost, and `check_index` says so).
     fn hash(key: u32) -> u64 {
-        u64::from(key % 7)
+        u64::from(key % 7).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
     fn check(g: &Generation<u32>, model: &HashSet<u32>) {
+        g.check_index();
         assert_eq!(g.len(), model.len());
         for &key in model {
             let at = g
@@ -154,6 +176,48 @@ mod tests {
         g.clear();
         assert_eq!(g.len(), 0);
         assert_eq!(g.find(0, |_| true), None);
+    }
+
+    #[test]
+    fn removing_moves_the_last_entry_into_the_gap_and_refiles_it() {
+        // Keys 0 and 7 share a hash, 1 has another.
+        let filled = |keys: &[u32]| {
+            let mut g = Generation::default();
+            for &k in keys {
+                g.push(hash(k), k);
+            }
+            g
+        };
+        let found = |g: &Generation<u32>, k: u32| g.find(hash(k), |&v| v == k);
+        // The sole entry.
+        let mut g = filled(&[0]);
+        assert_eq!(g.remove(0), Some(0));
+        g.check_index();
+        assert_eq!((g.len(), found(&g, 0)), (0, None));
+        // The last entry: nothing moves.
+        let mut g = filled(&[0, 1, 7]);
+        assert_eq!(g.remove(2), Some(7));
+        g.check_index();
+        assert_eq!(
+            (found(&g, 0), found(&g, 1), found(&g, 7)),
+            (Some(0), Some(1), None)
+        );
+        // The moved entry shares the removed one's hash.
+        let mut g = filled(&[0, 1, 7]);
+        assert_eq!(g.remove(0), Some(0));
+        g.check_index();
+        assert_eq!(
+            (found(&g, 7), found(&g, 1), found(&g, 0)),
+            (Some(0), Some(1), None)
+        );
+        // The moved entry has another hash.
+        let mut g = filled(&[0, 7, 1]);
+        assert_eq!(g.remove(0), Some(0));
+        g.check_index();
+        assert_eq!(
+            (found(&g, 1), found(&g, 7), found(&g, 0)),
+            (Some(0), Some(1), None)
+        );
     }
 
     #[test]

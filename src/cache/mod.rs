@@ -694,7 +694,8 @@ mod tests {
         assert_eq!(
             status(&mut cache, &mut a),
             None,
-            "the old a's ticket leads nowhere, not to the new a's entry at b's old position"
+            "the old a's ticket leads nowhere: not to b's entry now at its position, nor to \
+             the new a's"
         );
         // Growing keeps positions: the ticket still answers from where it is.
         for k in 0..1_000 {
@@ -702,6 +703,72 @@ mod tests {
         }
         assert_eq!(status(&mut cache, &mut b), Some(403));
         assert_eq!(b.slot, 0);
+    }
+
+    #[test]
+    fn an_entry_moved_to_the_young_generation_as_the_generations_turn_is_kept() {
+        let mut cache = TokenCache::new(2);
+        let (get, now) = (question("get"), UnixTime(0));
+        for token in ["a", "b", "c"] {
+            cache.insert(cache.key(token), identity(token), ALWAYS);
+        }
+        // Old: a, b. Young: c. The ticket of a, made while it is old, names no young position.
+        remember(&mut cache, "c", &get, decision(200));
+        cache.insert(cache.key("d"), identity("d"), ALWAYS);
+        let mut a = cache.ticket(cache.key("a"));
+        assert_eq!(a.slot, usize::MAX);
+        // Young (c, d) is full: finding a moves it into a new young generation, which turns
+        // the generations (b, in the old one, is dropped; c and d become the old one).
+        assert!(cache.get(cache.key("a"), now).is_some());
+        assert_eq!(cache.len(), 3);
+        assert!(cache.get(cache.key("b"), now).is_none(), "b is gone");
+        remember(&mut cache, "a", &get, decision(403));
+        let status = |c: &mut TokenCache, t: &mut Ticket| {
+            c.decision_by_ticket(t, now, &get).map(|d| d.status)
+        };
+        assert_eq!(status(&mut cache, &mut a), Some(403));
+        assert_eq!(a.slot, 0, "the ticket notes a's young position");
+        assert_eq!(status(&mut cache, &mut a), Some(403));
+        // c is still held (old), and its own decision is its own.
+        assert_eq!(
+            cache
+                .decision(cache.key("c"), now, get.request(), get.hash())
+                .map(|d| d.status),
+            Some(200)
+        );
+        assert!(cache.len() <= 4);
+    }
+
+    #[test]
+    fn tokens_of_one_hash_keep_their_own_entries() {
+        let mut cache = TokenCache::new(8);
+        let key = |token| TokenKey { token, hash: 42 };
+        cache.insert(key("a"), identity("a"), ALWAYS);
+        cache.insert(key("b"), identity("b"), ALWAYS);
+        let now = UnixTime(0);
+        let user = |c: &mut TokenCache, t| c.get(key(t), now).map(|i| i.username.clone());
+        assert_eq!(user(&mut cache, "a").as_deref(), Some("a"));
+        assert_eq!(user(&mut cache, "b").as_deref(), Some("b"));
+        assert_ne!(cache.ticket(key("a")), cache.ticket(key("b")));
+        // Verified again, one replaces only its own entry.
+        cache.insert(key("a"), identity("a2"), ALWAYS);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(user(&mut cache, "a").as_deref(), Some("a2"));
+        assert_eq!(user(&mut cache, "b").as_deref(), Some("b"));
+        assert_eq!(user(&mut cache, "c"), None);
+    }
+
+    #[test]
+    fn a_cache_of_capacity_zero_holds_nothing() {
+        let mut cache = TokenCache::new(0);
+        cache.insert(cache.key("a"), identity("a"), ALWAYS);
+        remember(&mut cache, "a", &question("get"), decision(200));
+        assert!(cache.is_empty());
+        assert_eq!(cache.ticket(cache.key("a")), Ticket::default());
+        assert!(cache.get(cache.key("a"), UnixTime(0)).is_none());
+        assert!(cache
+            .decision_by_ticket(&mut Ticket::default(), UnixTime(0), &question("get"))
+            .is_none());
     }
 
     #[test]
