@@ -103,7 +103,6 @@ impl<T> Generation<T> {
     }
 
     /// How many entries it holds room for without growing.
-    #[cfg(test)]
     pub(super) fn capacity(&self) -> usize {
         self.slots.capacity().min(self.index.capacity())
     }

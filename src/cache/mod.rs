@@ -428,13 +428,19 @@ impl TokenCache {
             return None;
         }
         if self.young.len() >= self.capacity {
-            // The old generation is dropped first, then the young one made whole at once: the
-            // blocks the dropped one freed are taken again at every turn. Grown from empty by
-            // doubling (a new, larger table at each step, the smaller one freed), the tables
-            // left gaps the allocator could not reuse, and the module's memory grew by a
-            // table's size at some turns of a long run.
-            self.old = std::mem::take(&mut self.young);
-            self.young = Generation::with_capacity(self.capacity);
+            // The generations turn: the old one's entries are dropped, and its vector and
+            // table (made for `capacity` entries at least: it was a full young generation)
+            // become the new young one's, so that no large block is freed or taken at a turn.
+            // Tables grown step by step, or made anew at each turn, left gaps the allocator
+            // could not always reuse, and the module's memory grew by up to a table's size
+            // at some turns of a long run.
+            let mut recycled = std::mem::take(&mut self.old);
+            recycled.clear();
+            if recycled.capacity() < self.capacity {
+                // The first turn: there was no old generation yet.
+                recycled = Generation::with_capacity(self.capacity);
+            }
+            self.old = std::mem::replace(&mut self.young, recycled);
         }
         Some(self.young.push(hash, entry))
     }
@@ -571,6 +577,22 @@ mod tests {
         }
         assert_eq!(cache.old.capacity(), grown);
         assert_eq!(cache.len(), 200);
+        // The next turn drops the old generation's entries and gives its memory to the new
+        // young one (the table grown step by step, then each made at a turn, in turn).
+        cache.insert(cache.key("token-200"), identity("a"), ALWAYS);
+        assert_eq!(cache.young.capacity(), grown);
+        assert_eq!(cache.old.capacity(), made);
+        assert_eq!(cache.len(), 101);
+        for i in 201..400 {
+            cache.insert(cache.key(&format!("token-{i}")), identity("a"), ALWAYS);
+        }
+        assert_eq!(
+            (cache.young.capacity(), cache.old.capacity()),
+            (made, grown)
+        );
+        assert!(cache.get(cache.key("token-399"), UnixTime(0)).is_some());
+        assert!(cache.get(cache.key("token-299"), UnixTime(0)).is_some());
+        assert!(cache.get(cache.key("token-199"), UnixTime(0)).is_none());
     }
 
     fn question(verb: &str) -> Question {
