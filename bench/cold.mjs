@@ -9,21 +9,20 @@
 // `canStatus`; without a built package (pkg/dist), the bare wasm-bindgen glue, and the output
 // says so. jose and fast-jwt import the one key and make the one verifier the decision needs.
 import { performance } from 'node:perf_hooks';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { packageNodeEntry } from './lib/package.mjs';
 const t0 = performance.now();
 const [contender, bundlePath, workPath] = process.argv.slice(2);
 const work = JSON.parse(readFileSync(workPath, 'utf8'));
 const { token, alg, question: q, now } = work.cold_start;
 const lib = (name) => new URL(`./lib/${name}`, import.meta.url).href;
-// What `import { Tessera } from 'tessera'` loads in Node: the file the package's exports map
-// names for the `node` + `import` conditions.
-const pkgJson = JSON.parse(readFileSync(new URL('../pkg/package.json', import.meta.url), 'utf8'));
-const nodeEntry = new URL(`../pkg/${pkgJson.exports['.'].node.import.default}`, import.meta.url);
+// What `import { Tessera } from 'tessera'` loads in Node (null without a built package).
+const nodeEntry = packageNodeEntry();
 const tBase = performance.now(); // the work file read: not charged to any contender
 let tImport, tLoad, allowed;
 let how = contender;
 if (contender === 'tessera') {
-  if (existsSync(nodeEntry) && existsSync(new URL('../pkg/dist/wasm/tessera_bg.wasm', import.meta.url))) {
+  if (nodeEntry) {
     how = 'tessera (npm package)';
     const { Tessera } = await import(nodeEntry.href);
     tImport = performance.now();

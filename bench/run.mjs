@@ -10,12 +10,12 @@ import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as c from './lib/contenders.mjs';
 import { coldBreakdown, coldBreakdownMarkdown } from './cold-breakdown.mjs';
 import { RUNTIMES_COLUMNS, runtimesBench, runtimesMissing, runtimesRows } from './runtimes.mjs';
 import { generateBundle, nsOf } from './gen-bundle.mjs';
 import { ALGS, mint, question } from './lib/tokens.mjs';
+import { packageNodeEntry } from './lib/package.mjs';
 import { FreshTokens, expectedTrue, fmtBytes, fmtNs, fmtX, fullCollection, interleave, median, table } from './lib/stats.mjs';
 import { againstBest, speedupOverJose } from './lib/ratios.mjs';
 
@@ -115,12 +115,10 @@ uncachedEngine.setCacheCapacity(0);
 // 'tessera'` in Node: its own module instance, argument checks, the clock read per call), for
 // the warm targets; the raw glue above for the rest. Without a built package (pkg/dist), the
 // raw call stands in, and the report says so.
-const PKG = path.join(ROOT, 'pkg/dist/wasm/tessera_bg.wasm');
 let pkgTessera = null;
-const pkgJson = JSON.parse(readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8'));
-const NODE_ENTRY = path.join(ROOT, 'pkg', pkgJson.exports['.'].node.import.default);
-if (existsSync(PKG) && existsSync(NODE_ENTRY)) {
-  const { Tessera } = await import(pathToFileURL(NODE_ENTRY).href);
+const NODE_ENTRY = packageNodeEntry();
+if (NODE_ENTRY) {
+  const { Tessera } = await import(NODE_ENTRY.href);
   pkgTessera = new Tessera({ allowUnsigned: true });
   pkgTessera.load(readFileSync(bundlePath));
 }

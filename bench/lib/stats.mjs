@@ -11,8 +11,12 @@ export const median = (xs) => {
 export const nowNs = () => process.hrtime.bigint();
 export const sinceNs = (t0) => Number(process.hrtime.bigint() - t0);
 
+let lastTrue = 0;
+/** How many calls of the last batch timed by `timeSync` or `timeAsync` answered true. */
+export const answeredTrue = () => lastTrue;
+
 /**
- * Mean ns per call of a sync fn over `iters` calls (`timeSync.truthy`: how many answered true).
+ * Mean ns per call of a sync fn over `iters` calls (`answeredTrue()`: how many answered true).
  * With `refresh`, the calls are timed in chunks of `chunk`, and `refresh(first)` runs untimed
  * before each, given the index of the chunk's first call.
  */
@@ -26,7 +30,7 @@ export function timeSync(fn, iters, chunk = iters, refresh = null) {
     for (let k = start; k < end; k++) if (fn(k)) sink++;
     ns += sinceNs(t0);
   }
-  timeSync.truthy = sink;
+  lastTrue = sink;
   return ns / iters;
 }
 /** Mean ns per call of an async fn over `iters` sequential awaited calls (as `timeSync`). */
@@ -40,7 +44,7 @@ export async function timeAsync(fn, iters, chunk = iters, refresh = null) {
     for (let k = start; k < end; k++) if (await fn(k)) sink++;
     ns += sinceNs(t0);
   }
-  timeSync.truthy = sink;
+  lastTrue = sink;
   return ns / iters;
 }
 
@@ -103,8 +107,8 @@ export async function interleave(contenders, rounds, { settle, disagreements } =
       const chunk = c.fresh ? FRESH_CHUNK : c.iters;
       const refresh = c.fresh ? c.fresh.refresh : null;
       samples[c.name].push(c.async ? await timeAsync(c.fn, c.iters, chunk, refresh) : timeSync(c.fn, c.iters, chunk, refresh));
-      if (c.truthy !== undefined && timeSync.truthy !== c.truthy) {
-        const wrong = { question: `timed batch of ${c.name}`, expected_true: c.truthy, answered_true: timeSync.truthy };
+      if (c.truthy !== undefined && answeredTrue() !== c.truthy) {
+        const wrong = { question: `timed batch of ${c.name}`, expected_true: c.truthy, answered_true: answeredTrue() };
         if (!disagreements) throw new Error(`${wrong.question}: ${wrong.answered_true} of ${c.iters} calls answered true, expected ${wrong.expected_true}`);
         disagreements.push(wrong);
       }
