@@ -60,6 +60,10 @@ pub struct Identity {
     pub format: TokenFormat,
     /// The issuer's local name.
     pub issuer: String,
+    /// The audiences of the token that its issuer accepts (see
+    /// [`crate::token::VerifiedToken::audiences`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
     /// The token's verified claims (PPL's `claim/<path>` reads them).
     #[serde(skip)]
     pub claims: crate::token::Claims,
@@ -155,6 +159,10 @@ pub struct TokenReviewStatus {
     /// The user, when authenticated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserInfo>,
+    /// The token's audiences that its issuer accepts, when authenticated (Kubernetes' status
+    /// `audiences`; left out when empty, as Kubernetes leaves it out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
     /// Why not, when not authenticated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -184,6 +192,7 @@ impl TokenReviewStatus {
                 groups: identity.groups.clone(),
                 extra: identity.extra.clone(),
             }),
+            audiences: identity.audiences.clone(),
             error: None,
         }
     }
@@ -193,6 +202,7 @@ impl TokenReviewStatus {
         TokenReviewStatus {
             authenticated: false,
             user: None,
+            audiences: Vec::new(),
             error: Some(error.to_string()),
         }
     }
@@ -241,7 +251,8 @@ pub fn resolve(
     }
     let mut extra = BTreeMap::new();
     if let Credential::KubernetesBound { bound, jti, .. } = &token.credential {
-        if let Some(jti) = jti {
+        // Kubernetes' credential id is empty, and left out, for an empty `jti`.
+        if let Some(jti) = jti.as_deref().filter(|j| !j.is_empty()) {
             extra.insert(
                 EXTRA_CREDENTIAL_ID.to_string(),
                 vec![crate::names::concat(&["JTI=", jti])],
@@ -270,6 +281,7 @@ pub fn resolve(
         token_id,
         format: token.format,
         issuer: token.issuer,
+        audiences: token.audiences,
         claims: token.claims,
     };
     match account.kind {
@@ -383,6 +395,7 @@ pub(crate) fn test_service_account(namespace: &str, name: &str) -> Identity {
         token_id: None,
         format: TokenFormat::KubernetesBound,
         issuer: "cluster".into(),
+        audiences: vec![],
         claims: Default::default(),
     }
 }

@@ -168,6 +168,31 @@ fn unknown_kid_wrong_iss_and_wrong_aud_are_named() {
 }
 
 #[test]
+fn a_review_names_the_audiences_its_issuer_accepts() {
+    // Kubernetes' status.audiences: the token's audiences that the authenticator accepts, in
+    // the token's order; left out where there are none (an issuer that checks no audience).
+    const CLUSTER: &str = "https://kubernetes.default.svc.cluster.local";
+    let token = mint(json!({"issuer": "cluster", "account": "ci/runner",
+        "aud": ["vault", CLUSTER, "https://other.example"]}));
+    let review = engine().review(&token, NOW);
+    assert!(review.authenticated, "{:?}", review.error);
+    assert_eq!(review.audiences, vec![CLUSTER]);
+    let json = serde_json::to_value(&review).unwrap();
+    assert_eq!(json["audiences"], json!([CLUSTER]));
+
+    let legacy = mint(
+        json!({"issuer": "legacy", "account": "top-secret/robot", "secret": "robot-token-r2d7x"}),
+    );
+    let review = engine().review(&legacy, NOW);
+    assert!(review.authenticated, "{:?}", review.error);
+    assert!(review.audiences.is_empty());
+    let json = serde_json::to_value(&review).unwrap();
+    assert!(json.get("audiences").is_none(), "{json}");
+    let refused = serde_json::to_value(engine().review("x.y.z", NOW)).unwrap();
+    assert!(refused.get("audiences").is_none(), "{refused}");
+}
+
+#[test]
 fn a_forged_signature_is_refused() {
     let token = mint(json!({"issuer": "cluster", "account": "ci/runner"}));
     let (rest, sig) = token.rsplit_once('.').unwrap();
@@ -347,6 +372,46 @@ fn a_bound_token_carries_kubernetes_extra() {
             "system:serviceaccounts:ci",
             "system:authenticated"
         ]
+    );
+}
+
+#[test]
+fn a_bound_token_leaves_out_the_extra_kubernetes_leaves_out() {
+    let runner_uid = engine()
+        .bundle()
+        .account("ci", "runner")
+        .unwrap()
+        .uid
+        .to_string();
+    // As Kubernetes' ServiceAccountInfo.UserInfo: no credential id for an empty jti, no node
+    // uid when it is empty. (An empty pod name or uid, or node name, is refused.)
+    let extra_of = |jti: &str, bound: Value| {
+        let mut k8s =
+            json!({"namespace": "ci", "serviceaccount": {"name": "runner", "uid": runner_uid}});
+        k8s.as_object_mut()
+            .unwrap()
+            .extend(bound.as_object().unwrap().clone());
+        let token = mint(
+            json!({"issuer": "cluster", "account": "ci/runner", "jti": jti,
+            "claims": {"kubernetes.io": k8s}}),
+        );
+        let identity = engine().verify(&token, NOW).unwrap();
+        identity.extra.keys().cloned().collect::<Vec<_>>()
+    };
+    let key = |k: &str| format!("authentication.kubernetes.io/{k}");
+    assert_eq!(extra_of("", json!({})), Vec::<String>::new());
+    assert_eq!(extra_of("j-1", json!({})), vec![key("credential-id")]);
+    assert_eq!(
+        extra_of("", json!({"pod": {"name": "p", "uid": "u"}})),
+        vec![key("pod-name"), key("pod-uid")]
+    );
+    assert_eq!(
+        extra_of("", json!({"node": {"name": "node-a", "uid": ""}})),
+        vec![key("node-name")]
+    );
+    assert_eq!(
+        extra_of("", json!({"node": {"name": "node-a", "uid": "n-1"}})),
+        vec![key("node-name"), key("node-uid")]
     );
 }
 

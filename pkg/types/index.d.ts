@@ -27,6 +27,8 @@ export interface Identity {
   readonly format: 'kubernetes-legacy' | 'kubernetes-bound' | 'pomerium';
   /** The issuer's local name in the bundle. */
   readonly issuer: string;
+  /** The token's audiences that its issuer accepts (absent when the issuer checks none). */
+  readonly audiences?: readonly string[];
 }
 
 /** A Kubernetes UserInfo. */
@@ -41,6 +43,9 @@ export interface UserInfo {
 export interface TokenReview {
   authenticated: boolean;
   user?: UserInfo;
+  /** The token's audiences that its issuer accepts, when authenticated (Kubernetes' status
+   *  `audiences`; absent when the issuer checks none). */
+  audiences?: string[];
   /** Why not, when not authenticated. */
   error?: string;
   identity?: Identity;

@@ -484,6 +484,7 @@ mod tests {
             token_id: None,
             format: TokenFormat::Pomerium,
             issuer: "i".into(),
+            audiences: vec![],
             claims: Default::default(),
         })
     }

@@ -34,6 +34,7 @@ fn robot() -> Identity {
         token_id: None,
         format: TokenFormat::KubernetesBound,
         issuer: "cluster".into(),
+        audiences: vec![],
         claims: match claims {
             Value::Object(m) => m.into(),
             _ => Default::default(),

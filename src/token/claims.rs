@@ -77,19 +77,21 @@ impl Credential {
 }
 
 impl BoundObject {
-    /// Kubernetes' `extra` entries for this binding.
+    /// Kubernetes' `extra` entries for this binding, as its `ServiceAccountInfo.UserInfo`
+    /// makes them: the pod's name and uid when both are given, the node's name when given, and
+    /// its uid only with its name.
     pub fn extra_entries(&self) -> Vec<(&'static str, &str)> {
         use crate::identity::*;
         let mut out = Vec::new();
-        if self.kind == "pod" {
+        if self.kind == "pod" && !self.name.is_empty() && !self.uid.is_empty() {
             out.push((EXTRA_POD_NAME, self.name.as_str()));
             out.push((EXTRA_POD_UID, self.uid.as_str()));
         }
-        if let Some(n) = &self.node_name {
-            out.push((EXTRA_NODE_NAME, n.as_str()));
-        }
-        if let Some(u) = &self.node_uid {
-            out.push((EXTRA_NODE_UID, u.as_str()));
+        if let Some(node) = self.node_name.as_deref().filter(|n| !n.is_empty()) {
+            out.push((EXTRA_NODE_NAME, node));
+            if let Some(uid) = self.node_uid.as_deref().filter(|u| !u.is_empty()) {
+                out.push((EXTRA_NODE_UID, uid));
+            }
         }
         out
     }

@@ -46,6 +46,10 @@ pub struct VerifiedToken {
     pub not_before: Option<UnixTime>,
     /// Its `iat`, if any.
     pub issued_at: Option<UnixTime>,
+    /// The audiences of its `aud` that its issuer accepts, in the token's order (Kubernetes'
+    /// intersection of the token's and the authenticator's audiences); empty when the issuer
+    /// lists none.
+    pub audiences: Vec<String>,
     /// All its claims.
     pub claims: Claims,
 }
@@ -214,6 +218,7 @@ struct Passed {
     exp: Option<i64>,
     nbf: Option<i64>,
     iat: Option<i64>,
+    audiences: Vec<String>,
 }
 
 impl Passed {
@@ -226,6 +231,7 @@ impl Passed {
             expires_at: self.exp.map(UnixTime),
             not_before: self.nbf.map(UnixTime),
             issued_at: self.iat.map(UnixTime),
+            audiences: self.audiences,
             claims: Claims::from_json(claims_json),
         }
     }
@@ -278,6 +284,11 @@ fn after_signature(
             expected: issuer.audiences.clone(),
         });
     }
+    let audiences = audiences
+        .into_iter()
+        .filter(accepted)
+        .map(|a| a.into_owned())
+        .collect();
     let (format, credential) = claims::credential(claims)?;
     claims::check_issuer(format, iss)?;
     if format == TokenFormat::KubernetesBound && exp.is_none() {
@@ -292,5 +303,6 @@ fn after_signature(
         exp,
         nbf,
         iat,
+        audiences,
     })
 }

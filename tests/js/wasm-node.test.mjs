@@ -64,6 +64,11 @@ test('tokens minted by jose (RS256, ES256, EdDSA, HS256) are accepted', async ()
     assert.equal(review.authenticated, true, `${alg}: ${review.error}`);
     assert.equal(review.user.username, username, alg);
     assert.ok(review.user.groups.includes('system:authenticated'), alg);
+    // Kubernetes' status.audiences: the bound token's audience its issuer accepts; none for
+    // the other issuers, which check no audience.
+    const audiences = alg === 'ES256' ? ['https://kubernetes.default.svc.cluster.local'] : undefined;
+    assert.deepEqual(review.audiences, audiences, alg);
+    assert.deepEqual(review.identity.audiences, audiences, alg);
   }
 });
 
