@@ -433,6 +433,15 @@ impl Engine {
             );
             return Decision::deny(kind, 404, "route-not-found", why, revision);
         };
+        if request.source_ip.is_none() && route.policy.reads_source_ip() {
+            let why = format!(
+                "route {:?} has a source_ip rule and the request gives no client address \
+                 (pass the client's address as source_ip)",
+                route.name
+            );
+            let reason = crate::policy::reasons::SOURCE_IP_UNKNOWN;
+            return Decision::deny(kind, 400, reason, why, revision);
+        }
         let (identity, token_error) = match token {
             Ok(token) => match self.verify(token, now) {
                 Ok(identity) => (Some(identity), None),

@@ -15,7 +15,10 @@ pub(crate) struct Cidr {
 
 impl Cidr {
     /// Parses `10.0.0.0/8`, `2001:db8::/32` or a single address (a /32 or /128). As with Go's
-    /// `net.ParseCIDR`, host bits in a range are ignored (`10.1.2.3/8` is `10.0.0.0/8`).
+    /// `net.ParseCIDR`, host bits in a range are ignored (`10.1.2.3/8` is `10.0.0.0/8`). As
+    /// Go's `IPNet.Contains` (which Pomerium's `source_ip` uses) reads them, an IPv4-mapped
+    /// range of prefix 96 or more (`::ffff:10.0.0.0/104`, `::ffff:1.2.3.4`) is the IPv4 range
+    /// (`10.0.0.0/8`, `1.2.3.4/32`).
     pub(crate) fn parse(text: &str) -> Option<Cidr> {
         let (addr, prefix) = match text.split_once('/') {
             Some((addr, bits)) => {
@@ -34,6 +37,13 @@ impl Cidr {
         if prefix > max {
             return None;
         }
+        let (addr, prefix) = match addr {
+            IpAddr::V6(v6) if prefix >= 96 => match v6.to_ipv4_mapped() {
+                Some(v4) => (IpAddr::V4(v4), prefix - 96),
+                None => (addr, prefix),
+            },
+            _ => (addr, prefix),
+        };
         Some(Cidr {
             network: mask(addr, prefix),
             prefix,
@@ -100,6 +110,15 @@ mod tests {
             ("10.0.0.0/8", "::ffff:10.0.0.1", true),
             ("10.0.0.0/8", "2001:db8::1", false),
             ("::/0", "10.0.0.1", false),
+            // IPv4-mapped ranges are IPv4 ranges, as Go's IPNet reads them (Pomerium's own
+            // tests: `::ffff:10.0.0.0/104` holds 10.1.2.3, `::ffff:1.2.3.4` holds 1.2.3.4).
+            ("::ffff:10.0.0.0/104", "10.1.2.3", true),
+            ("::ffff:10.0.0.0/104", "::ffff:10.1.2.3", true),
+            ("::ffff:10.0.0.0/104", "11.1.2.3", false),
+            ("::ffff:1.2.3.4", "1.2.3.4", true),
+            ("::ffff:1.2.3.4", "1.2.3.5", false),
+            ("::ffff:0.0.0.0/96", "8.8.8.8", true),
+            ("::ffff:0.0.0.0/96", "2001:db8::1", false),
         ];
         for (range, addr, want) in cases {
             let cidr = Cidr::parse(range);

@@ -39,7 +39,20 @@
 //! - A rule body's `action` key, which Pomerium's parser ignores, is an unknown operator.
 //! - Paths: routes and `http_path` see a request's path normalized and percent-decoded, as
 //!   Pomerium does behind Envoy; beyond it, repeated slashes are merged and a path whose
-//!   encoded slashes make a dot segment is refused (see [`crate::HttpRequest::new`]).
+//!   encoded slashes make a dot segment is refused (see [`crate::HttpRequest::new`]). Envoy
+//!   matches Pomerium's routes on the path with only unreserved characters decoded, so a
+//!   route `path`, `prefix` or `regex` with a percent-escape (`/a%20b/`), which tessera's
+//!   decoded paths never match, is a compile problem.
+//! - The client's address: Pomerium always has it; tessera is given it or not. A route whose
+//!   policy has a `source_ip` rule is a denial (400, `source-ip-unknown`) for a request
+//!   without one: "not in the range" would let a deny rule or a `not` pass everyone. An
+//!   IPv4-mapped range (`::ffff:10.0.0.0/104`) is the IPv4 range, as in Go's `net`.
+//! - The HTTP method is compared upper-cased (`get` is `GET`); Pomerium compares it as sent.
+//!   A client's lower-case method thus meets the rules written for the method (a deny rule
+//!   for `DELETE` also refuses `delete`).
+//! - Without a token, `email` and `claim/<path>` give `user-unauthenticated` (401), also
+//!   under `not`/`exclude`; Pomerium reads an empty email and no claim values there, so that
+//!   `email: {not: "x"}` or `claim/groups: {exclude: "y"}` allows an anonymous caller.
 //! - A policy without any allow rule denies with no reason, as in Pomerium; the engine's
 //!   decision then gives the reason `no-allow-rule`, so that every denial names one.
 //! - Namespaces (DESIGN 1.1): an account works only for routes in its namespace and the
@@ -173,5 +186,16 @@ impl Policy {
     /// Evaluates the policy.
     pub fn evaluate(&self, context: &PolicyContext<'_>) -> PolicyOutcome {
         eval::evaluate(self, context)
+    }
+
+    /// Whether any rule reads the client's address (`source_ip`): such a policy cannot be
+    /// decided without it (Pomerium always has it), since "no match" would let a deny rule or
+    /// a `not` pass every caller whose address was not given.
+    pub fn reads_source_ip(&self) -> bool {
+        self.allow
+            .iter()
+            .chain(&self.deny)
+            .flat_map(|op| &op.criteria)
+            .any(|c| matches!(c, criteria::Criterion::SourceIp(_)))
     }
 }

@@ -31,8 +31,11 @@ pub const HTTP_PATH_OK: &str = "http-path-ok";
 pub const HTTP_PATH_UNAUTHORIZED: &str = "http-path-unauthorized";
 /// `source_ip` matched.
 pub const SOURCE_IP_OK: &str = "source-ip-ok";
-/// `source_ip` did not match (or the client address is unknown).
+/// `source_ip` did not match.
 pub const SOURCE_IP_UNAUTHORIZED: &str = "source-ip-unauthorized";
+/// The route's policy reads `source_ip` and the request gave no client address: denied
+/// (tessera's code).
+pub const SOURCE_IP_UNKNOWN: &str = "source-ip-unknown";
 /// `user` or `authenticated_user` matched.
 pub const USER_OK: &str = "user-ok";
 /// `user` or `authenticated_user` did not match.

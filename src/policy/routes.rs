@@ -72,6 +72,20 @@ fn parse_from(from: &str) -> Result<String, String> {
     }
 }
 
+/// The first percent-escape (`%` and two hex digits) of `text`, if any. A route's path is
+/// compared with the request's path decoded, where no escape is left: Envoy, which matches
+/// Pomerium's routes on the path with only the escapes of unreserved characters decoded,
+/// would match `/files/a%20b/` where tessera never would, and a request that should meet
+/// that route's policy would go on to the next route.
+fn percent_escape(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find_map(|i| {
+        let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
+        let escape = bytes.get(i) == Some(&b'%') && hex(1) && hex(2);
+        escape.then(|| text.get(i..i + 3)).flatten()
+    })
+}
+
 fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
     let given = [
         route.path.is_some(),
@@ -80,6 +94,23 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
     ];
     if given.iter().filter(|g| **g).count() > 1 {
         problems.push(at, "give at most one of path, prefix and regex");
+    }
+    for (member, text) in [
+        ("path", &route.path),
+        ("prefix", &route.prefix),
+        ("regex", &route.regex),
+    ] {
+        if let Some(escape) = text.as_deref().and_then(percent_escape) {
+            problems.push(
+                format!("{at}.{member}"),
+                format!(
+                    "{text:?} has a percent-escape ({escape:?}): routes are matched against \
+                     the request's decoded path, so it would never match; write the \
+                     character itself",
+                    text = text.as_deref().unwrap_or_default()
+                ),
+            );
+        }
     }
     if let Some(p) = &route.path {
         if !p.starts_with('/') {

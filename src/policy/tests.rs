@@ -998,6 +998,31 @@ fn route_problems_have_exact_paths() {
     );
     RouteTable::compile(&[ordinary], &namespaces(), &mut problems);
     assert!(problems.is_empty(), "{:?}", problems.as_slice());
+    // A percent-escape in a route's path would never match the decoded request path (where
+    // Envoy, matching Pomerium's routes on the path as sent, would): refused. A '%' that
+    // begins no escape is a character like any other.
+    let mut problems = Problems::default();
+    let escaped = [
+        route("p", "https://h.example.com", ("prefix", "/files/a%20b/")),
+        route("x", "https://i.example.com", ("path", "/caf%C3%A9")),
+        route("r", "https://j.example.com", ("regex", "/a%2fb/.*")),
+        route("ok", "https://k.example.com", ("prefix", "/100%/x%y")),
+    ];
+    RouteTable::compile(&escaped, &namespaces(), &mut problems);
+    let text: Vec<String> = problems
+        .as_slice()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let why = "routes are matched against the request's decoded path, so it would never match; write the character itself";
+    assert_eq!(
+        text,
+        [
+            format!("routes[0].prefix: \"/files/a%20b/\" has a percent-escape (\"%20\"): {why}"),
+            format!("routes[1].path: \"/caf%C3%A9\" has a percent-escape (\"%C3\"): {why}"),
+            format!("routes[2].regex: \"/a%2fb/.*\" has a percent-escape (\"%2f\"): {why}"),
+        ]
+    );
 }
 
 #[test]
