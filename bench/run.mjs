@@ -22,9 +22,10 @@ import { againstBest, speedupOverJose } from './lib/ratios.mjs';
 const MODE = process.argv.includes('--long') ? 'long' : process.argv.includes('--full') ? 'full' : 'quick';
 const CFG = {
   quick: { accounts: 200, agreeAccounts: 16, rounds: 3, warmIters: 5000, joseIters: 50, coldBatch: { RS256: 20, ES256: 20, EdDSA: 60, HS256: 100 }, sizes: [100, 1000], loads: 1, coldProcs: 3, flat: 100_000, profile: false, ratioPairs: 2 },
-  full: { accounts: 1000, agreeAccounts: 64, rounds: 9, warmIters: 50_000, joseIters: 300, coldBatch: { RS256: 100, ES256: 100, EdDSA: 300, HS256: 500 }, sizes: [100, 1000, 10_000, 100_000], loads: 3, coldProcs: 7, flat: 1_000_000, profile: true, ratioPairs: 7 },
+  full: { accounts: 1000, agreeAccounts: 64, rounds: 9, warmIters: 50_000, joseIters: 300, coldBatch: { RS256: 100, ES256: 100, EdDSA: 300, HS256: 500 }, sizes: [100, 1000, 10_000, 100_000], loads: 3, coldProcs: 7, flat: 10_000_000, profile: true, ratioPairs: 7 },
 }[MODE === 'long' ? 'full' : MODE];
-if (MODE === 'long') CFG.flat = 10_000_000;
+// The target's ten million decisions in --full (about 10 s); five times as many in --long.
+if (MODE === 'long') CFG.flat = 50_000_000;
 
 const ROOT = c.ROOT;
 const OUT = path.join(ROOT, 'bench/results');
@@ -253,40 +254,38 @@ if (native) {
   warm['native, the in-module loop (Engine::status_repeated)'] = native.repeat_ns;
   warm['native decide alone'] = native.decide_only_ns;
 }
-// The wasm/native ratio from pairs measured next to each other: the in-module loop, and the
-// native binary running the very same loop (Engine::status_repeated: REPEAT decisions per
-// call, the warm questions in turn), several times over, which of the two goes first
-// alternating. The native binary is another process, run at another moment; on a shared
-// machine whose speed drifts by tens of percent between minutes, one figure from the warm
-// table above and one from the native run made earlier would compare two moments, not two
-// builds.
+// The wasm/native ratio from pairs measured next to each other: the module's loop and the
+// native binary's, the very same Rust function (Engine::status_repeated: REPEAT decisions per
+// call, the warm questions in turn), each in a fresh process of its own (bench/ratio-wasm.mjs
+// and bench_native, given one work file), several times over, which of the two goes first
+// alternating. On a shared machine whose speed drifts by tens of percent between minutes, one
+// figure from the warm table above and one from a native run made earlier would compare two
+// moments, not two builds; and timed in this process, next to all it holds, the module's
+// loop was 40% slower in most pairs of one run than in a fresh process (ratio-wasm.mjs says
+// more).
 const ratioPairs = [];
 if (native) {
-  const inModule = warmContenders.find((x) => x.name === REPEATED);
-  const nativeCalls = Math.max(10, Math.floor(CFG.warmIters / REPEAT));
-  const nativeAllowed = expectedTrue(warmQs, nativeCalls) * REPEAT;
+  const calls = Math.max(10, Math.floor(CFG.warmIters / REPEAT));
+  const allowedPerRound = expectedTrue(warmQs, calls) * REPEAT;
+  const ratioWork = { bundle: bundlePath, now: NOW, rounds: 9, iters: CFG.warmIters, repeat: REPEAT, agree: [], warm: warmQs, cold: {} };
+  const side = (name, run) => () => {
+    const r = run();
+    if (r.repeat_allowed !== allowedPerRound) disagreements.push({ question: `${name} repeated decisions`, expected_allowed: allowedPerRound, allowed: r.repeat_allowed });
+    return r.repeat_ns;
+  };
+  const nativeSide = side('native', () => runNative(ratioWork, 'ratio'));
+  const wasmSide = side('wasm', () => {
+    const file = path.join(OUT, 'work-ratio.json');
+    writeFileSync(file, JSON.stringify(ratioWork));
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/ratio-wasm.mjs'), file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/ratio-wasm.mjs failed: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  });
   for (let k = 0; k < CFG.ratioPairs; k++) {
-    // No full collection before these batches (the loop allocates nothing, in JavaScript or
-    // in the module): right after one, V8 is still sweeping on the machine's other core, and
-    // in a one-off test with a large heap each short batch (0.2 ms) then took 8-10% longer.
-    // The native side, a process of its own, has no such neighbour. Nine rounds: a median
-    // over more batches, as the pairs' module side swung between 4.4 and 6.5 ns with three.
-    const wasmSide = async () => (await interleave([inModule], 9, { disagreements }))[REPEATED] / REPEAT;
-    const nativeSide = () => {
-      const n = runNative({ bundle: bundlePath, now: NOW, rounds: 3, iters: CFG.warmIters, repeat: REPEAT, agree: [], warm: warmQs, cold: {} }, 'ratio');
-      if (n.repeat_allowed !== nativeAllowed) disagreements.push({ question: 'native repeated decisions', expected_allowed: nativeAllowed, allowed: n.repeat_allowed });
-      return n.repeat_ns;
-    };
-    let wasm_ns;
-    let native_ns;
-    if (k % 2 === 0) {
-      wasm_ns = await wasmSide();
-      native_ns = nativeSide();
-    } else {
-      native_ns = nativeSide();
-      wasm_ns = await wasmSide();
-    }
-    ratioPairs.push({ wasm_ns, native_ns });
+    const [first, second] = k % 2 === 0 ? [wasmSide, nativeSide] : [nativeSide, wasmSide];
+    const a = first();
+    const b = second();
+    ratioPairs.push(k % 2 === 0 ? { wasm_ns: a, native_ns: b } : { wasm_ns: b, native_ns: a });
   }
   results.wasm_native_pairs = ratioPairs;
 }
@@ -594,7 +593,7 @@ if (big && small) {
 } else {
   for (const id of ['scale-load', 'scale-latency', 'scale-memory']) target(id, id, 'needs --full', 'not run', null);
 }
-target('flat-memory', `${CFG.flat.toLocaleString('en')} decisions, memory flat`, 'after a full GC: wasm memory no growth in the 2nd half and < 1 MB after 10%, JS heap < 1 MB, rss < 32 MB', `wasm +${fmtBytes(results.flat.wasm_growth_after_10pct)} after 10%, +${fmtBytes(results.flat.wasm_growth_second_half)} in 2nd half; JS heap ${(results.flat.heap_growth_after_10pct / 2 ** 20).toFixed(1)} MB; rss ${(results.flat.rss_growth_after_10pct / 2 ** 20).toFixed(1)} MB`, results.flat.wasm_growth_second_half === 0 && results.flat.wasm_growth_after_10pct < 2 ** 20 && results.flat.heap_growth_after_10pct < 2 ** 20 && results.flat.rss_growth_after_10pct < 32 * 2 ** 20, CFG.flat < 10_000_000 ? '10 million with --long' : '');
+target('flat-memory', `${CFG.flat.toLocaleString('en')} decisions, memory flat`, 'after a full GC: wasm memory no growth in the 2nd half and < 1 MB after 10%, JS heap < 1 MB, rss < 32 MB', `wasm +${fmtBytes(results.flat.wasm_growth_after_10pct)} after 10%, +${fmtBytes(results.flat.wasm_growth_second_half)} in 2nd half; JS heap ${(results.flat.heap_growth_after_10pct / 2 ** 20).toFixed(1)} MB; rss ${(results.flat.rss_growth_after_10pct / 2 ** 20).toFixed(1)} MB`, results.flat.wasm_growth_second_half === 0 && results.flat.wasm_growth_after_10pct < 2 ** 20 && results.flat.heap_growth_after_10pct < 2 ** 20 && results.flat.rss_growth_after_10pct < 32 * 2 ** 20, CFG.flat < 10_000_000 ? '10 million with --full' : '');
 log(table(['target', 'goal', 'measured', ''], results.targets.map((t) => [t.name, t.goal, t.value, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS'])));
 
 // --- write --------------------------------------------------------------------------------------

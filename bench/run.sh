@@ -6,7 +6,7 @@
 #                           contenders disagreed on a decision (targets are reported, not enforced)
 #   bench/run.sh --full     what docs/performance.md reports (about 5 minutes on 2 cores);
 #                           then `node bench/report.mjs` rewrites the doc's tables and the SVG
-#   bench/run.sh --long     --full plus 10 million decisions for the flat-memory check
+#   bench/run.sh --long     --full with 50 million decisions in the flat-memory run (10 in --full)
 #
 # Builds the wasm module and the npm package if missing or older than the Rust sources
 # (scripts/build-pkg.sh, or scripts/build-wasm.sh without pkg/node_modules; set
