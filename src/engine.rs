@@ -435,8 +435,7 @@ impl Engine {
         };
         if request.source_ip.is_none() && route.policy.reads_source_ip() {
             let why = format!(
-                "route {:?} has a source_ip rule and the request gives no client address \
-                 (pass the client's address as source_ip)",
+                "route {:?} has a source_ip rule: the request must give the client's address",
                 route.name
             );
             let reason = crate::policy::reasons::SOURCE_IP_UNKNOWN;

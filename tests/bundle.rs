@@ -167,6 +167,22 @@ fn rollback_and_expiry_are_refused_and_the_held_bundle_stays() {
 }
 
 #[test]
+fn a_document_that_is_not_utf8_is_located_as_serde_json_locates_it() {
+    // The module reads JSON as text only (one copy of serde_json's parser), so bytes that stop
+    // being UTF-8 are located by tessera: as serde_json's byte reader says it, in a string.
+    let text = b"{\"version\": 1,\n \"issued_at\": \"2026-01-01\xff\"}";
+    let serde = serde_json::from_slice::<Value>(text)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(serde, "invalid unicode code point at line 2 column 26");
+    assert_eq!(parse_error(text), ("issued_at".to_string(), serde));
+    // Outside a string serde_json sees no value there; tessera still says why.
+    let (path, message) = parse_error(b"{\"version\": \xff}");
+    assert_eq!(path, "version");
+    assert_eq!(message, "invalid unicode code point at line 1 column 13");
+}
+
+#[test]
 fn an_expired_bundle_fails_closed() {
     let mut engine = Engine::from_json(support::example_bundle().as_bytes()).unwrap();
     let later = UnixTime::parse_rfc3339("2027-11-01T00:00:00Z").unwrap();

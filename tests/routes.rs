@@ -42,7 +42,7 @@ fn a_source_ip_rule_without_the_clients_address_is_a_denial() {
         assert_eq!((d.allowed, d.status), (false, 400), "{policy}");
         assert_eq!(d.reasons, vec!["source-ip-unknown"], "{policy}");
         assert!(
-            d.explanation.contains("\"guarded\" has a source_ip rule"),
+            d.explanation == "route \"guarded\" has a source_ip rule: the request must give the client's address",
             "{}",
             d.explanation
         );

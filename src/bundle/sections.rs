@@ -240,7 +240,7 @@ pub(crate) fn route(c: &mut Cursor<'_>) -> Step<Route> {
             _ => {
                 // Read once, as a value: where it is not JSON, the document's reading says why.
                 let text = c.skip()?;
-                let value = serde_json::from_slice::<Value>(text.as_bytes());
+                let value = serde_json::from_str::<Value>(text);
                 policy = Some(value.map_err(|_| Stop::Syntax)?);
             }
         }

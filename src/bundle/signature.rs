@@ -18,18 +18,16 @@ impl TrustedKeys {
     /// Reads a JWKS (`{"keys": [...]}`) or a single JWK of public keys.
     pub fn from_json(json: &[u8]) -> Result<TrustedKeys, BundleError> {
         let sig = |why: String| BundleError::Signature(format!("trusted keys: {why}"));
+        let text = std::str::from_utf8(json).map_err(|e| sig(format!("not UTF-8: {e}")))?;
         let value: serde_json::Value =
-            serde_json::from_slice(json).map_err(|e| sig(format!("not JSON: {e}")))?;
+            serde_json::from_str(text).map_err(|e| sig(format!("not JSON: {e}")))?;
         // Read again from the text, not from `value`: a member named twice in a key is an
         // error there, while `value` kept only the last.
         let set = if value.get("keys").is_some() {
-            let text = std::str::from_utf8(json).map_err(|e| sig(format!("not UTF-8: {e}")))?;
             JwkSet::from_json(text).map_err(|e| sig(format!("not a JWKS: {e}")))?
         } else {
             JwkSet {
-                keys: vec![
-                    serde_json::from_slice(json).map_err(|e| sig(format!("not a JWK: {e}")))?
-                ],
+                keys: vec![serde_json::from_str(text).map_err(|e| sig(format!("not a JWK: {e}")))?],
             }
         };
         let keys = set

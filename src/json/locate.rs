@@ -39,6 +39,16 @@ pub fn serde_error(text: &[u8], e: &serde_json::Error) -> (String, String) {
     (path_at(text, offset), e.to_string())
 }
 
+/// The path and message of a text that stops being UTF-8 at `offset`, as serde_json's byte
+/// reader words it.
+pub fn not_utf8(text: &[u8], offset: usize) -> (String, String) {
+    let (line, column) = line_column(text, offset);
+    (
+        path_at(text, offset),
+        format!("invalid unicode code point at line {line} column {column}"),
+    )
+}
+
 /// The 1-based line and column (in bytes, as serde_json counts them) of a byte offset.
 pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);

@@ -61,10 +61,15 @@ pub(crate) fn located(text: &[u8], stop: Stop) -> (String, String) {
         }
         // Read as a value (not passed over: that skips the checks of escapes), for the first
         // problem in document order.
-        Stop::Syntax => match serde_json::from_slice::<serde_json::Value>(text) {
-            Err(e) => super::locate::serde_error(text, &e),
-            // Not expected: the cursor gives up only where serde_json does.
-            Ok(_) => (".".into(), "JSON this reader could not follow".into()),
+        Stop::Syntax => match std::str::from_utf8(text) {
+            Ok(json) => match serde_json::from_str::<serde_json::Value>(json) {
+                Err(e) => super::locate::serde_error(text, &e),
+                // Not expected: the cursor gives up only where serde_json does.
+                Ok(_) => (".".into(), "JSON this reader could not follow".into()),
+            },
+            // What serde_json's byte reader says there (the module reads JSON as text only:
+            // one copy of serde_json's parser, see `crate::json`).
+            Err(e) => super::locate::not_utf8(text, e.valid_up_to()),
         },
     }
 }
@@ -314,7 +319,7 @@ impl<'a> Cursor<'a> {
     /// passes over).
     pub(crate) fn json(&mut self) -> Step<&'a str> {
         let text = self.skip()?;
-        serde_json::from_slice::<IgnoredAny>(text.as_bytes()).map_err(|_| Stop::Syntax)?;
+        serde_json::from_str::<IgnoredAny>(text).map_err(|_| Stop::Syntax)?;
         Ok(text)
     }
 

@@ -72,18 +72,15 @@ fn parse_from(from: &str) -> Result<String, String> {
     }
 }
 
-/// The first percent-escape (`%` and two hex digits) of `text`, if any. A route's path is
-/// compared with the request's path decoded, where no escape is left: Envoy, which matches
-/// Pomerium's routes on the path with only the escapes of unreserved characters decoded,
-/// would match `/files/a%20b/` where tessera never would, and a request that should meet
-/// that route's policy would go on to the next route.
-fn percent_escape(text: &str) -> Option<&str> {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).find_map(|i| {
-        let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
-        let escape = bytes.get(i) == Some(&b'%') && hex(1) && hex(2);
-        escape.then(|| text.get(i..i + 3)).flatten()
-    })
+/// Whether `text` has a percent-escape (`%` and two hex digits). A route's path is compared
+/// with the request's path decoded, where no escape is left: Envoy, which matches Pomerium's
+/// routes on the path with only the escapes of unreserved characters decoded, would match
+/// `/files/a%20b/` where tessera never would, and a request that should meet that route's
+/// policy would go on to the next route.
+fn has_percent_escape(text: &str) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
 }
 
 fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
@@ -100,14 +97,12 @@ fn path_match(route: &Route, at: &str, problems: &mut Problems) -> PathMatch {
         ("prefix", &route.prefix),
         ("regex", &route.regex),
     ] {
-        if let Some(escape) = text.as_deref().and_then(percent_escape) {
+        if let Some(text) = text.as_deref().filter(|t| has_percent_escape(t)) {
             problems.push(
                 format!("{at}.{member}"),
                 format!(
-                    "{text:?} has a percent-escape ({escape:?}): routes are matched against \
-                     the request's decoded path, so it would never match; write the \
-                     character itself",
-                    text = text.as_deref().unwrap_or_default()
+                    "{text:?} has a percent-escape: routes see the decoded path, so it would \
+                     never match (write the character itself)"
                 ),
             );
         }

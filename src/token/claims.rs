@@ -142,7 +142,7 @@ impl Claims {
         // The text was read as an object before the token was accepted; were it ever not
         // one, no claim is found, and a policy that needs a claim does not match.
         self.map
-            .get_or_init(|| serde_json::from_slice(self.json.as_bytes()).unwrap_or_default())
+            .get_or_init(|| serde_json::from_str(&self.json).unwrap_or_default())
     }
 }
 
@@ -248,7 +248,7 @@ pub fn numeric_date(claims: &Object<'_>, name: &str) -> Result<Option<i64>, Toke
     if let Some(seconds) = plain_seconds(raw) {
         return Ok(Some(seconds));
     }
-    match serde_json::from_slice::<serde_json::Number>(raw.as_bytes()) {
+    match serde_json::from_str::<serde_json::Number>(raw) {
         Ok(n) => n
             .as_i64()
             .or_else(|| {
@@ -298,7 +298,7 @@ pub fn audiences<'c>(claims: &Object<'c>) -> Result<Vec<Cow<'c, str>>, TokenErro
     if let Some(plain) = object::plain_strings(raw) {
         return Ok(plain.into_iter().map(Cow::Borrowed).collect());
     }
-    match serde_json::from_slice::<Value>(raw.as_bytes()).unwrap_or(Value::Null) {
+    match serde_json::from_str::<Value>(raw).unwrap_or(Value::Null) {
         Value::Array(items) => items
             .iter()
             .map(|v| {

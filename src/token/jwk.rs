@@ -82,7 +82,7 @@ impl JwkSet {
                     // Read once, by the key's own deserializer: where the text is not JSON, the
                     // document's reading names the problem, as everywhere else.
                     let item = c.skip()?;
-                    match serde_json::from_slice::<Jwk>(item.as_bytes()) {
+                    match serde_json::from_str::<Jwk>(item) {
                         Ok(jwk) => {
                             list.push(jwk);
                             Ok(())

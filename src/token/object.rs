@@ -35,11 +35,13 @@ impl<'a> Object<'a> {
         if let Ok(object) = fast(text) {
             return Ok(object);
         }
-        // The byte-slice reader, as everywhere else in the crate (one copy of the parser).
-        let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+        // The text reader, as everywhere else in the module: serde_json's own reading of a
+        // `Value` (with `raw_value`) uses it, so every other reading with it shares one copy
+        // of the parser (see `crate::json`).
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         let object = deserializer.deserialize_map(ObjectVisitor)?;
         deserializer.end()?;
-        serde_json::from_slice::<serde_json::Value>(text.as_bytes())?;
+        serde_json::from_str::<serde_json::Value>(text)?;
         Ok(object)
     }
 
@@ -148,7 +150,7 @@ pub(crate) fn as_object(text: &str) -> Option<Result<Object<'_>, serde_json::Err
 
 /// A value (its JSON text) as `serde_json` displays it (compact JSON), for error messages.
 pub(crate) fn shown(text: &str) -> String {
-    serde_json::from_slice::<serde_json::Value>(text.as_bytes())
+    serde_json::from_str::<serde_json::Value>(text)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| text.to_string())
 }
