@@ -167,6 +167,31 @@ fn rollback_and_expiry_are_refused_and_the_held_bundle_stays() {
 }
 
 #[test]
+fn an_empty_api_group_is_rbacs_own_as_kubernetes_defaults_it() {
+    // Kubernetes fills an empty apiGroup of a roleRef, and of a User or Group subject, with
+    // rbac.authorization.k8s.io: the same bundle as with the member left out.
+    let mut doc = example();
+    let mut emptied = 0;
+    for section in ["role_bindings", "cluster_role_bindings"] {
+        for binding in doc[section].as_array_mut().unwrap() {
+            binding["roleRef"]["apiGroup"] = json!("");
+            for subject in binding["subjects"].as_array_mut().into_iter().flatten() {
+                if subject["kind"] != "ServiceAccount" {
+                    subject["apiGroup"] = json!("");
+                    emptied += 1;
+                }
+            }
+        }
+    }
+    assert!(emptied > 0, "the example has Group subjects");
+    let bundle = Bundle::from_json(doc.to_string().as_bytes());
+    assert!(bundle.is_ok(), "{:?}", bundle.err());
+    // Another group is still refused.
+    doc["role_bindings"][0]["roleRef"]["apiGroup"] = json!("example.com");
+    assert!(load_error(&doc).contains("roleRef.apiGroup: \"example.com\" is not supported"));
+}
+
+#[test]
 fn a_document_that_is_not_utf8_is_located_as_serde_json_locates_it() {
     // The module reads JSON as text only (one copy of serde_json's parser), so bytes that stop
     // being UTF-8 are located by tessera: as serde_json's byte reader says it, in a string.
@@ -260,6 +285,24 @@ fn bad_documents_name_the_path_and_value() {
         (
             Box::new(|d| d["version"] = json!(2)),
             "version: 2 is not supported (expected 1)",
+        ),
+        // As Kubernetes' validation: an aggregation rule needs a selector (without one it
+        // would replace the role's rules with nothing).
+        (
+            Box::new(|d| {
+                let roles = d["cluster_roles"].as_array_mut().unwrap();
+                roles.push(json!({"name": "ops", "rules": [], "aggregationRule": {"clusterRoleSelectors": []}}));
+            }),
+            "cluster_roles[11].aggregationRule.clusterRoleSelectors: at least one selector is required in an aggregation rule",
+        ),
+        // Directory names RBAC would take for Kubernetes' own users and groups.
+        (
+            Box::new(|d| d["directory"]["users"][1]["id"] = json!("system:serviceaccount:prod:deployer")),
+            "directory.users[1].id: \"system:serviceaccount:prod:deployer\" begins with \"system:\", which Kubernetes reserves",
+        ),
+        (
+            Box::new(|d| d["directory"]["groups"][0]["name"] = json!("system:masters")),
+            "directory.groups[0].name: \"system:masters\" begins with \"system:\", which Kubernetes reserves",
         ),
         // A unique account's User ID is its own (Pomerium): not a directory user's, which
         // PPL's `user` criterion would take it for, nor another account's.

@@ -683,7 +683,8 @@ fn resolve_cluster_role(
 }
 
 fn check_role_ref_group(role_ref: &RoleRef<'_>, at: At<'_>, problems: &mut Problems) {
-    if let Some(group) = &role_ref.api_group {
+    // An empty group is the default, as Kubernetes' defaulting fills it in.
+    if let Some(group) = role_ref.api_group.as_ref().filter(|g| !g.is_empty()) {
         if !same(group, RBAC_API_GROUP) {
             problems.push(
                 at.field("roleRef.apiGroup"),
@@ -729,7 +730,9 @@ fn check_subject<'a>(
                     ),
                 );
             }
-            if let Some(group) = s.api_group.as_deref().filter(|g| !same(g, RBAC_API_GROUP)) {
+            // Empty is the default (Kubernetes' defaulting fills it in), as when it is absent.
+            let given = s.api_group.as_deref().filter(|g| !g.is_empty());
+            if let Some(group) = given.filter(|g| !same(g, RBAC_API_GROUP)) {
                 problems.push(
                     at.field("apiGroup"),
                     format!(

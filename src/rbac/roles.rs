@@ -86,6 +86,14 @@ impl RoleTable {
                 check_rule(rule, false, at.item("rules", j), problems);
             }
             selectors.push(role.aggregation_rule.as_ref().map(|rule| {
+                // As Kubernetes' validation: an aggregation rule without a selector would
+                // replace the role's rules with nothing.
+                if rule.cluster_role_selectors.is_empty() {
+                    problems.push(
+                        at.field("aggregationRule.clusterRoleSelectors"),
+                        "at least one selector is required in an aggregation rule",
+                    );
+                }
                 rule.cluster_role_selectors
                     .iter()
                     .enumerate()
