@@ -96,6 +96,49 @@ fn the_seeds_command_sequence_end_to_end() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stdout.starts_with("no - "));
 
+    // The type read as kubectl's discovery reads it: case, short names, the API group
+    // (`view` grants deployments in `apps`). A type it does not know is asked as written, in
+    // the core group, with a warning.
+    for resource in ["Pods", "po", "deploy", "deployments", "deployments.apps"] {
+        let r = cli.run(&[
+            "auth",
+            "can-i",
+            "list",
+            resource,
+            "-n",
+            "top-secret",
+            "--token",
+            token,
+        ]);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, "yes\n"),
+            "{resource}: {r:?}"
+        );
+        assert!(r.stderr.is_empty(), "{resource}: {}", r.stderr);
+    }
+    let r = cli.run(&[
+        "auth",
+        "can-i",
+        "list",
+        "widgets",
+        "-n",
+        "top-secret",
+        "--token",
+        token,
+    ]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains(r#"resource "widgets" in API group """#),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("not a built-in resource type"),
+        "{}",
+        r.stderr
+    );
+
     // Delete the token's secret: the old token is refused, the re-issued one works.
     let described = cli
         .run(&["describe", "sa", "robot", "-n", "top-secret", "-o", "json"])

@@ -68,20 +68,26 @@ pub fn whoami(state: &State, token: &str, now: UnixTime) -> Result<TokenReview> 
 
 /// `kubectl auth can-i`'s resource argument read as kubectl reads it: `TYPE`, `TYPE/NAME`
 /// (the object's name), or a non-resource URL (`/healthz`); the subresource comes from
-/// `--subresource`, and the name may also come as tessera's NAME argument (not both). Returns
-/// the resource as [`rbac_request`] takes it (`pods/log` for a subresource) and the name.
+/// `--subresource`, and the name may also come as tessera's NAME argument (not both). TYPE is
+/// resolved as kubectl's discovery would ([`super::resources::resolve`]: `po` is `pods`,
+/// `deploy` is `deployments.apps`). Returns the resource as [`rbac_request`] takes it
+/// (`pods/log` for a subresource), the name, and a warning for a type it does not know.
 pub fn kubectl_resource(
     resource: &str,
     name: Option<&str>,
     subresource: Option<&str>,
-) -> Result<(String, String)> {
+) -> Result<(String, String, Option<String>)> {
     if resource.starts_with('/') {
         if let Some(sub) = subresource {
             return Err(AdminError::input(format!(
                 "--subresource: {sub:?} given for the non-resource URL {resource:?} (a URL has none)"
             )));
         }
-        return Ok((resource.to_string(), name.unwrap_or_default().to_string()));
+        return Ok((
+            resource.to_string(),
+            name.unwrap_or_default().to_string(),
+            None,
+        ));
     }
     let (kind, named) = match resource.split_once('/') {
         Some((kind, named)) => (kind, Some(named)),
@@ -101,12 +107,18 @@ pub fn kubectl_resource(
         (Some(n), None) | (None, Some(n)) => n,
         (None, None) => "",
     };
+    if kind.is_empty() {
+        return Err(AdminError::input(format!(
+            "RESOURCE: {resource:?} is not a resource (expected e.g. pods, pods/web-1, deployments.apps, or a URL like /healthz)"
+        )));
+    }
+    let (kind, warning) = super::resources::resolve(kind);
     let resource = match subresource {
         Some("") => return Err(AdminError::input("--subresource: must not be empty")),
         Some(sub) => format!("{kind}/{sub}"),
-        None => kind.to_string(),
+        None => kind,
     };
-    Ok((resource, name.to_string()))
+    Ok((resource, name.to_string(), warning))
 }
 
 /// The RBAC question of `kubectl auth can-i VERB RESOURCE [NAME]`: a resource (`pods`,
@@ -220,7 +232,11 @@ mod tests {
     #[test]
     fn can_i_reads_type_name_and_subresource_as_kubectl() {
         use super::kubectl_resource as k;
-        let ok = |r: &str, n: Option<&str>, s: Option<&str>| k(r, n, s).unwrap();
+        let ok = |r: &str, n: Option<&str>, s: Option<&str>| {
+            let (resource, name, warning) = k(r, n, s).unwrap();
+            assert_eq!(warning, None, "{r}");
+            (resource, name)
+        };
         assert_eq!(ok("pods", None, None), ("pods".into(), "".into()));
         assert_eq!(
             ok("pods/web-1", None, None),
@@ -238,7 +254,19 @@ mod tests {
             ok("deployments.apps/api", None, Some("scale")),
             ("deployments.apps/scale".into(), "api".into())
         );
+        // Resolved as kubectl's discovery resolves it: case, short names, the API group.
+        assert_eq!(
+            ok("deploy/api", None, Some("scale")),
+            ("deployments.apps/scale".into(), "api".into())
+        );
+        assert_eq!(
+            ok("Po", Some("web-1"), None),
+            ("pods".into(), "web-1".into())
+        );
         assert_eq!(ok("/healthz", None, None), ("/healthz".into(), "".into()));
+        let (resource, _, warning) = k("widgets", None, None).unwrap();
+        assert_eq!(resource, "widgets");
+        assert!(warning.is_some(), "an unknown type is asked with a warning");
         for (r, n, s, want) in [
             ("pods/", None, None, "RESOURCE: \"pods/\" names no object"),
             ("pods/a", Some("b"), None, "NAME: given twice"),

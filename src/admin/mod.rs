@@ -28,6 +28,7 @@ pub mod init;
 pub mod namespaces;
 pub mod output;
 pub mod policy;
+pub mod resources;
 pub mod revocations;
 pub mod roles;
 pub mod routes;

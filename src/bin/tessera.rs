@@ -808,12 +808,14 @@ mod cli {
                 if !namespace.is_empty() {
                     namespaces::require(state.doc(), &namespace)?;
                 }
-                let (resource, name) =
+                let (resource, name, warning) =
                     decide::kubectl_resource(&resource, name.as_deref(), subresource.as_deref())?;
                 let request = decide::rbac_request(&verb, &resource, &name, &namespace)?;
                 let decision = decide::can_i(&state, &read_token(&token)?, &request, now())?;
                 let code = if decision.allowed { 0 } else { 1 };
-                let done = Done::show(&decide::Answer(decision), out.output)?.code(code);
+                let done = Done::show(&decide::Answer(decision), out.output)?
+                    .code(code)
+                    .note(warning);
                 Ok(if quiet {
                     Done {
                         stdout: String::new(),
