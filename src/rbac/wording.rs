@@ -177,6 +177,15 @@ fn push_quoted(out: &mut String, parts: &[&str]) {
     out.push('"');
 }
 
+/// Whether a character outside ASCII is one Go's `%q` escapes though it is neither a control
+/// character nor a space: format characters (U+200B, the U+202E that turns text around), private
+/// use and unassigned ones, which would print as nothing or disguise a name. Rust's own
+/// printable table decides (`char::escape_debug`'s, already in the module for `{:?}`); it also
+/// escapes combining marks, which Go prints: stricter, and harmless in a name.
+fn invisible(c: char) -> bool {
+    !c.is_ascii() && c.escape_debug().count() > 1
+}
+
 /// Appends `text` with Go's `%q` escapes, without the quotes.
 fn push_escaped(out: &mut String, text: &str) {
     // Names are nearly always printable ASCII without quotes or backslashes: copied whole.
@@ -198,7 +207,7 @@ fn push_escaped(out: &mut String, text: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
-            c if c == ' ' || !(c.is_control() || c.is_whitespace()) => out.push(c),
+            c if c == ' ' || !(c.is_control() || c.is_whitespace() || invisible(c)) => out.push(c),
             c if (c as u32) < 0x80 => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
@@ -349,6 +358,18 @@ mod tests {
             ("other control", "a\u{1}b", r#""a\x01b""#),
             ("printable unicode kept", "café", r#""café""#),
             ("non-printable unicode", "a\u{85}b", r#""a\u0085b""#),
+            // Invisible or disguising characters, escaped as Go's strconv.Quote escapes them.
+            ("zero-width space", "view\u{200b}", r#""view\u200b""#),
+            ("right-to-left override", "view\u{202e}", r#""view\u202e""#),
+            ("soft hyphen", "a\u{ad}b", r#""a\u00adb""#),
+            ("private use", "a\u{e000}", r#""a\ue000""#),
+            ("private use, astral", "a\u{f0000}", r#""a\U000f0000""#),
+            (
+                "combining mark escaped (Go keeps it)",
+                "cafe\u{301}",
+                r#""cafe\u0301""#,
+            ),
+            ("emoji kept", "ok\u{1f44d}", "\"ok\u{1f44d}\""),
         ];
         for (name, text, want) in cases {
             assert_eq!(go_quote(text), want, "{name}");
