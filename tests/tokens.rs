@@ -337,14 +337,19 @@ fn an_impersonating_account_whose_user_left_the_directory_authenticates_to_nothi
     assert_eq!(err.to_string(), "service account engineering/alice-automation impersonates user \"alice\", who is not in the directory");
 }
 
-#[test]
-fn a_bound_token_carries_kubernetes_extra() {
-    let runner_uid = engine()
+/// The uid of the example's account `ci/runner` (what its bound tokens name).
+fn runner_uid() -> String {
+    engine()
         .bundle()
         .account("ci", "runner")
         .unwrap()
         .uid
-        .to_string();
+        .to_string()
+}
+
+#[test]
+fn a_bound_token_carries_kubernetes_extra() {
+    let runner_uid = runner_uid();
     let token = mint(
         json!({"issuer": "cluster", "account": "ci/runner", "jti": "j-42", "claims": {"kubernetes.io": {
         "namespace": "ci", "serviceaccount": {"name": "runner", "uid": runner_uid},
@@ -377,12 +382,7 @@ fn a_bound_token_carries_kubernetes_extra() {
 
 #[test]
 fn a_bound_token_leaves_out_the_extra_kubernetes_leaves_out() {
-    let runner_uid = engine()
-        .bundle()
-        .account("ci", "runner")
-        .unwrap()
-        .uid
-        .to_string();
+    let runner_uid = runner_uid();
     // As Kubernetes' ServiceAccountInfo.UserInfo: no credential id for an empty jti, no node
     // uid when it is empty. (An empty pod name or uid, or node name, is refused.)
     let extra_of = |jti: &str, bound: Value| {
