@@ -31,12 +31,14 @@ function lowerHeaders(headers) {
  * The headers to take off the request before it goes upstream: the credential (the
  * `X-Pomerium-Authorization` header, and `Authorization` when it holds a Bearer or Pomerium
  * token: other schemes are the upstream's business) and every `x-tessera-*` header the client
- * sent, except those in `set` (which the proxy overwrites).
+ * sent, also spelled with `_` (`X-Tessera_User`: servers that read headers as CGI variables,
+ * Rack, PHP, WSGI, take `-` and `_` for one character), except those in `set` (which the proxy
+ * overwrites).
  */
 export function headersToRemove(headers, set = {}) {
   const h = lowerHeaders(headers);
   const names = new Set(Object.values(IDENTITY_HEADERS));
-  for (const name of Object.keys(h)) if (name.startsWith('x-tessera-')) names.add(name);
+  for (const name of Object.keys(h)) if (name.replaceAll('_', '-').startsWith('x-tessera-')) names.add(name);
   for (const name of Object.keys(set)) names.delete(name);
   const remove = [...names];
   if ('x-pomerium-authorization' in h) remove.push('x-pomerium-authorization');
@@ -180,16 +182,28 @@ export async function authorizeRequest(tessera, request, options = {}) {
       } catch {
         // No bundle: the decision below fails closed (503 bundle-missing).
       }
-    } else {
-      const pending = tessera.loader.maybeRefresh();
-      if (pending && typeof waitUntil === 'function') waitUntil(pending);
     }
+    // Also after a first load: one from a stale stored copy starts a refresh in the
+    // background, which a worker cancels with the response unless it is handed to waitUntil
+    // (and a refresh cancelled midway would be awaited by every later request).
+    const pending = tessera.loader.maybeRefresh();
+    if (pending && typeof waitUntil === 'function') waitUntil(pending);
   }
   const headers = lowerHeaders(request.headers);
   const wasmRequest = { method: request.method, url: request.url, headers };
-  const ip = typeof sourceIp === 'function' ? sourceIp(request) : undefined;
-  if (ip) wasmRequest.sourceIp = ip;
-  const decision = await tessera.checkRequestAsync(wasmRequest, now);
+  let decision;
+  try {
+    if (sourceIp !== undefined && typeof sourceIp !== 'function') {
+      throw new TypeError('options.sourceIp must be a function (request) => the client address');
+    }
+    const ip = sourceIp?.(request);
+    if (ip) wasmRequest.sourceIp = ip;
+  } catch (error) {
+    // The adapter failed, not the engine: denied (fail closed), with the reason.
+    const why = error instanceof Error ? error.message : String(error);
+    decision = { allowed: false, status: 500, reasons: ['internal-error'], explanation: `tessera: the client address could not be read (${why}): denied (fail closed)`, kind: 'http', revision: tessera.revision ?? 0 };
+  }
+  decision ??= await tessera.checkRequestAsync(wasmRequest, now);
   if (tessera.decisionLog && typeof waitUntil === 'function') waitUntil(tessera.decisionLog.flush());
   if (!decision.allowed) {
     return {

@@ -153,8 +153,9 @@ export class BundleLoader {
     return Math.max(0, this.#refreshInterval - spread + Math.random() * 2 * spread);
   }
 
-  #schedule() {
-    this.#nextRefreshAt = this.#clock() + this.#delay();
+  /** The next refresh in `seconds` (by default the interval, with jitter). */
+  #schedule(seconds = this.#delay()) {
+    this.#nextRefreshAt = this.#clock() + seconds;
     if (!this.#started) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     const ms = Math.max(0, (this.#nextRefreshAt - this.#clock()) * 1000);
@@ -197,9 +198,8 @@ export class BundleLoader {
           this.#updated({ revision, previousRevision: undefined, source: 'storage', etag: stored.etag });
           // Fresh enough: serve it and refresh when due; stale: refresh now (in the background).
           const age = this.#clock() - (Number(stored.fetchedAt) || 0);
-          this.#nextRefreshAt = this.#clock() + Math.max(0, this.#refreshInterval - age);
           if (age >= this.#refreshInterval) this.refresh();
-          else this.#schedule();
+          else this.#schedule(this.#refreshInterval - age);
           return revision;
         } catch (error) {
           this.#report(loaderError('bundle', `tessera: the stored bundle was refused: ${error?.message ?? error}`, error));

@@ -25,7 +25,7 @@ test('edge: every header form of a token is read; identity headers forwarded, cr
     { 'x-pomerium-authorization': jwt },
   ];
   for (const form of forms) {
-    const request = new Request('https://wiki.example.com/page?q=1', { headers: { ...form, 'x-tessera-user': 'admin', 'x-tessera-extra': 'x', accept: 'text/html' } });
+    const request = new Request('https://wiki.example.com/page?q=1', { headers: { ...form, 'x-tessera-user': 'admin', 'x-tessera-extra': 'x', 'X-Tessera_User': 'admin', 'x-tessera_groups': 'admins', accept: 'text/html' } });
     const r = await authorizeRequest(t, request, { now: NOW });
     assert.equal(r.allowed, true, JSON.stringify(form));
     const h = r.request.headers;
@@ -35,6 +35,9 @@ test('edge: every header form of a token is read; identity headers forwarded, cr
     assert.equal(h.get('authorization'), null);
     assert.equal(h.get('x-pomerium-authorization'), null);
     assert.equal(h.get('x-tessera-extra'), null, 'spoofed x-tessera-* removed');
+    // Spelled with '_', which CGI-style servers (Rack, PHP, WSGI) read as '-': removed too.
+    assert.equal(h.get('x-tessera_user'), null);
+    assert.equal(h.get('x-tessera_groups'), null);
     assert.equal(h.get('accept'), 'text/html');
     assert.equal(r.request.url, 'https://wiki.example.com/page?q=1');
   }
@@ -103,10 +106,11 @@ test('proxy filter: check() gives the ext_authz answer', async () => {
   assert.deepEqual([forgedScheme.status, forgedScheme.decision.reasons], [400, ['request-invalid']]);
   const viaHeader = t.check({ method: 'GET', host: 'secret.example.com', path: '/admin', headers: { 'x-forwarded-proto': 'https://status.example.com/#' } }, NOW);
   assert.equal(viaHeader.status, 401, 'decided for secret.example.com, which needs a token');
-  const publicRoute = t.check({ method: 'GET', host: 'status.example.com', path: '/', headers: { 'x-tessera-user': 'forged' } }, NOW);
+  const publicRoute = t.check({ method: 'GET', host: 'status.example.com', path: '/', headers: { 'x-tessera-user': 'forged', 'X-Tessera_Namespace': 'forged' } }, NOW);
   assert.equal(publicRoute.status, 200);
   assert.deepEqual(publicRoute.headersToUpstream, {});
   assert.ok(publicRoute.headersToRemove.includes('x-tessera-user'));
+  assert.ok(publicRoute.headersToRemove.includes('x-tessera_namespace'), publicRoute.headersToRemove.join());
 });
 
 test('identity headers: a value a header cannot carry is percent-encoded, each group on its own', async () => {
@@ -320,4 +324,21 @@ test('canStatus: the status of can(), a repeated token passed as a handle, fail 
   assert.equal(t.canStatus(robot, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'and the token itself still answered as before');
   const again = Buffer.from(robot, 'latin1').toString('latin1');
   assert.equal(t.canStatus(again, 'get', 'pods', 'top-secret', undefined, NOW), 200, 'the same text in a new string');
+});
+
+test('edge: a sourceIp option that throws, or is not a function, is a 500 denial with its reason (fail closed)', async () => {
+  const t = loaded();
+  const request = () => new Request('https://status.example.com/');
+  for (const sourceIp of [() => { throw new Error('no address here'); }, 'cf-connecting-ip']) {
+    const r = await authorizeRequest(t, request(), { now: NOW, sourceIp });
+    assert.equal(r.allowed, false, String(sourceIp));
+    assert.equal(r.response.status, 500);
+    assert.deepEqual(r.decision.reasons, ['internal-error']);
+    assert.match(r.decision.explanation, /client address could not be read/);
+    const res = await edgeHandler(t, { now: NOW, sourceIp })(request());
+    assert.equal(res.status, 500, 'edgeHandler answers, never throws');
+  }
+  // A working one is read (the public route allows anyone either way).
+  const ok = await authorizeRequest(t, request(), { now: NOW, sourceIp: () => '10.1.2.3' });
+  assert.equal(ok.allowed, true);
 });

@@ -4,7 +4,7 @@
 // interval with jitter, and the storage hook.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tessera, TesseraError, memoryStorage } from 'tessera';
+import { Tessera, TesseraError, memoryStorage, authorizeRequest } from 'tessera';
 import { bundleText, signature, trustedKeys, signBundle, variant, listen, mint, NOW } from './helpers.mjs';
 
 // A bundle server whose answers the test changes: {bundle, sig, status, delay}.
@@ -308,4 +308,39 @@ test('the pinned keys are required; an unsigned bundle only with allowUnsigned',
   const signed = new Tessera({ trustedKeys });
   assert.throws(() => signed.load(bundleText), (e) => e.kind === 'bundle');
   assert.throws(() => signed.load(bundleText, signature.replace(/.$/, 'A')), (e) => e.kind === 'bundle');
+});
+
+test('loader: a start from a stale stored copy hands its refresh to waitUntil; a fresh one is due when its own interval ends', async () => {
+  const srv = await bundleServer();
+  try {
+    const storage = memoryStorage();
+    const first = tesseraFor(srv, { storage });
+    await first.t.ready();
+    const stored = await storage.get(srv.bundleUrl);
+    assert.equal(srv.gets(), 1);
+
+    // Fetched two intervals ago: the new isolate serves it and refreshes in the background, a
+    // refresh a worker would cancel with the response unless it is handed to waitUntil.
+    await storage.set(srv.bundleUrl, { ...stored, fetchedAt: Date.now() / 1000 - 120 });
+    const stale = tesseraFor(srv, { storage });
+    const handed = [];
+    const r = await authorizeRequest(stale.t, new Request('https://status.example.com/'), { now: NOW, waitUntil: (p) => handed.push(p) });
+    assert.equal(r.allowed, true);
+    assert.ok(handed.length >= 1, 'the background refresh is handed to waitUntil');
+    await Promise.all(handed);
+    assert.equal(srv.gets(), 2, 'refreshed from the network');
+
+    // Fetched 50 s ago, with a 60 s interval: due 10 s after the start, not 60.
+    let clock = 1_000_000;
+    await storage.set(srv.bundleUrl, { ...stored, fetchedAt: clock - 50 });
+    const fresh = tesseraFor(srv, { storage, clock: () => clock });
+    await fresh.t.ready();
+    assert.equal(fresh.t.loader.maybeRefresh(), null, 'not due yet');
+    clock += 11;
+    const due = fresh.t.loader.maybeRefresh();
+    assert.ok(due, "due when the copy's own interval ends");
+    await due;
+  } finally {
+    await srv.close();
+  }
 });

@@ -22,8 +22,14 @@ function setup(env) {
   });
   return edgeHandler(tessera, {
     upstream: (request) => {
+      // The upstream's URL with the request's path and query set on it. Not
+      // `new URL(path, base)`: a path like `//other.example/x` would be read as a host there,
+      // and the request forwarded to it.
       const url = new URL(request.url);
-      return fetch(new Request(new URL(url.pathname + url.search, env.UPSTREAM_URL), request));
+      const target = new URL(env.UPSTREAM_URL);
+      target.pathname = url.pathname;
+      target.search = url.search;
+      return fetch(new Request(target, request));
     },
   });
 }
