@@ -9,7 +9,10 @@ export const IDENTITY_HEADERS = Object.freeze({
   namespace: 'x-tessera-namespace',
 });
 
-const CREDENTIAL_SCHEMES = /^\s*(bearer|pomerium)(\s|$)/i;
+// A Bearer or Pomerium credential anywhere in the header's value: after the start or a comma
+// (two Authorization headers are joined with ", "), after any white space the engine trims
+// (Rust's, which counts U+0085; JavaScript's \s does not).
+const CREDENTIAL_SCHEMES = /(^|,)[\s\u0085]*(bearer|pomerium)([\s\u0085]|$)/i;
 
 function lowerHeaders(headers) {
   const out = {};

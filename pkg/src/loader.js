@@ -25,6 +25,8 @@ export class BundleLoader {
   #onError;
   #clock;
   #inflight = null;
+  /** When the last refresh began (seconds): past expiry, refreshes are at least 1 s apart. */
+  #lastRefreshAt = -Infinity;
   #nextRefreshAt = 0;
   #timer = null;
   #started = false;
@@ -111,6 +113,7 @@ export class BundleLoader {
    */
   refresh() {
     if (this.#inflight === null) {
+      this.#lastRefreshAt = this.#clock();
       this.#inflight = this.#fetchAndLoad().finally(() => {
         this.#inflight = null;
         this.#schedule();
@@ -120,15 +123,17 @@ export class BundleLoader {
   }
 
   /**
-   * Refreshes if due (the interval has passed, or the bundle held has expired) and returns the
-   * promise, or `null` when nothing is due. For runtimes without long-lived timers: call it per
-   * request and hand the promise to `ctx.waitUntil`.
+   * Refreshes if due (the interval has passed, or the bundle held has expired: then at most
+   * once a second, so that requests denied past expiry do not each start a fetch) and returns
+   * the promise, or `null` when nothing is due. For runtimes without long-lived timers: call it
+   * per request and hand the promise to `ctx.waitUntil`.
    */
   maybeRefresh() {
     if (this.#inflight !== null) return this.#inflight;
     const now = this.#clock();
     const expires = this.#tessera.expiresAt;
-    if (now >= this.#nextRefreshAt || (expires !== undefined && now >= expires)) return this.refresh();
+    const expired = expires !== undefined && now >= expires && now >= this.#lastRefreshAt + 1;
+    if (now >= this.#nextRefreshAt || expired) return this.refresh();
     return null;
   }
 

@@ -342,3 +342,16 @@ test('edge: a sourceIp option that throws, or is not a function, is a 500 denial
   const ok = await authorizeRequest(t, request(), { now: NOW, sourceIp: () => '10.1.2.3' });
   assert.equal(ok.allowed, true);
 });
+
+test('edge: a token in Authorization is removed however the engine reads it (after U+0085, in a joined header)', async () => {
+  const t = loaded();
+  const jwt = await deployBot();
+  for (const authorization of [`\u0085Bearer ${jwt}`, `Basic dXNlcjpwdw==, Bearer ${jwt}`]) {
+    const r = await authorizeRequest(t, new Request('https://status.example.com/', { headers: { authorization } }), { now: NOW });
+    assert.equal(r.allowed, true, authorization);
+    assert.equal(r.request.headers.get('authorization'), null, `removed: ${JSON.stringify(authorization)}`);
+  }
+  // Basic alone is the upstream's business.
+  const basic = await authorizeRequest(t, new Request('https://status.example.com/', { headers: { authorization: 'Basic dXNlcjpwdw==' } }), { now: NOW });
+  assert.equal(basic.request.headers.get('authorization'), 'Basic dXNlcjpwdw==');
+});

@@ -344,3 +344,25 @@ test('loader: a start from a stale stored copy hands its refresh to waitUntil; a
     await srv.close();
   }
 });
+
+test("loader: past the held bundle's expiry, refreshes are at most a second apart", async () => {
+  const srv = await bundleServer();
+  try {
+    const expires = NOW + 3600;
+    srv.state.bundle = variant({ expires_at: new Date(expires * 1000).toISOString().replace('.000Z', 'Z') });
+    srv.state.sig = await signBundle(srv.state.bundle);
+    let clock = NOW;
+    const { t } = tesseraFor(srv, { clock: () => clock, refreshInterval: 600, expiryGrace: 3600 });
+    await t.ready();
+    assert.equal(srv.gets(), 1);
+    clock = expires + 10; // expired (within the grace); the server still has that bundle (304)
+    await t.loader.maybeRefresh();
+    assert.equal(srv.gets(), 2, 'refreshed at once past expiry');
+    for (let i = 0; i < 5; i += 1) assert.equal(t.loader.maybeRefresh(), null, 'not again within the second');
+    clock += 1;
+    await t.loader.maybeRefresh();
+    assert.equal(srv.gets(), 3, 'again a second later');
+  } finally {
+    await srv.close();
+  }
+});
