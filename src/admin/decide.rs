@@ -107,11 +107,6 @@ pub fn kubectl_resource(
         (Some(n), None) | (None, Some(n)) => n,
         (None, None) => "",
     };
-    if kind.is_empty() {
-        return Err(AdminError::input(format!(
-            "RESOURCE: {resource:?} is not a resource (expected e.g. pods, pods/web-1, deployments.apps, or a URL like /healthz)"
-        )));
-    }
     let (kind, warning) = super::resources::resolve(kind);
     let resource = match subresource {
         Some("") => return Err(AdminError::input("--subresource: must not be empty")),

@@ -138,10 +138,11 @@ const BUILT_IN: &[(&str, &str, &[&str])] = &[
 
 /// `TYPE` (or `TYPE.GROUP`) as kubectl's discovery would resolve it, in the form
 /// [`crate::rbac::ResourceAttributes::from_kubectl`] reads (`pods`, `deployments.apps`); with
-/// a warning when it is not a built-in type and names no group.
+/// a warning when it is not a built-in type and names no group. An empty one is left for
+/// [`super::decide::rbac_request`] to refuse.
 pub fn resolve(arg: &str) -> (String, Option<String>) {
     let lower = arg.to_ascii_lowercase();
-    if lower == "*" || lower.contains('.') {
+    if lower.is_empty() || lower == "*" || lower.contains('.') {
         return (lower, None);
     }
     let found = BUILT_IN

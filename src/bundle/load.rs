@@ -358,21 +358,22 @@ fn parse_time(text: &str, path: &str, problems: &mut Problems) -> Option<UnixTim
         .ok()
 }
 
-/// Why a directory name may not begin with `system:`: an impersonating account is its user,
-/// with the user's group names as its groups, and RBAC would take such a name for the
-/// Kubernetes user or group it spells (a service account, `system:masters`).
-const RESERVED_NAME: &str =
-    "begins with \"system:\", which Kubernetes reserves (an impersonating account would hold that system user's or group's grants)";
+/// A directory name may not begin with `system:`: an impersonating account is its user, with
+/// the user's group names as its groups, and RBAC would take such a name for the Kubernetes
+/// user or group it spells (a service account, `system:masters`).
+fn check_not_reserved(name: &str, path: impl FnOnce() -> String, problems: &mut Problems) {
+    if name.starts_with("system:") {
+        problems.push(
+            path(),
+            format!("{name:?} begins with \"system:\", which Kubernetes reserves (an impersonating account would hold that system user's or group's grants)"),
+        );
+    }
+}
 
 fn index_directory(directory: Directory, problems: &mut Problems) -> HashMap<String, User> {
     let mut group_names = HashMap::new();
     for (i, g) in directory.groups.iter().enumerate() {
-        if g.name.starts_with("system:") {
-            problems.push(
-                format!("directory.groups[{i}].name"),
-                format!("{:?} {RESERVED_NAME}", g.name),
-            );
-        }
+        check_not_reserved(&g.name, || format!("directory.groups[{i}].name"), problems);
         if group_names.insert(g.id.as_str(), g.name.as_str()).is_some() {
             problems.push(
                 format!("directory.groups[{i}].id"),
@@ -385,12 +386,7 @@ fn index_directory(directory: Directory, problems: &mut Problems) -> HashMap<Str
         if u.id.is_empty() {
             problems.push(format!("directory.users[{i}].id"), "must not be empty");
         }
-        if u.id.starts_with("system:") {
-            problems.push(
-                format!("directory.users[{i}].id"),
-                format!("{:?} {RESERVED_NAME}", u.id),
-            );
-        }
+        check_not_reserved(&u.id, || format!("directory.users[{i}].id"), problems);
         let mut names = Vec::new();
         for (j, gid) in u.groups.iter().enumerate() {
             match group_names.get(gid.as_str()) {

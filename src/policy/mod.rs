@@ -113,6 +113,9 @@ pub struct Policy {
     /// For a route's policy: the namespaces whose accounts may use the route (the route's
     /// namespace and its ancestors, DESIGN 1.1). `None`: no restriction.
     scope: Option<Vec<String>>,
+    /// Whether any rule reads the client's address (see [`Policy::reads_source_ip`]), found
+    /// once when the policy is compiled.
+    reads_source_ip: bool,
 }
 
 /// Everything a policy may look at.
@@ -192,10 +195,6 @@ impl Policy {
     /// decided without it (Pomerium always has it), since "no match" would let a deny rule or
     /// a `not` pass every caller whose address was not given.
     pub fn reads_source_ip(&self) -> bool {
-        self.allow
-            .iter()
-            .chain(&self.deny)
-            .flat_map(|op| &op.criteria)
-            .any(|c| matches!(c, criteria::Criterion::SourceIp(_)))
+        self.reads_source_ip
     }
 }

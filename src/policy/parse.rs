@@ -81,6 +81,12 @@ pub(crate) fn compile(value: &Value, path: &str, problems: &mut Problems) -> Pol
             ),
         ),
     }
+    policy.reads_source_ip = policy
+        .allow
+        .iter()
+        .chain(&policy.deny)
+        .flat_map(|op| &op.criteria)
+        .any(|c| matches!(c, super::criteria::Criterion::SourceIp(_)));
     policy
 }
 

@@ -35,6 +35,13 @@ async function bundleServer() {
   return { ...srv, state, bundleUrl: `${srv.url}/bundle.json`, gets: () => state.log.filter((l) => l.startsWith('GET /bundle.json ')).length };
 }
 
+/** A first isolate's load of `srv`'s bundle into a new storage: the storage and the copy stored. */
+async function storedCopy(srv) {
+  const storage = memoryStorage();
+  await tesseraFor(srv, { storage }).t.ready();
+  return { storage, stored: await storage.get(srv.bundleUrl) };
+}
+
 function tesseraFor(srv, extra = {}) {
   const events = { updates: [], errors: [] };
   const t = new Tessera({
@@ -264,10 +271,7 @@ test('loader: the timer refreshes by itself until stop()', async () => {
 test('loader: the storage hook lets a new isolate start from the cached copy, re-verified', async () => {
   const srv = await bundleServer();
   try {
-    const storage = memoryStorage();
-    const first = tesseraFor(srv, { storage });
-    await first.t.ready();
-    const stored = await storage.get(srv.bundleUrl);
+    const { storage, stored } = await storedCopy(srv);
     assert.equal(stored.bundle, bundleText);
     assert.equal(stored.etag, '"r1"');
 
@@ -313,10 +317,7 @@ test('the pinned keys are required; an unsigned bundle only with allowUnsigned',
 test('loader: a start from a stale stored copy hands its refresh to waitUntil; a fresh one is due when its own interval ends', async () => {
   const srv = await bundleServer();
   try {
-    const storage = memoryStorage();
-    const first = tesseraFor(srv, { storage });
-    await first.t.ready();
-    const stored = await storage.get(srv.bundleUrl);
+    const { storage, stored } = await storedCopy(srv);
     assert.equal(srv.gets(), 1);
 
     // Fetched two intervals ago: the new isolate serves it and refreshes in the background, a
